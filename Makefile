@@ -1,0 +1,96 @@
+# sendguard — plain Makefile (no CMake), in the spirit of RE2's.
+#
+#   make deps        install the Debian packages everything below needs
+#   make             build obj/sendguard
+#   make test        deps + build + unit tests + ASan/UBSan unit tests + e2e tests
+#   make test-asan   unit tests built with -fsanitize=address,undefined
+#   make run         run the daemon in the foreground with the shipped config
+#   make demo        private Postfix + sendguard + sink, with sample messages
+#   make bench       throughput / latency benchmarks (see README, Performance)
+#
+# Modules live in src/<module>/; each has a module.mk naming the modules it
+# uses (<m>_DEPS, written transitively closed) and the libraries it links
+# (<m>_LIBS). Unit tests for module <m> live in tests/unit/<m>/*_test.cc and
+# build into one binary, $(BUILD)/tests/<m>_test.
+
+BUILD    ?= obj
+CXX      ?= g++
+OPT      ?= -O2
+SAN      ?=
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+CXXFLAGS := -std=c++17 $(OPT) -g -Wall -Wextra -Isrc -MMD -MP $(SAN) $(EXTRA_CXXFLAGS)
+LDFLAGS  := $(SAN) $(EXTRA_LDFLAGS)
+ASAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+MODULES := $(patsubst src/%/module.mk,%,$(wildcard src/*/module.mk))
+include $(wildcard src/*/module.mk)
+
+mod_srcs    = $(wildcard src/$(1)/*.cc)
+mod_objs    = $(patsubst %.cc,$(BUILD)/%.o,$(call mod_srcs,$(1)))
+mod_closure = $(1) $($(1)_DEPS)
+objs_for    = $(foreach m,$(call mod_closure,$(1)),$(call mod_objs,$(m)))
+libs_for    = $(foreach m,$(call mod_closure,$(1)),$($(m)_LIBS))
+
+TEST_MODULES := $(patsubst tests/unit/%/,%,$(sort $(dir $(wildcard tests/unit/*/*_test.cc))))
+TEST_BINS    := $(foreach m,$(TEST_MODULES),$(BUILD)/tests/$(m)_test)
+
+.PHONY: all deps test test-unit test-asan test-e2e unit-tests run demo bench fuzz clean
+.DEFAULT_GOAL := all
+
+all: $(BUILD)/sendguard
+
+$(BUILD)/sendguard: $(call objs_for,cli)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(call libs_for,cli)
+
+$(BUILD)/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) -c -o $@ $<
+
+# Unit tests: Boost.Test, dynamically linked, one shared main.
+$(BUILD)/tests/%.o: CXXFLAGS += -DBOOST_TEST_DYN_LINK
+$(BUILD)/tests/unit/%.o: CXXFLAGS += -DBOOST_TEST_DYN_LINK
+
+define TEST_template
+$(BUILD)/tests/$(1)_test: $(patsubst %.cc,$(BUILD)/%.o,$(wildcard tests/unit/$(1)/*.cc)) $(BUILD)/tests/unit/test_main.o $(call objs_for,$(1))
+	@mkdir -p $$(dir $$@)
+	$$(CXX) $$(LDFLAGS) -o $$@ $$^ $(call libs_for,$(1)) -lboost_unit_test_framework
+endef
+$(foreach m,$(TEST_MODULES),$(eval $(call TEST_template,$(m))))
+
+unit-tests: $(TEST_BINS)
+
+RESULTS := $(BUILD)/results
+
+deps:
+	@contrib/scripts/install-deps.sh
+
+test: deps
+	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
+	@$(MAKE) --no-print-directory -j$(JOBS) all unit-tests
+	@$(MAKE) --no-print-directory test-unit test-asan test-e2e KEEP_GOING=1
+	@tests/summarize.sh $(RESULTS)
+
+test-unit: unit-tests
+	@mkdir -p $(RESULTS)
+	@tests/run_unit.sh $(RESULTS)/unit.tally $(TEST_BINS) || [ -n "$(KEEP_GOING)" ]
+
+test-asan:
+	@$(MAKE) --no-print-directory -j$(JOBS) BUILD=obj/asan OPT=-O1 SAN="$(ASAN)" unit-tests
+	@mkdir -p $(RESULTS)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	  tests/run_unit.sh $(RESULTS)/asan.tally $(patsubst $(BUILD)/%,obj/asan/%,$(TEST_BINS)) || [ -n "$(KEEP_GOING)" ]
+
+test-e2e: all
+	@mkdir -p $(RESULTS)
+	@tests/e2e/run.sh $(RESULTS)/e2e.tally $(BUILD)/sendguard || [ -n "$(KEEP_GOING)" ]
+
+run: deps all
+	@contrib/scripts/dev-run.sh $(BUILD)/sendguard
+
+demo: deps all
+	@tests/e2e/demo.sh $(BUILD)/sendguard
+
+clean:
+	rm -rf obj
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

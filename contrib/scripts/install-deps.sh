@@ -1,0 +1,31 @@
+#!/bin/sh
+# install-deps.sh — installs the Debian packages listed in
+# contrib/debian-packages.txt, noninteractively. Quick when all are present:
+# it asks dpkg first and only calls apt-get for what is missing.
+set -eu
+here=$(cd "$(dirname "$0")/../.." && pwd)
+list="$here/contrib/debian-packages.txt"
+missing=""
+for pkg in $(grep -v '^#' "$list"); do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  case "$status" in
+    *" installed") ;;
+    *) missing="$missing $pkg" ;;
+  esac
+done
+[ -z "$missing" ] && exit 0
+echo "make deps: installing$missing"
+if [ "$(id -u)" != 0 ]; then
+  echo "make deps: need root to apt-get install:$missing" >&2
+  exit 1
+fi
+# Postfix must install unconfigured: the tests run private instances only.
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing
+# Package installs may start system services; sendguard's tests start their own.
+for svc in postfix redis-server opendkim spamassassin; do
+  if command -v service >/dev/null 2>&1; then service "$svc" stop >/dev/null 2>&1 || true; fi
+done

@@ -1,0 +1,18 @@
+#!/bin/sh
+# summarize.sh DIR — adds up the *.tally files ("passed failed") the test
+# phases wrote, prints one line per phase and the closing "N passed, N failed"
+# line; exits non-zero if anything failed or a phase left no tally.
+set -u
+dir=$1
+total_p=0; total_f=0
+for phase in unit asan e2e; do
+  if [ -f "$dir/$phase.tally" ]; then
+    read -r p f < "$dir/$phase.tally"
+  else
+    echo "phase $phase: did not complete"; p=0; f=1
+  fi
+  echo "phase $phase: $p passed, $f failed"
+  total_p=$((total_p + p)); total_f=$((total_f + f))
+done
+echo "$total_p passed, $total_f failed"
+[ "$total_f" -eq 0 ]
