@@ -1,0 +1,2 @@
+cli_DEPS := milter session config core
+cli_LIBS :=

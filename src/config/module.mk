@@ -1,0 +1,2 @@
+config_DEPS := core
+config_LIBS :=

@@ -1,0 +1,2 @@
+milter_DEPS := session config core
+milter_LIBS := -lmilter -lpthread

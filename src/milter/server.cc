@@ -1,0 +1,160 @@
+// milter/server.cc — process-level plumbing around libmilter: socket setup,
+// privilege drop, SIGUSR1 reloads, and the bounded drain at stop.
+#include <grp.h>
+#include <libmilter/mfapi.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+#include "core/log.h"
+#include "milter/callbacks.h"
+#include "milter/milter.h"
+#include "session/session.h"
+
+namespace sendguard {
+
+namespace {
+
+std::string UnixPath(const std::string& spec) {
+  for (const char* p : {"unix:", "local:"}) {
+    size_t n = strlen(p);
+    if (spec.compare(0, n, p) == 0) return spec.substr(n);
+  }
+  return "";
+}
+
+// libmilter gives no handle on its listening socket. Find it and set
+// TCP_NODELAY, which accepted sockets inherit on Linux: libmilter writes a
+// header change and the final verdict as separate small packets, and with
+// Nagle on, the second waits for the MTA's delayed ACK (~40 ms).
+void DisableNagleOnListener() {
+  for (int fd = 3; fd < 1024; ++fd) {
+    int listening = 0;
+    socklen_t len = sizeof(listening);
+    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || !listening) continue;
+    struct sockaddr_storage ss;
+    socklen_t slen = sizeof(ss);
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &slen) != 0) continue;
+    if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6) continue;
+    int one = 1;
+    if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0) {
+      SG_LOG(kWarning) << "cannot set TCP_NODELAY on the milter socket: " << strerror(errno);
+    }
+  }
+}
+
+Status PrepareUnixSocket(const std::string& path, mode_t mode, const struct passwd* pw) {
+  if (chmod(path.c_str(), mode) != 0) return Status::IoError("chmod " + path + ": " + strerror(errno));
+  if (pw != nullptr && chown(path.c_str(), pw->pw_uid, pw->pw_gid) != 0) {
+    return Status::IoError("chown " + path + ": " + strerror(errno));
+  }
+  return Status::Ok();
+}
+
+Status DropPrivileges(const struct passwd* pw) {
+  if (pw == nullptr || geteuid() != 0) return Status::Ok();
+  if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
+    return Status::Internal(std::string("cannot switch to user ") + pw->pw_name + ": " + strerror(errno));
+  }
+  return Status::Ok();
+}
+
+Status OpenSocket(const MilterOptions& o, const struct passwd* pw) {
+  std::string path = UnixPath(o.socket);
+  if (smfi_setconn(const_cast<char*>(o.socket.c_str())) != MI_SUCCESS ||
+      smfi_settimeout(o.timeout_s) != MI_SUCCESS || smfi_setbacklog(o.backlog) != MI_SUCCESS) {
+    return Status::InvalidArgument("libmilter refused socket '" + o.socket + "'");
+  }
+  if (smfi_opensocket(true) != MI_SUCCESS) {
+    return Status::IoError("cannot listen on " + o.socket + " (in use, or directory missing?)");
+  }
+  if (!path.empty()) return PrepareUnixSocket(path, o.socket_mode, pw);
+  DisableNagleOnListener();
+  return Status::Ok();
+}
+
+struct ReloadThreadArgs {
+  SnapshotHolder* holder;
+  std::string config_path;
+};
+
+// Waits for SIGUSR1 (blocked in every thread) and reloads.
+void ReloadLoop(ReloadThreadArgs args) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGUSR1);
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) return;
+    Status s = args.holder->Reload(args.config_path);
+    if (s.ok()) {
+      SG_LOG(kInfo) << "reloaded " << args.config_path;
+    } else {
+      SG_LOG(kError) << "reload failed, keeping the previous configuration: " << s.ToString();
+    }
+  }
+}
+
+void BlockSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : {SIGUSR1, SIGHUP, SIGTERM, SIGINT}) sigaddset(&set, s);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+void Drain(int timeout_s) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  while (OpenMilterConnections() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (OpenMilterConnections() > 0) {
+    SG_LOG(kWarning) << "stopping with " << OpenMilterConnections()
+                     << " connection(s) still open after " << timeout_s << "s";
+  }
+}
+
+}  // namespace
+
+int RunMilter(const MilterOptions& options, SnapshotHolder* holder) {
+  BlockSignals();
+  const struct passwd* pw = nullptr;
+  if (!options.user.empty()) {
+    pw = getpwnam(options.user.c_str());
+    if (pw == nullptr) {
+      SG_LOG(kError) << "user '" << options.user << "' does not exist";
+      return 1;
+    }
+  }
+  if (!RegisterCallbacks(holder)) {
+    SG_LOG(kError) << "smfi_register failed";
+    return 1;
+  }
+  Status s = OpenSocket(options, pw);
+  if (s.ok()) s = DropPrivileges(pw);
+  if (!s.ok()) {
+    SG_LOG(kError) << s.ToString();
+    return 1;
+  }
+  std::thread(ReloadLoop, ReloadThreadArgs{holder, options.config_path}).detach();
+  SG_LOG(kInfo) << "listening on " << options.socket;
+  int rc = smfi_main();
+  Drain(options.drain_timeout_s);
+  SG_LOG(kInfo) << "sendguard stopped: connections open=" << OpenMilterConnections()
+                << " sessions live=" << Session::LiveCount();
+  std::string path = UnixPath(options.socket);
+  if (!path.empty()) unlink(path.c_str());
+  return rc == MI_SUCCESS ? 0 : 1;
+}
+
+}  // namespace sendguard

@@ -1,0 +1,2 @@
+session_DEPS := config core
+session_LIBS :=

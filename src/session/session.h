@@ -1,0 +1,82 @@
+// session/session.h — one milter connection's state machine, free of
+// libmilter: the milter layer feeds it events, it returns Verdicts.
+//
+// Contract: events arrive in SMTP order (Connect, Helo*, then per message
+// MailFrom, Rcpt+, Header*, EndOfHeaders, Body*, EndOfMessage or Abort, and
+// finally Close). A connection may carry several messages; Abort resets the
+// message but keeps the connection. Methods do not throw on bad input; an
+// exception escaping them is a bug that the milter layer turns into the
+// configured failure action. Every message ends in exactly one decision log
+// line (EndOfMessage) or is released (Abort/Close).
+// Thread-safety: none; one Session is used by one thread at a time (libmilter
+// may move a connection between threads between callbacks, never during one).
+#ifndef SENDGUARD_SESSION_SESSION_H_
+#define SENDGUARD_SESSION_SESSION_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "session/snapshot.h"
+#include "session/verdict.h"
+
+namespace sendguard {
+
+// Macros the MTA sent; empty when absent.
+struct Macros {
+  std::string auth_authen;   // {auth_authen}: SASL login
+  std::string auth_type;     // {auth_type}
+  std::string client_addr;   // {client_addr}
+  std::string queue_id;      // {i}
+  std::string tls_version;   // {tls_version}
+};
+
+// Who is sending, as counted and logged.
+struct Identity {
+  enum class Kind { kLogin, kTrustedAddress, kUntrusted };
+  Kind kind = Kind::kUntrusted;
+  std::string name;  // the (normalised) login, or the client address
+  std::string ToString() const;
+};
+
+Identity DetermineIdentity(const Config& config, const std::string& auth_authen,
+                           const std::string& client_addr);
+
+class Session {
+ public:
+  explicit Session(const SnapshotHolder* snapshots);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  void Connect(const std::string& hostname, const std::string& client_addr);
+  Verdict MailFrom(const std::string& sender, const Macros& macros);
+  Verdict Rcpt(const std::string& recipient);
+  void Header(const std::string& name, const std::string& value);
+  void EndOfHeaders();
+  void Body(const char* data, size_t len);
+  EndOfMessage EndOfMessageReached(const Macros& macros);
+  void Abort();
+
+  // Sessions alive in this process (leak detection at shutdown).
+  static long LiveCount() { return live_.load(); }
+
+ private:
+  struct Message;
+  void ResetMessage();
+  void LogDecision(const EndOfMessage& result) const;
+
+  const SnapshotHolder* snapshots_;
+  std::string hostname_;
+  std::string client_addr_;
+  std::unique_ptr<Message> message_;
+  static std::atomic<long> live_;
+};
+
+// The reply and verdict for "sendguard itself failed" under `config`.
+Verdict FailureVerdict(const Config& config, const std::string& why);
+
+}  // namespace sendguard
+
+#endif  // SENDGUARD_SESSION_SESSION_H_

@@ -1,0 +1,44 @@
+// session/snapshot.h — the immutable state every message decision reads:
+// configuration, and (as modules land) policies, rule sets and keys.
+//
+// Contract: a Snapshot is built whole by LoadSnapshot() or not at all; a
+// failed load leaves the caller's current snapshot untouched ("a broken
+// reload keeps the last good state"). A message takes one snapshot at MAIL
+// FROM and uses it to the end, so a reload never mixes two states.
+// Thread-safety: Snapshot is immutable; SnapshotHolder::Current/Replace may be
+// called from any thread (atomic shared_ptr load/store).
+#ifndef SENDGUARD_SESSION_SNAPSHOT_H_
+#define SENDGUARD_SESSION_SNAPSHOT_H_
+
+#include <memory>
+#include <string>
+
+#include "config/config.h"
+#include "core/status.h"
+
+namespace sendguard {
+
+struct Snapshot {
+  Config config;
+  int64_t loaded_at_us = 0;
+};
+
+Result<std::shared_ptr<const Snapshot>> LoadSnapshot(const std::string& config_path);
+
+class SnapshotHolder {
+ public:
+  explicit SnapshotHolder(std::shared_ptr<const Snapshot> initial) : current_(std::move(initial)) {}
+  std::shared_ptr<const Snapshot> Current() const { return std::atomic_load(&current_); }
+  void Replace(std::shared_ptr<const Snapshot> next) { std::atomic_store(&current_, std::move(next)); }
+
+  // Loads config_path again; on success swaps it in, on failure keeps the
+  // current snapshot and returns why.
+  Status Reload(const std::string& config_path);
+
+ private:
+  std::shared_ptr<const Snapshot> current_;
+};
+
+}  // namespace sendguard
+
+#endif  // SENDGUARD_SESSION_SNAPSHOT_H_

@@ -1,0 +1,119 @@
+// Tests for session/session.h: identity, per-message flow, failure replies,
+// and snapshot reload semantics.
+#include <boost/test/unit_test.hpp>
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "session/session.h"
+
+using namespace sendguard;
+
+namespace {
+std::string WriteConfig(const std::string& text) {
+  char tmpl[] = "/tmp/sgsessXXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::string path = dir + "/sendguard.conf";
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::shared_ptr<const Snapshot> MustLoad(const std::string& text) {
+  auto snap = LoadSnapshot(WriteConfig(text));
+  BOOST_REQUIRE_MESSAGE(snap.ok(), snap.status().ToString());
+  return *snap;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(identity_prefers_login_and_folds_case) {
+  auto snap = MustLoad("");
+  Identity id = DetermineIdentity(snap->config, "Alice@Example.ORG", "127.0.0.1");
+  BOOST_TEST((id.kind == Identity::Kind::kLogin));
+  BOOST_TEST(id.ToString() == "alice@example.org");
+}
+
+BOOST_AUTO_TEST_CASE(identity_keeps_case_when_configured) {
+  auto snap = MustLoad("[identity]\nfold_case = false\n");
+  BOOST_TEST(DetermineIdentity(snap->config, "Alice", "").name == "Alice");
+}
+
+BOOST_AUTO_TEST_CASE(identity_by_trusted_address_or_untrusted) {
+  auto snap = MustLoad("[identity]\ntrusted_networks = [\"192.0.2.0/24\"]\n");
+  Identity trusted = DetermineIdentity(snap->config, "", "192.0.2.9");
+  BOOST_TEST((trusted.kind == Identity::Kind::kTrustedAddress));
+  BOOST_TEST(trusted.ToString() == "192.0.2.9");
+  Identity outsider = DetermineIdentity(snap->config, "", "198.51.100.7");
+  BOOST_TEST((outsider.kind == Identity::Kind::kUntrusted));
+  BOOST_TEST(outsider.ToString() == "198.51.100.7 (untrusted)");
+}
+
+BOOST_AUTO_TEST_CASE(message_gets_trace_header_and_two_messages_share_a_connection) {
+  SnapshotHolder holder(MustLoad(""));
+  Session s(&holder);
+  s.Connect("client.example", "127.0.0.1");
+  for (const char* login : {"alice@example.org", ""}) {
+    Macros m;
+    m.auth_authen = login;
+    BOOST_TEST((s.MailFrom("a@example.org", m).kind == Verdict::Kind::kContinue));
+    BOOST_TEST((s.Rcpt("b@example.net").kind == Verdict::Kind::kContinue));
+    s.Header("Subject", " hi");
+    s.EndOfHeaders();
+    s.Body("x\r\n", 3);
+    EndOfMessage eom = s.EndOfMessageReached(Macros());
+    BOOST_TEST((eom.verdict.kind == Verdict::Kind::kContinue));
+    BOOST_REQUIRE(eom.edits.size() == 1u);
+    BOOST_TEST(eom.edits[0].name == "X-Sendguard");
+    std::string who = *login ? login : "127.0.0.1";
+    BOOST_TEST(eom.edits[0].value.find(" " + who) != std::string::npos, eom.edits[0].value);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(abort_resets_and_out_of_order_events_tempfail) {
+  SnapshotHolder holder(MustLoad(""));
+  Session s(&holder);
+  s.Connect("", "127.0.0.1");
+  BOOST_TEST((s.Rcpt("b@example.net").kind == Verdict::Kind::kTempfail));
+  s.MailFrom("a@example.org", Macros());
+  s.Abort();
+  EndOfMessage eom = s.EndOfMessageReached(Macros());
+  BOOST_TEST((eom.verdict.kind == Verdict::Kind::kTempfail));
+  BOOST_TEST(eom.verdict.reply.rcode == "451");
+}
+
+BOOST_AUTO_TEST_CASE(live_sessions_are_counted) {
+  SnapshotHolder holder(MustLoad(""));
+  long before = Session::LiveCount();
+  {
+    Session a(&holder), b(&holder);
+    BOOST_TEST(Session::LiveCount() == before + 2);
+  }
+  BOOST_TEST(Session::LiveCount() == before);
+}
+
+BOOST_AUTO_TEST_CASE(failure_action_follows_config) {
+  auto tempfail = MustLoad("");
+  Verdict v = FailureVerdict(tempfail->config, "test");
+  BOOST_TEST((v.kind == Verdict::Kind::kTempfail));
+  BOOST_TEST(v.reply.ToString().find("451 4.3.0") == 0);
+  auto reject = MustLoad("[daemon]\nfailure_action = \"reject\"\n");
+  BOOST_TEST((FailureVerdict(reject->config, "t").kind == Verdict::Kind::kReject));
+  auto accept = MustLoad("[daemon]\nfailure_action = \"accept\"\n");
+  BOOST_TEST((FailureVerdict(accept->config, "t").kind == Verdict::Kind::kAccept));
+}
+
+BOOST_AUTO_TEST_CASE(failed_reload_keeps_the_old_snapshot) {
+  std::string path = WriteConfig("[identity]\nfold_case = false\n");
+  auto first = LoadSnapshot(path);
+  BOOST_REQUIRE(first.ok());
+  SnapshotHolder holder(*first);
+  std::ofstream(path) << "[identity]\nfold_case = maybe\n";
+  Status s = holder.Reload(path);
+  BOOST_TEST(!s.ok());
+  BOOST_TEST(s.message().find(path + ":2:") == 0, s.message());
+  BOOST_TEST(holder.Current() == *first);
+  std::ofstream(path) << "[identity]\nfold_case = true\n";
+  BOOST_TEST(holder.Reload(path).ok());
+  BOOST_TEST(holder.Current()->config.identity.fold_case);
+}
