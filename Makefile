@@ -34,7 +34,8 @@ libs_for    = $(foreach m,$(call mod_closure,$(1)),$($(m)_LIBS))
 TEST_MODULES := $(patsubst tests/unit/%/,%,$(sort $(dir $(wildcard tests/unit/*/*_test.cc))))
 TEST_BINS    := $(foreach m,$(TEST_MODULES),$(BUILD)/tests/$(m)_test)
 
-.PHONY: all deps test test-unit test-asan test-e2e unit-tests run demo bench fuzz clean
+.PHONY: all deps test test-unit test-asan test-e2e test-protocol test-fuzz unit-tests fuzz-bins \
+        run demo bench fuzz clean
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/sendguard
@@ -59,6 +60,20 @@ $(foreach m,$(TEST_MODULES),$(eval $(call TEST_template,$(m))))
 
 unit-tests: $(TEST_BINS)
 
+# Fuzz targets: tests/fuzz/<module>/<name>_fuzz.cc, linked with the module's
+# objects, built with clang's libFuzzer into $(BUILD)/fuzz/<name>_fuzz.
+FUZZ_SRCS := $(wildcard tests/fuzz/*/*_fuzz.cc)
+FUZZ_BINS := $(patsubst tests/fuzz/%.cc,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+define FUZZ_template
+$(BUILD)/fuzz/$(1)/$(2): $(BUILD)/tests/fuzz/$(1)/$(2).o $(call objs_for,$(1))
+	@mkdir -p $$(dir $$@)
+	$$(CXX) $$(LDFLAGS) -fsanitize=fuzzer -o $$@ $$^ $(call libs_for,$(1))
+endef
+$(foreach f,$(FUZZ_SRCS),$(eval $(call FUZZ_template,$(word 3,$(subst /, ,$(f))),$(basename $(notdir $(f))))))
+fuzz-bins: $(FUZZ_BINS)
+
+-include tests/bench/bench.mk
+
 RESULTS := $(BUILD)/results
 
 deps:
@@ -67,8 +82,8 @@ deps:
 test: deps
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	@$(MAKE) --no-print-directory -j$(JOBS) all unit-tests
-	@$(MAKE) --no-print-directory test-unit test-asan test-e2e KEEP_GOING=1
-	@tests/summarize.sh $(RESULTS)
+	@$(MAKE) --no-print-directory test-unit test-asan test-protocol test-e2e test-fuzz KEEP_GOING=1
+	@tests/summarize.sh $(RESULTS) unit asan protocol e2e fuzz
 
 test-unit: unit-tests
 	@mkdir -p $(RESULTS)
@@ -83,6 +98,23 @@ test-asan:
 test-e2e: all
 	@mkdir -p $(RESULTS)
 	@tests/e2e/run.sh $(RESULTS)/e2e.tally $(BUILD)/sendguard || [ -n "$(KEEP_GOING)" ]
+
+test-protocol: all bench-tools
+	@mkdir -p $(RESULTS)
+	@tests/protocol/run.sh $(RESULTS)/protocol.tally $(BUILD)/sendguard $(BUILD)/miltergen || [ -n "$(KEEP_GOING)" ]
+
+FUZZ_SECONDS ?= 20
+FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+test-fuzz:
+	@$(MAKE) --no-print-directory -j$(JOBS) BUILD=obj/fuzz CXX=clang++ OPT=-O1 SAN="$(FUZZ_FLAGS)" fuzz-bins
+	@mkdir -p $(RESULTS)
+	@tests/run_fuzz.sh $(RESULTS)/fuzz.tally $(FUZZ_SECONDS) $(patsubst $(BUILD)/%,obj/fuzz/%,$(FUZZ_BINS)) || [ -n "$(KEEP_GOING)" ]
+
+fuzz:
+	@$(MAKE) --no-print-directory test-fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-300}
+
+bench: deps all bench-tools
+	@tests/bench/run.sh $(BUILD)/sendguard $(BUILD)/miltergen
 
 run: deps all
 	@contrib/scripts/dev-run.sh $(BUILD)/sendguard

@@ -1,11 +1,12 @@
 #!/bin/sh
-# summarize.sh DIR — adds up the *.tally files ("passed failed") the test
-# phases wrote, prints one line per phase and the closing "N passed, N failed"
-# line; exits non-zero if anything failed or a phase left no tally.
+# summarize.sh DIR PHASE... — adds up the PHASE.tally files ("passed failed")
+# the test phases wrote into DIR, prints one line per phase and the closing
+# "N passed, N failed" line; exits non-zero if anything failed or a phase left
+# no tally (it crashed or did not build).
 set -u
-dir=$1
+dir=$1; shift
 total_p=0; total_f=0
-for phase in unit asan e2e; do
+for phase in "$@"; do
   if [ -f "$dir/$phase.tally" ]; then
     read -r p f < "$dir/$phase.tally"
   else
