@@ -1,2 +1,2 @@
-milter_DEPS := session config core
+milter_DEPS := session policy config core
 milter_LIBS := -lmilter -lpthread

@@ -1,2 +1,2 @@
-session_DEPS := config core
+session_DEPS := policy config core
 session_LIBS :=

@@ -30,17 +30,6 @@ std::string Lower(std::string s) {
 }
 }  // namespace
 
-const char* VerdictName(const Verdict& v) {
-  switch (v.kind) {
-    case Verdict::Kind::kContinue: return "continue";
-    case Verdict::Kind::kAccept: return "accept";
-    case Verdict::Kind::kTempfail: return "tempfail";
-    case Verdict::Kind::kReject: return "reject";
-    case Verdict::Kind::kDiscard: return "discard";
-  }
-  return "?";
-}
-
 std::string Identity::ToString() const {
   switch (kind) {
     case Kind::kLogin: return name;

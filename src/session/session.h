@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "session/snapshot.h"
-#include "session/verdict.h"
+#include "policy/verdict.h"
 
 namespace sendguard {
 

@@ -1,11 +1,11 @@
-// session/verdict.h — what the session tells the milter layer to do: the
+// policy/verdict.h — what the session tells the milter layer to do: the
 // protocol-neutral form of an SMTP decision and of header edits.
 //
 // Contract: plain values. The milter layer maps Kind to sfsistat and Reply to
 // smfi_setreply; it never makes a decision of its own.
 // Thread-safety: plain values.
-#ifndef SENDGUARD_SESSION_VERDICT_H_
-#define SENDGUARD_SESSION_VERDICT_H_
+#ifndef SENDGUARD_POLICY_VERDICT_H_
+#define SENDGUARD_POLICY_VERDICT_H_
 
 #include <string>
 #include <vector>
@@ -50,4 +50,4 @@ const char* VerdictName(const Verdict& v);
 
 }  // namespace sendguard
 
-#endif  // SENDGUARD_SESSION_VERDICT_H_
+#endif  // SENDGUARD_POLICY_VERDICT_H_

@@ -1,0 +1,2 @@
+policy_DEPS := core
+policy_LIBS :=
