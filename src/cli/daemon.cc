@@ -30,6 +30,7 @@ MilterOptions WorkerOptions(const Config& c, const std::string& socket) {
   MilterOptions o;
   o.socket = socket;
   o.socket_mode = c.daemon.socket_mode;
+  o.socket_group = c.daemon.socket_group;
   o.user = c.daemon.user;
   o.timeout_s = c.daemon.milter_timeout_s;
   o.backlog = c.daemon.backlog;

@@ -31,6 +31,7 @@ struct DaemonConfig {
   // More than one: one worker process per socket, supervised.
   std::vector<std::string> listen = {"unix:/run/sendguard/sendguard.sock"};
   mode_t socket_mode = 0660;             // unix socket permissions
+  std::string socket_group;              // unix socket group (e.g. "postfix"); "" = user's
   std::string user;                      // drop to this user after start; "" = stay
   std::string state_dir = "/var/lib/sendguard";  // quota store, pid file
   std::string pid_file;                  // "" = <state_dir>/sendguard.pid

@@ -27,6 +27,7 @@ namespace sendguard {
 struct MilterOptions {
   std::string socket;          // libmilter spelling: unix:/path, inet:PORT@HOST
   mode_t socket_mode = 0660;
+  std::string socket_group;    // "" = the group of `user` (or unchanged)
   std::string user;            // "" = keep current user
   int timeout_s = 300;
   int backlog = 128;

@@ -53,9 +53,18 @@ void DisableNagleOnListener() {
   }
 }
 
-Status PrepareUnixSocket(const std::string& path, mode_t mode, const struct passwd* pw) {
-  if (chmod(path.c_str(), mode) != 0) return Status::IoError("chmod " + path + ": " + strerror(errno));
-  if (pw != nullptr && chown(path.c_str(), pw->pw_uid, pw->pw_gid) != 0) {
+Status PrepareUnixSocket(const std::string& path, const MilterOptions& o, const struct passwd* pw) {
+  if (chmod(path.c_str(), o.socket_mode) != 0) {
+    return Status::IoError("chmod " + path + ": " + strerror(errno));
+  }
+  uid_t uid = pw ? pw->pw_uid : static_cast<uid_t>(-1);
+  gid_t gid = pw ? pw->pw_gid : static_cast<gid_t>(-1);
+  if (!o.socket_group.empty()) {
+    const struct group* gr = getgrnam(o.socket_group.c_str());
+    if (gr == nullptr) return Status::InvalidArgument("socket_group '" + o.socket_group + "' does not exist");
+    gid = gr->gr_gid;
+  }
+  if ((pw != nullptr || !o.socket_group.empty()) && chown(path.c_str(), uid, gid) != 0) {
     return Status::IoError("chown " + path + ": " + strerror(errno));
   }
   return Status::Ok();
@@ -78,7 +87,7 @@ Status OpenSocket(const MilterOptions& o, const struct passwd* pw) {
   if (smfi_opensocket(true) != MI_SUCCESS) {
     return Status::IoError("cannot listen on " + o.socket + " (in use, or directory missing?)");
   }
-  if (!path.empty()) return PrepareUnixSocket(path, o.socket_mode, pw);
+  if (!path.empty()) return PrepareUnixSocket(path, o, pw);
   DisableNagleOnListener();
   return Status::Ok();
 }

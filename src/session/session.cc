@@ -125,7 +125,7 @@ void Session::Abort() { ResetMessage(); }
 void Session::LogDecision(const EndOfMessage& result) const {
   SG_LOG(kInfo) << (message_->queue_id.empty() ? "NOQUEUE" : message_->queue_id)
                 << ": decision identity=" << message_->identity.ToString()
-                << " from=<" << message_->sender << "> rcpts=" << message_->recipients.size()
+                << " from=" << message_->sender << " rcpts=" << message_->recipients.size()
                 << " size=" << (message_->header_bytes + message_->body_bytes)
                 << " action=" << (result.verdict.kind == Verdict::Kind::kContinue ? "accept"
                                                                                    : VerdictName(result.verdict));

@@ -1,0 +1,118 @@
+"""TestBed: sink + sendguard + private Postfix, wired together under one temp dir.
+
+Contract: start() brings the three up in dependency order (sink, sendguard,
+Postfix) and, if any step fails, stops what it started before re-raising.
+stop() stops them in reverse order, keeps a snapshot of the log tails for
+failure reports (log_report() still works afterwards) and removes the temp
+dir unless SG_E2E_KEEP is set. BedTestCase runs one bed per test class.
+Not thread-safe.
+"""
+
+import dataclasses
+import os
+import shutil
+import tempfile
+import unittest
+
+from . import postfix, procs, sendguard, sink, submit
+
+last_bed = None  # the bed most recently started in this process (for failure reports)
+
+
+@dataclasses.dataclass
+class BedOptions:
+    users: dict = dataclasses.field(default_factory=lambda: {"alice@example.org": "alice-pw"})
+    smtp_port: int = 0                  # Postfix smtpd port on 127.0.0.1; 0 = free port
+    with_sendguard: bool = True         # False = Postfix without milter (debugging the bed)
+    transport: str = "unix"             # milter socket: "unix" or "inet"
+    milter_default_action: str = "tempfail"
+    extra_main_cf: str = ""             # appended to Postfix's main.cf
+    extra_toml: str = ""                # appended to sendguard's config ("${files}" = files dir)
+    files: dict = dataclasses.field(default_factory=dict)  # policy files for sendguard
+    binary: str = ""                    # sendguard executable; "" = $SENDGUARD_BIN
+
+
+class TestBed:
+    def __init__(self, options=None, root=None):
+        self.options = options or BedOptions()
+        self.root = root or tempfile.mkdtemp(prefix="sendguard-e2e-")
+        os.chmod(self.root, 0o755)
+        self.sink = None
+        self.sendguard = None
+        self.postfix = None
+        self._snapshot = None
+
+    def start(self):
+        global last_bed
+        last_bed = self
+        entry = procs.register_stop(f"test bed {self.root}", self.stop)
+        try:
+            self._start_parts()
+        except BaseException:
+            procs.unregister_stop(entry)
+            self.stop()
+            raise
+
+    def _start_parts(self):
+        o = self.options
+        self.sink = sink.Sink(os.path.join(self.root, "sink"))
+        milter = ""
+        if o.with_sendguard:
+            binary = os.path.abspath(o.binary or os.environ["SENDGUARD_BIN"])
+            self.sendguard = sendguard.Sendguard(os.path.join(self.root, "sendguard"),
+                                                 sendguard.SendguardOptions(
+                                                     binary=binary, transport=o.transport,
+                                                     extra_toml=o.extra_toml, files=o.files))
+            self.sendguard.start()
+            milter = self.sendguard.postfix_milter
+        self.postfix = postfix.Postfix(os.path.join(self.root, "postfix"), postfix.PostfixOptions(
+            relay_port=self.sink.port, milter=milter, port=o.smtp_port, users=o.users,
+            milter_default_action=o.milter_default_action, extra_main_cf=o.extra_main_cf))
+        self.postfix.start()
+
+    def stop(self):
+        for part in (self.postfix, self.sendguard, self.sink):
+            if part is not None:
+                try:
+                    part.stop()
+                except Exception as exc:
+                    print(f"cleanup: {type(part).__name__}: {exc}", flush=True)
+        if self._snapshot is None:
+            self._snapshot = self._live_log_report()
+        if not os.environ.get("SG_E2E_KEEP"):
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def submit(self, mail_from, rcpts, message, user=None, password=None, starttls=True):
+        """SMTP submission to this bed's Postfix (AUTH over STARTTLS when user is set)."""
+        return submit.submit(self.postfix.port, mail_from, rcpts, message, user=user,
+                             password=password, starttls=starttls,
+                             cafile=self.postfix.cert_file)
+
+    def log_report(self, lines=25):
+        """Tails of the sendguard and Postfix logs, as text for a failure report."""
+        return self._snapshot if self._snapshot is not None else self._live_log_report(lines)
+
+    def _live_log_report(self, lines=25):
+        parts = []
+        if self.sendguard is not None:
+            parts.append(("sendguard log", self.sendguard.log_tail(lines)))
+        if self.postfix is not None:
+            parts.append(("postfix maillog", self.postfix.log_tail(lines)))
+        return "\n".join(f"--- {title} (last {lines} lines) ---\n{text}" for title, text in parts)
+
+
+class BedTestCase(unittest.TestCase):
+    """One TestBed per test class; set `bed_options` in the subclass."""
+
+    bed_options = None
+    bed = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.bed = TestBed(cls.bed_options or BedOptions())
+        cls.bed.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.bed is not None:
+            cls.bed.stop()

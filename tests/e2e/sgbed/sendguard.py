@@ -1,0 +1,135 @@
+"""Sendguard: runs the daemon under test in the foreground, as a child process.
+
+Contract: start() writes sendguard.toml (the minimal config plus the caller's
+extra TOML and policy files) under `root`, starts `BIN run -c FILE
+--foreground` with stdout/stderr appended to sendguard.log, and returns once
+the milter socket accepts connections (raising, with the log tail, if the
+process exits first or the socket never appears). stop() sends SIGTERM, waits,
+then SIGKILL, always by PID; it returns the exit status. start() may be called
+again after stop() (same config, same socket). Not thread-safe.
+"""
+
+import dataclasses
+import os
+import signal
+import socket
+import stat
+import subprocess
+
+from . import procs
+
+CONFIG_TEMPLATE = """\
+[daemon]
+listen = ["{listen}"]
+state_dir = "{state_dir}"
+user = ""
+socket_group = "postfix"     # smtpd runs as the postfix user
+failure_action = "{failure_action}"
+
+[log]
+target = "stderr"
+level = "{log_level}"
+
+[identity]
+trusted_networks = ["127.0.0.0/8", "::1/128"]
+"""
+
+
+@dataclasses.dataclass
+class SendguardOptions:
+    binary: str                      # path of the sendguard executable; required
+    transport: str = "unix"          # "unix" (socket file under root) or "inet" (127.0.0.1, free port)
+    failure_action: str = "tempfail"  # [daemon] failure_action
+    log_level: str = "info"          # [log] level
+    extra_toml: str = ""             # appended to the config; "${files}" becomes files_dir
+    files: dict = dataclasses.field(default_factory=dict)  # name -> text, written to files_dir
+
+
+class Sendguard:
+    def __init__(self, root, options):
+        self.root = os.path.abspath(root)
+        self.options = options
+        self.config_path = os.path.join(self.root, "sendguard.toml")
+        self.log_path = os.path.join(self.root, "sendguard.log")
+        self.files_dir = os.path.join(self.root, "files")
+        self.state_dir = os.path.join(self.root, "state")
+        if options.transport == "unix":
+            self.socket_path = os.path.join(self.root, "sendguard.sock")
+            self.listen = f"unix:{self.socket_path}"
+            self.postfix_milter = f"unix:{self.socket_path}"
+        else:
+            self.port = procs.free_port()
+            self.listen = f"inet:{self.port}@127.0.0.1"
+            self.postfix_milter = f"inet:127.0.0.1:{self.port}"
+        self.proc = None
+        self.last_exit = None
+        self._stop_entry = None
+        self._write_files()
+
+    def _write_files(self):
+        os.makedirs(self.files_dir, exist_ok=True)
+        os.makedirs(self.state_dir, exist_ok=True)
+        for name, text in self.options.files.items():
+            path = os.path.join(self.files_dir, name)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w") as f:
+                f.write(text)
+        config = CONFIG_TEMPLATE.format(
+            listen=self.listen, state_dir=self.state_dir,
+            failure_action=self.options.failure_action, log_level=self.options.log_level)
+        extra = self.options.extra_toml.replace("${files}", self.files_dir)
+        with open(self.config_path, "w") as f:
+            f.write(config + ("\n" + extra if extra else ""))
+
+    def command(self, *args, timeout=30):
+        """Runs `BIN args...` to completion (e.g. check-config); CompletedProcess."""
+        return procs.run([self.options.binary, *args], timeout=timeout, check=False)
+
+    def start(self, timeout=15):
+        log = open(self.log_path, "ab")
+        try:
+            self.proc = subprocess.Popen(
+                [self.options.binary, "run", "-c", self.config_path, "--foreground"],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True)
+        finally:
+            log.close()
+        self._stop_entry = procs.register_stop(f"sendguard pid {self.proc.pid}", self.stop)
+        procs.wait_until(self._listening, timeout, f"sendguard to listen on {self.listen}")
+
+    def _listening(self):
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"sendguard exited with status {self.proc.returncode} "
+                               f"before listening; log tail:\n{self.log_tail()}")
+        try:
+            if self.options.transport == "unix":
+                if not stat.S_ISSOCK(os.stat(self.socket_path).st_mode):
+                    return False
+                with socket.socket(socket.AF_UNIX) as s:
+                    s.connect(self.socket_path)
+            else:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+            return True
+        except OSError:
+            return False
+
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, term_timeout=10):
+        """SIGTERM, then SIGKILL after term_timeout seconds; returns the exit status."""
+        procs.unregister_stop(self._stop_entry)
+        if self.proc is None:
+            return self.last_exit
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(term_timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.last_exit = self.proc.returncode
+        self.proc = None
+        return self.last_exit
+
+    def log_tail(self, lines=40):
+        return procs.tail(self.log_path, lines)
