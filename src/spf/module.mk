@@ -1,0 +1,2 @@
+spf_DEPS := core
+spf_LIBS := -lspf2
