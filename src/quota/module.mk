@@ -1,0 +1,2 @@
+quota_DEPS := core
+quota_LIBS := -llmdb

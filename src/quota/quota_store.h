@@ -1,0 +1,104 @@
+// quota/quota_store.h — the interface every quota backend implements
+// (embedded LMDB now, Redis later): atomic reserve / commit / release of
+// counts per subject, reads for the CLI, resets and per-user class overrides.
+//
+// Contract:
+// - Reserve() checks every limit of every subject and, only if all fit, adds
+//   the delta to reservation `id` on all of them — atomically with respect to
+//   every other process and thread using the same store. Over a limit is not
+//   an error: it is a ReserveOutcome with accepted == false.
+// - Pending amounts count against limits until Commit/Release or their
+//   deadline, so a killed daemon cannot leak quota for longer than the TTL.
+// - Commit() turns a reservation into committed counts at `now` (it counts
+//   `amounts` even if the pending entry is gone, e.g. after a reset).
+// - Any non-ok Status is a store error (Unavailable / IoError / Internal);
+//   the caller decides fail-open or fail-closed.
+// Subjects are opaque strings ("u:alice@example.org", "d:example.org").
+// Thread-safety: implementations are safe for concurrent use by many threads.
+#ifndef SENDGUARD_QUOTA_QUOTA_STORE_H_
+#define SENDGUARD_QUOTA_QUOTA_STORE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "quota/limits.h"
+
+namespace sendguard {
+namespace quota {
+
+struct SubjectLimits {
+  std::string subject;
+  std::vector<WindowLimit> limits;  // windowed limits that apply to it
+};
+
+struct ReserveRequest {
+  uint64_t id = 0;                // reservation (one message in flight)
+  std::vector<SubjectLimits> subjects;
+  Amounts delta;                  // added to the reservation if all limits fit
+  int64_t now_seconds = 0;
+  int64_t deadline_seconds = 0;   // the reservation stops counting then
+};
+
+struct ReserveOutcome {
+  bool accepted = true;
+  // When !accepted: the first limit that did not fit.
+  std::string subject;
+  WindowLimit limit;
+  int64_t used = 0;                 // committed + pending before this delta
+  int64_t retry_after_seconds = 0;  // unix time when the delta would fit
+};
+
+struct CommitRequest {
+  uint64_t id = 0;
+  std::vector<SubjectLimits> subjects;  // series to count into
+  Amounts amounts;                      // what the accepted message used
+  int64_t now_seconds = 0;
+};
+
+// Usage of one windowed limit of one subject.
+struct LimitUsage {
+  WindowLimit limit;
+  int64_t committed = 0;
+  int64_t pending = 0;
+  int64_t frees_at_seconds = 0;  // when one more unit would fit (0: it fits now)
+};
+
+struct TopEntry {
+  std::string subject;
+  Amounts last_hour;  // committed in the last hour
+};
+
+class QuotaStore {
+ public:
+  virtual ~QuotaStore() = default;
+
+  virtual Result<ReserveOutcome> Reserve(const ReserveRequest& request) = 0;
+  virtual Status Commit(const CommitRequest& request) = 0;
+  virtual Status Release(uint64_t id, const std::vector<std::string>& subjects) = 0;
+
+  virtual Result<std::vector<LimitUsage>> Read(const SubjectLimits& subject,
+                                               int64_t now_seconds) = 0;
+  // Forgets all counts and pending reservations of `subject`.
+  virtual Status Reset(const std::string& subject) = 0;
+  // Heaviest subjects by messages committed in the last hour.
+  virtual Result<std::vector<TopEntry>> Top(size_t n, int64_t now_seconds) = 0;
+  // Deletes records that no longer count anything; returns how many.
+  virtual Result<size_t> CollectGarbage(int64_t now_seconds) = 0;
+
+  // Per-identity class overrides (set from the CLI). NotFound-free: an absent
+  // override is an empty optional.
+  virtual Result<std::optional<std::string>> GetOverride(const std::string& identity) = 0;
+  virtual Status SetOverride(const std::string& identity, const std::string& class_name) = 0;
+  virtual Status ClearOverride(const std::string& identity) = 0;
+};
+
+// The series every commit also counts into, for Top() and the CLI.
+std::vector<WindowLimit> StatisticsSeries();
+
+}  // namespace quota
+}  // namespace sendguard
+
+#endif  // SENDGUARD_QUOTA_QUOTA_STORE_H_
