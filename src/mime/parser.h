@@ -1,0 +1,65 @@
+// mime/parser.h — turning a raw message into what the content rules scan
+// (mime/parsed_message.h): SpamAssassin's header, body, rawbody, full and
+// uri targets.
+//
+// Contract: Parse never fails and never throws (short of std::bad_alloc):
+// malformed input gives a best-effort ParsedMessage plus warnings. Work and
+// memory are linear in min(raw size, max_scan_bytes) times a small factor
+// (at most max_depth re-scans of nested multipart bodies). Only the first
+// max_scan_bytes are looked at; when any limit cuts what is scanned,
+// `truncated` is set, a warning names the limit and one Info line is logged.
+// The message as delivered is never touched: this module only reads.
+//
+// Targets:
+//   headers  the top-level header block; `decoded` is RFC 2047 decoded UTF-8
+//   body     decoded Subject + "\n", then every text/* part (transfer
+//            encoding undone, converted to UTF-8, HTML rendered to text),
+//            each followed by "\n". Lines are kept as they are (SpamAssassin
+//            joins paragraphs; rules written for single lines still match).
+//            Text parts of multipart/alternative are all included.
+//   rawbody  the same parts decoded and converted, HTML not rendered.
+//   full     the raw bytes (first max_scan_bytes).
+//   uris     every URL in text parts, rendered HTML and HTML href/src/action
+//            attributes, normalised (mime/uri.h), de-duplicated, in order.
+// message/rfc822 parts are parsed as nested messages (their text parts join
+// body/rawbody; their headers are not in `headers`). Non-text leaves only get
+// a PartInfo.
+// Thread-safety: Parse is reentrant; call it from any number of threads.
+#ifndef SENDGUARD_MIME_PARSER_H_
+#define SENDGUARD_MIME_PARSER_H_
+
+#include <cstddef>
+#include <string_view>
+
+#include "mime/parsed_message.h"
+
+namespace sendguard {
+namespace mime {
+
+struct ScanLimits {
+  // Raw bytes of the message looked at; the rest is not scanned (it is
+  // still delivered). body and rawbody are each capped at this size too.
+  size_t max_scan_bytes = 1024 * 1024;
+  // MIME entities (containers and leaves) parsed; later ones are skipped.
+  size_t max_parts = 1000;
+  // Nesting of multipart / message/rfc822; deeper content is skipped.
+  // Values above 100 are treated as 100 (recursion bound).
+  size_t max_depth = 20;
+  // Bytes kept of each header value (raw and decoded).
+  size_t max_header_bytes = 16 * 1024;
+  // Distinct URLs kept in `uris`.
+  size_t max_uris = 1000;
+  // Header fields kept per header block; later ones are skipped.
+  size_t max_headers = 1000;
+};
+
+ParsedMessage Parse(std::string_view raw_message, const ScanLimits& limits);
+
+// Decoded value of the first header named `name` (case-insensitive) in the
+// top-level block, or nullptr.
+const Header* FindHeader(const ParsedMessage& message, std::string_view name);
+
+}  // namespace mime
+}  // namespace sendguard
+
+#endif  // SENDGUARD_MIME_PARSER_H_
