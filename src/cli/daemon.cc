@@ -18,6 +18,7 @@
 
 #include "core/log.h"
 #include "milter/milter.h"
+#include "session/runtime.h"
 #include "session/snapshot.h"
 
 namespace sendguard {
@@ -37,6 +38,16 @@ MilterOptions WorkerOptions(const Config& c, const std::string& socket) {
   o.drain_timeout_s = c.daemon.drain_timeout_s;
   o.config_path = c.path;
   return o;
+}
+
+// Background upkeep: drops expired quota records once a minute.
+void MaintenanceLoop(Runtime* runtime) {
+  for (;;) {
+    std::this_thread::sleep_for(std::chrono::seconds(60));
+    if (!runtime->quota_store) continue;
+    Result<size_t> dropped = runtime->quota_store->CollectGarbage(runtime->clock->NowSeconds());
+    if (!dropped.ok()) SG_LOG(kWarning) << "quota garbage collection: " << dropped.status().ToString();
+  }
 }
 
 void EnsureDir(const std::string& dir) {
@@ -68,50 +79,72 @@ bool Detach() {
   return true;
 }
 
+// Serves one socket in this process: opens the worker's runtime (quota
+// store, ...) and hands over to libmilter.
+int RunWorker(const Config& config, const std::string& socket, SnapshotHolder* holder) {
+  BlockDaemonSignals();
+  Result<std::unique_ptr<Runtime>> runtime = OpenRuntime(config);
+  if (!runtime.ok()) {
+    SG_LOG(kError) << runtime.status().ToString();
+    return kExitConfig;
+  }
+  std::thread(MaintenanceLoop, runtime->get()).detach();
+  return RunMilter(WorkerOptions(config, socket), holder, runtime->get());
+}
+
 pid_t StartWorker(const Config& config, const std::string& socket, SnapshotHolder* holder) {
   pid_t pid = fork();
   if (pid != 0) return pid;
-  prctl(PR_SET_PDEATHSIG, SIGTERM);
-  sigset_t none;
-  sigemptyset(&none);
-  pthread_sigmask(SIG_SETMASK, &none, nullptr);
-  _exit(RunMilter(WorkerOptions(config, socket), holder));
+  prctl(PR_SET_PDEATHSIG, SIGUSR2);  // supervisor gone: stop gracefully
+  setpgid(0, 0);                     // Ctrl-C reaches the supervisor, which drains us
+  _exit(RunWorker(config, socket, holder));
 }
 
 void SignalAll(const std::map<pid_t, std::string>& workers, int sig) {
   for (const auto& [pid, socket] : workers) kill(pid, sig);
 }
 
-// Supervisor loop: signals are blocked and collected with sigtimedwait;
-// dead workers are restarted unless we are stopping.
+// Supervisor loop: one worker process per socket. Signals are blocked and
+// collected with sigtimedwait. SIGTERM/SIGINT/SIGHUP become SIGUSR2 for the
+// workers (drain, then stop); workers still alive long after the drain
+// timeout are killed. Dead workers are restarted unless we are stopping.
 int Supervise(const Config& config, SnapshotHolder* holder) {
   sigset_t set;
   sigemptyset(&set);
-  for (int s : {SIGUSR1, SIGHUP, SIGTERM, SIGINT, SIGCHLD}) sigaddset(&set, s);
+  for (int s : {SIGUSR1, SIGUSR2, SIGHUP, SIGTERM, SIGINT, SIGCHLD}) sigaddset(&set, s);
   sigprocmask(SIG_BLOCK, &set, nullptr);
   std::map<pid_t, std::string> workers;
   for (const std::string& socket : config.daemon.listen) workers[StartWorker(config, socket, holder)] = socket;
-  bool stopping = false;
+  bool stopping = false, startup_failed = false;
+  auto kill_at = std::chrono::steady_clock::time_point::max();
   while (!workers.empty()) {
-    struct timespec tick = {1, 0};
+    struct timespec tick = {0, 200 * 1000 * 1000};
     int sig = sigtimedwait(&set, nullptr, &tick);
     if (sig == SIGUSR1) SignalAll(workers, SIGUSR1);
-    if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP) {
+    if (!stopping && (sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGUSR2)) {
       stopping = true;
-      SignalAll(workers, SIGTERM);
+      SignalAll(workers, SIGUSR2);
+      kill_at = std::chrono::steady_clock::now() + std::chrono::seconds(config.daemon.drain_timeout_s + 10);
     }
+    if (stopping && std::chrono::steady_clock::now() > kill_at) SignalAll(workers, SIGKILL);
     int status = 0;
     pid_t dead;
     while ((dead = waitpid(-1, &status, WNOHANG)) > 0) {
       std::string socket = workers[dead];
       workers.erase(dead);
       if (stopping) continue;
+      if (WIFEXITED(status) && WEXITSTATUS(status) == kStartupFailure) {
+        SG_LOG(kError) << "worker for " << socket << " cannot start; stopping";
+        startup_failed = stopping = true;
+        SignalAll(workers, SIGUSR2);
+        continue;
+      }
       SG_LOG(kError) << "worker for " << socket << " exited (status " << status << "); restarting";
       std::this_thread::sleep_for(std::chrono::seconds(1));
       workers[StartWorker(config, socket, holder)] = socket;
     }
   }
-  return 0;
+  return startup_failed ? kExitConfig : 0;
 }
 
 }  // namespace
@@ -132,9 +165,7 @@ int RunDaemon(const RunOptions& options) {
   EnsureDir(config.daemon.state_dir);
   WritePidFile(config.PidFile());
   SnapshotHolder holder(*snap);
-  int rc = config.daemon.listen.size() == 1
-               ? RunMilter(WorkerOptions(config, config.daemon.listen[0]), &holder)
-               : Supervise(config, &holder);
+  int rc = Supervise(config, &holder);
   unlink(config.PidFile().c_str());
   return rc;
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cli/daemon.h"
+#include "quota/quota_cli.h"
 #include "config/config.h"
 #include "session/snapshot.h"
 #include "session/version.h"
@@ -27,6 +28,8 @@ const char* kUsage =
     "  check-config -c FILE\n"
     "                      validate the configuration and everything it loads, then exit\n"
     "  reload -c FILE      ask the running daemon to reload (same as SIGUSR1)\n"
+    "  quota show USER | top [-n N] | reset USER | set-class USER CLASS | clear-class USER\n"
+    "                      [-c FILE] [--json]: read and change quota counts (daemon may run)\n"
     "  help config         print every configuration key with its default\n"
     "  --version           print the version\n"
     "\n"
@@ -64,6 +67,19 @@ int CheckConfig(const Args& a) {
   return 0;
 }
 
+int Quota(const Args& a) {
+  Result<Config> config = LoadConfig(a.config);
+  if (!config.ok()) {
+    std::cerr << "sendguard: " << config.status().message() << "\n";
+    return 78;
+  }
+  if (!config->quota_enabled()) {
+    std::cerr << "sendguard: quotas are off in " << a.config << " ([quota] policy_file is not set)\n";
+    return 78;
+  }
+  return quota::RunQuotaCommand(a.rest, config->quota, std::cout, std::cerr);
+}
+
 int Main(int argc, char** argv) {
   std::vector<std::string> all(argv + 1, argv + argc);
   if (all.empty()) {
@@ -88,6 +104,7 @@ int Main(int argc, char** argv) {
   if (cmd == "run") return RunDaemon(RunOptions{a.config, a.socket, a.foreground});
   if (cmd == "check-config") return CheckConfig(a);
   if (cmd == "reload") return SendReload(a.config);
+  if (cmd == "quota") return Quota(a);
   std::cerr << "sendguard: unknown command '" << cmd << "'\n" << kUsage;
   return 64;
 }

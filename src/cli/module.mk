@@ -1,2 +1,2 @@
-cli_DEPS := milter session policy config core
+cli_DEPS := milter session quota policy config core
 cli_LIBS :=

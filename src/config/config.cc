@@ -43,14 +43,6 @@ bool ReadString(const toml::value& v, std::string* out) {
   return true;
 }
 
-bool ReadInt(const toml::value& v, int64_t lo, int64_t hi, int* out) {
-  if (!v.is_integer()) return false;
-  int64_t x = v.as_integer();
-  if (x < lo || x > hi) return false;
-  *out = static_cast<int>(x);
-  return true;
-}
-
 bool ReadStringList(const toml::value& v, std::vector<std::string>* out) {
   out->clear();
   if (v.is_string()) {
@@ -113,6 +105,13 @@ Status SetFailureAction(const toml::value& v, const KeySpec& k, Config* c) {
   return Status::Ok();
 }
 
+Status SetQuotaStore(const toml::value& v, const KeySpec& k, Config* c) {
+  std::string s;
+  if (!ReadString(v, &s) || (s != "lmdb" && s != "redis")) return Bad(v, k, "expected \"lmdb\" or \"redis\"");
+  c->quota_store = s;
+  return Status::Ok();
+}
+
 Status SetLogTarget(const toml::value& v, const KeySpec& k, Config* c) {
   std::string s;
   if (!ReadString(v, &s) || (s != "syslog" && s != "stderr")) {
@@ -142,27 +141,36 @@ Status SetTrustedNetworks(const toml::value& v, const KeySpec& k, Config* c) {
   return Status::Ok();
 }
 
-Status SetFoldCase(const toml::value& v, const KeySpec& k, Config* c) {
-  if (!v.is_boolean()) return Bad(v, k, "expected true or false");
-  c->identity.fold_case = v.as_boolean();
-  return Status::Ok();
-}
+// Setters for plain fields, reached through an accessor so one helper
+// serves every section: FIELD(daemon.user) -> &config->daemon.user.
+#define FIELD(member) [](Config* c) { return &c->member; }
 
-Setter StringField(std::string DaemonConfig::*field, bool is_path) {
+template <typename Access>
+Setter Str(Access field, bool is_path) {
   return [field, is_path](const toml::value& v, const KeySpec& k, Config* c) -> Status {
     std::string s;
     if (!ReadString(v, &s)) return Bad(v, k, "expected a string");
-    c->daemon.*field = is_path ? ResolvePath(*c, s) : s;
+    *field(c) = is_path ? ResolvePath(*c, s) : s;
     return Status::Ok();
   };
 }
 
-Setter IntField(int DaemonConfig::*field, int lo, int hi) {
+template <typename Access>
+Setter Int(Access field, int64_t lo, int64_t hi) {
   return [field, lo, hi](const toml::value& v, const KeySpec& k, Config* c) -> Status {
-    if (!ReadInt(v, lo, hi, &(c->daemon.*field))) {
-      return Bad(v, k, "expected an integer from " + std::to_string(lo) + " to " +
-                          std::to_string(hi));
+    if (!v.is_integer() || v.as_integer() < lo || v.as_integer() > hi) {
+      return Bad(v, k, "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
     }
+    *field(c) = static_cast<std::remove_reference_t<decltype(*field(c))>>(v.as_integer());
+    return Status::Ok();
+  };
+}
+
+template <typename Access>
+Setter Bool(Access field) {
+  return [field](const toml::value& v, const KeySpec& k, Config* c) -> Status {
+    if (!v.is_boolean()) return Bad(v, k, "expected true or false");
+    *field(c) = v.as_boolean();
     return Status::Ok();
   };
 }
@@ -174,25 +182,43 @@ const std::vector<KeySpec>& Keys() {
       {"daemon", "socket_mode", "\"0660\"", "permissions of unix sockets", SetSocketMode},
       {"daemon", "socket_group", "\"\"",
        "group owning unix sockets, e.g. \"postfix\" (\"\" = the run user's group)",
-       StringField(&DaemonConfig::socket_group, false)},
+       Str(FIELD(daemon.socket_group), false)},
       {"daemon", "user", "\"\"", "user to run as after opening sockets and reading keys (\"\" = stay)",
-       StringField(&DaemonConfig::user, false)},
+       Str(FIELD(daemon.user), false)},
       {"daemon", "state_dir", "\"/var/lib/sendguard\"", "quota store and pid file",
-       StringField(&DaemonConfig::state_dir, true)},
+       Str(FIELD(daemon.state_dir), true)},
       {"daemon", "pid_file", "\"\"", "\"\" = <state_dir>/sendguard.pid",
-       StringField(&DaemonConfig::pid_file, true)},
+       Str(FIELD(daemon.pid_file), true)},
       {"daemon", "failure_action", "\"tempfail\"",
        "reply when sendguard itself fails: tempfail (451 4.3.0), reject (550 5.3.0) or accept", SetFailureAction},
       {"daemon", "drain_timeout", "10", "seconds to wait for open connections when stopping",
-       IntField(&DaemonConfig::drain_timeout_s, 0, 3600)},
+       Int(FIELD(daemon.drain_timeout_s), 0, 3600)},
       {"daemon", "milter_timeout", "300", "seconds libmilter waits for the MTA",
-       IntField(&DaemonConfig::milter_timeout_s, 1, 86400)},
-      {"daemon", "backlog", "128", "listen(2) backlog", IntField(&DaemonConfig::backlog, 1, 65535)},
+       Int(FIELD(daemon.milter_timeout_s), 1, 86400)},
+      {"daemon", "backlog", "128", "listen(2) backlog", Int(FIELD(daemon.backlog), 1, 65535)},
       {"log", "target", "\"syslog\"", "syslog (facility mail) or stderr", SetLogTarget},
       {"log", "level", "\"info\"", "debug, info, warning or error", SetLogLevel},
       {"identity", "trusted_networks", "[\"127.0.0.0/8\", \"::1/128\"]",
        "unauthenticated clients here are identified (and counted) by address", SetTrustedNetworks},
-      {"identity", "fold_case", "true", "lower-case SASL logins before counting", SetFoldCase},
+      {"quota", "policy_file", "\"\"",
+       "quota classes and user map (policies/quota.conf); \"\" = no quotas",
+       Str(FIELD(quota.policy_file), true)},
+      {"quota", "store", "\"lmdb\"", "lmdb (embedded, one relay) or redis (shared, see [redis])",
+       SetQuotaStore},
+      {"quota", "state_dir", "\"\"", "embedded store directory; \"\" = <daemon.state_dir>/quota",
+       Str(FIELD(quota.state_dir), true)},
+      {"quota", "ipv4_prefix", "32", "trusted-network senders counted per address or per prefix",
+       Int(FIELD(quota.ipv4_prefix), 8, 32)},
+      {"quota", "ipv6_prefix", "64", "the same for IPv6", Int(FIELD(quota.ipv6_prefix), 16, 128)},
+      {"quota", "fail_open", "false", "store unreachable: false = tempfail (451 4.3.0), true = accept",
+       Bool(FIELD(quota.fail_open))},
+      {"quota", "reservation_ttl", "1800",
+       "seconds a reservation counts if never settled (daemon killed mid-message)",
+       Int(FIELD(quota.reservation_ttl_seconds), 60, 86400)},
+      {"quota", "map_size_mb", "256", "ceiling of the embedded store file", Int(FIELD(quota.map_size_mb), 1, 1 << 20)},
+      {"quota", "sync_writes", "false", "fsync every store write (survives power loss, slower)",
+       Bool(FIELD(quota.sync_writes))},
+      {"identity", "fold_case", "true", "lower-case SASL logins before counting", Bool(FIELD(identity.fold_case))},
   };
   return keys;
 }
@@ -234,6 +260,12 @@ Status ApplyDocument(const toml::value& root, Config* c) {
   return Status::Ok();
 }
 
+// Settings whose default depends on other settings.
+void FillDerivedDefaults(Config* c) {
+  if (c->quota.state_dir.empty()) c->quota.state_dir = c->daemon.state_dir + "/quota";
+  c->quota.case_fold = c->identity.fold_case;
+}
+
 std::string DirName(const std::string& path) {
   size_t slash = path.rfind('/');
   if (slash == std::string::npos) return ".";
@@ -266,6 +298,7 @@ Result<Config> LoadConfig(const std::string& path) {
     toml::value root = toml::parse(path);
     Status s = ApplyDocument(root, &c);
     if (!s.ok()) return s;
+    FillDerivedDefaults(&c);
   } catch (const toml::syntax_error& e) {
     return Status::InvalidArgument(SyntaxErrorText(path, e));
   } catch (const std::runtime_error& e) {  // toml11: file cannot be opened

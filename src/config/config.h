@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "core/net.h"
 #include "core/status.h"
+#include "quota/quota_options.h"
 
 namespace sendguard {
 
@@ -58,6 +59,18 @@ struct Config {
   DaemonConfig daemon;
   LogConfig log;
   IdentityConfig identity;
+  // [quota]: policy_file "" = no quotas; state_dir "" = <daemon.state_dir>/quota;
+  // case_fold follows identity.fold_case.
+  quota::QuotaOptions quota = NoQuota();
+  std::string quota_store = "lmdb";    // "lmdb" or "redis"
+
+  bool quota_enabled() const { return !quota.policy_file.empty(); }
+  static quota::QuotaOptions NoQuota() {
+    quota::QuotaOptions o;
+    o.policy_file.clear();
+    o.state_dir.clear();
+    return o;
+  }
 
   std::string PidFile() const;
 };

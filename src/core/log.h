@@ -43,9 +43,11 @@ class LogLine {
 
 }  // namespace sendguard
 
-#define SG_LOG(level)                                               \
-  if (!::sendguard::LogEnabled(::sendguard::LogLevel::level)) {     \
-  } else                                                            \
-    ::sendguard::LogLine(::sendguard::LogLevel::level)
+// A for-statement rather than if/else, so `if (x) SG_LOG(kInfo) << y;` has no
+// dangling else.
+#define SG_LOG(level)                                                          \
+  for (bool sg_log_once_ = ::sendguard::LogEnabled(::sendguard::LogLevel::level); \
+       sg_log_once_; sg_log_once_ = false)                                     \
+  ::sendguard::LogLine(::sendguard::LogLevel::level)
 
 #endif  // SENDGUARD_CORE_LOG_H_

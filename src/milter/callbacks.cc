@@ -20,11 +20,13 @@ namespace sendguard {
 namespace {
 
 std::atomic<long> g_open_connections{0};
+std::atomic<bool> g_draining{false};
 const SnapshotHolder* g_holder = nullptr;
+Runtime* g_runtime = nullptr;
 
 // Per-connection data behind smfi_setpriv.
 struct Connection {
-  explicit Connection(const SnapshotHolder* holder) : session(holder) {}
+  Connection(const SnapshotHolder* holder, Runtime* runtime) : session(holder, runtime) {}
   Session session;
   unsigned long protocol = 0;  // negotiated SMFIP_* flags
 };
@@ -109,6 +111,7 @@ sfsistat OnNegotiate(SMFICTX* ctx, unsigned long f0, unsigned long f1, unsigned 
   }
   *pf0 = wanted_actions & f0;
   *pf1 = wanted_protocol & f1;
+  if (g_draining.load()) *pf1 &= ~SMFIP_NR_CONN;  // we will answer the connect: 421
   *pf2 = *pf3 = 0;
   smfi_setsymlist(ctx, SMFIM_CONNECT, const_cast<char*>("{client_addr} {daemon_name} j"));
   smfi_setsymlist(ctx, SMFIM_HELO, const_cast<char*>("{tls_version} {cipher}"));
@@ -116,7 +119,7 @@ sfsistat OnNegotiate(SMFICTX* ctx, unsigned long f0, unsigned long f1, unsigned 
                   const_cast<char*>("{auth_authen} {auth_type} {auth_author} {client_addr} i"));
   smfi_setsymlist(ctx, SMFIM_EOM, const_cast<char*>("i"));
   try {
-    auto* c = new Connection(g_holder);
+    auto* c = new Connection(g_holder, g_runtime);
     c->protocol = *pf1;
     smfi_setpriv(ctx, c);
     g_open_connections.fetch_add(1);
@@ -127,6 +130,10 @@ sfsistat OnNegotiate(SMFICTX* ctx, unsigned long f0, unsigned long f1, unsigned 
 }
 
 sfsistat OnConnect(SMFICTX* ctx, char* hostname, _SOCK_ADDR* addr) {
+  if (g_draining.load() && Conn(ctx) != nullptr && !(Conn(ctx)->protocol & SMFIP_NR_CONN)) {
+    SetReply(ctx, Reply{"421", "4.3.2", "sendguard is restarting, try again shortly"});
+    return SMFIS_TEMPFAIL;
+  }
   return Guarded(ctx, "connect", [&](Connection* c) {
     std::string ip = AddressText(addr);
     if (ip.empty()) ip = Macro(ctx, "{client_addr}");
@@ -218,8 +225,11 @@ sfsistat OnClose(SMFICTX* ctx) {
 
 long OpenMilterConnections() { return g_open_connections.load(); }
 
-bool RegisterCallbacks(const SnapshotHolder* holder) {
+void SetDraining() { g_draining.store(true); }
+
+bool RegisterCallbacks(const SnapshotHolder* holder, Runtime* runtime) {
   g_holder = holder;
+  g_runtime = runtime;
   struct smfiDesc desc;
   memset(&desc, 0, sizeof(desc));
   desc.xxfi_name = const_cast<char*>("sendguard");

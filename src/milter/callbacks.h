@@ -8,11 +8,16 @@
 #ifndef SENDGUARD_MILTER_CALLBACKS_H_
 #define SENDGUARD_MILTER_CALLBACKS_H_
 
+#include "session/runtime.h"
 #include "session/snapshot.h"
 
 namespace sendguard {
 
-bool RegisterCallbacks(const SnapshotHolder* holder);
+bool RegisterCallbacks(const SnapshotHolder* holder, Runtime* runtime);
+
+// From now on new connections are told to come back later (421 4.3.2 at
+// connect), while open ones are served to the end.
+void SetDraining();
 
 }  // namespace sendguard
 

@@ -20,6 +20,7 @@
 #include <functional>
 #include <string>
 
+#include "session/runtime.h"
 #include "session/snapshot.h"
 
 namespace sendguard {
@@ -35,8 +36,20 @@ struct MilterOptions {
   std::string config_path;     // reloaded on SIGUSR1
 };
 
-// Returns the process exit code (0 after a clean stop).
-int RunMilter(const MilterOptions& options, SnapshotHolder* holder);
+// Exit code of a worker that could not start serving (EX_CONFIG): socket in
+// use, unknown user, ... Restarting it would not help.
+constexpr int kStartupFailure = 78;
+
+// Returns the process exit code: 0 after a clean stop, kStartupFailure.
+// SIGUSR2 stops gracefully (new connections refused, open ones finished,
+// bounded by drain_timeout_s); SIGTERM/SIGINT/SIGHUP go to libmilter, which
+// stops at once.
+// `runtime` (quota store, ...) must outlive the call.
+int RunMilter(const MilterOptions& options, SnapshotHolder* holder, Runtime* runtime);
+
+// Blocks the signals libmilter and the reload thread handle, and ignores
+// SIGPIPE. Call in the serving process before starting any thread.
+void BlockDaemonSignals();
 
 // Number of milter connections currently open in this process.
 long OpenMilterConnections();

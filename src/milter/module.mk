@@ -1,2 +1,2 @@
-milter_DEPS := session policy config core
+milter_DEPS := session quota policy config core
 milter_LIBS := -lmilter -lpthread

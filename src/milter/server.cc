@@ -2,6 +2,7 @@
 // privilege drop, SIGUSR1 reloads, and the bounded drain at stop.
 #include <grp.h>
 #include <libmilter/mfapi.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
@@ -9,6 +10,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -78,8 +80,25 @@ Status DropPrivileges(const struct passwd* pw) {
   return Status::Ok();
 }
 
+// libmilter removes an existing unix socket before binding, which would
+// silently steal the socket of a sendguard that is still running.
+bool SomeoneListensOn(const std::string& path) {
+  struct sockaddr_un sun;
+  memset(&sun, 0, sizeof(sun));
+  sun.sun_family = AF_UNIX;
+  strncpy(sun.sun_path, path.c_str(), sizeof(sun.sun_path) - 1);
+  int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  bool live = connect(fd, reinterpret_cast<sockaddr*>(&sun), sizeof(sun)) == 0;
+  close(fd);
+  return live;
+}
+
 Status OpenSocket(const MilterOptions& o, const struct passwd* pw) {
   std::string path = UnixPath(o.socket);
+  if (!path.empty() && SomeoneListensOn(path)) {
+    return Status::Unavailable(path + " is in use by a running filter; stop it first");
+  }
   if (smfi_setconn(const_cast<char*>(o.socket.c_str())) != MI_SUCCESS ||
       smfi_settimeout(o.timeout_s) != MI_SUCCESS || smfi_setbacklog(o.backlog) != MI_SUCCESS) {
     return Status::InvalidArgument("libmilter refused socket '" + o.socket + "'");
@@ -92,40 +111,38 @@ Status OpenSocket(const MilterOptions& o, const struct passwd* pw) {
   return Status::Ok();
 }
 
-struct ReloadThreadArgs {
-  SnapshotHolder* holder;
-  std::string config_path;
-};
-
-// Waits for SIGUSR1 (blocked in every thread) and reloads.
-void ReloadLoop(ReloadThreadArgs args) {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGUSR1);
-  for (;;) {
-    int sig = 0;
-    if (sigwait(&set, &sig) != 0) return;
-    Status s = args.holder->Reload(args.config_path);
-    if (s.ok()) {
-      SG_LOG(kInfo) << "reloaded " << args.config_path;
-    } else {
-      SG_LOG(kError) << "reload failed, keeping the previous configuration: " << s.ToString();
+// Connects to our own listening socket so libmilter's accept loop wakes up
+// and sees the stop at once instead of at its next 5-second poll timeout.
+void WakeListener(const std::string& spec) {
+  int fd = -1;
+  std::string path = UnixPath(spec);
+  if (!path.empty()) {
+    struct sockaddr_un sun;
+    memset(&sun, 0, sizeof(sun));
+    sun.sun_family = AF_UNIX;
+    strncpy(sun.sun_path, path.c_str(), sizeof(sun.sun_path) - 1);
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (fd >= 0) connect(fd, reinterpret_cast<sockaddr*>(&sun), sizeof(sun));
+  } else {
+    size_t colon = spec.find(':'), at = spec.find('@');
+    std::string port = spec.substr(colon + 1, at == std::string::npos ? std::string::npos : at - colon - 1);
+    std::string host = at == std::string::npos ? "127.0.0.1" : spec.substr(at + 1);
+    struct addrinfo hints, *res = nullptr;
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_socktype = SOCK_STREAM;
+    if (getaddrinfo(host.c_str(), port.c_str(), &hints, &res) == 0 && res != nullptr) {
+      fd = socket(res->ai_family, SOCK_STREAM, 0);
+      if (fd >= 0) connect(fd, res->ai_addr, res->ai_addrlen);
+      freeaddrinfo(res);
     }
   }
-}
-
-void BlockSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  for (int s : {SIGUSR1, SIGHUP, SIGTERM, SIGINT}) sigaddset(&set, s);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  if (fd >= 0) close(fd);
 }
 
 void Drain(int timeout_s) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
   while (OpenMilterConnections() > 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   if (OpenMilterConnections() > 0) {
     SG_LOG(kWarning) << "stopping with " << OpenMilterConnections()
@@ -133,34 +150,75 @@ void Drain(int timeout_s) {
   }
 }
 
+// Waits for SIGUSR1 (reload) and SIGUSR2 (graceful stop), which are blocked
+// in every thread. A graceful stop must not go through libmilter's own
+// SIGTERM handling: once smfi_main returns, Debian's libmilter no longer
+// serves the connections that are still open. So: refuse new connections
+// (tempfail), let open ones finish (bounded), then stop libmilter.
+void ControlLoop(const MilterOptions& options, SnapshotHolder* holder) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGUSR1);
+  sigaddset(&set, SIGUSR2);
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) return;
+    if (sig == SIGUSR2) break;
+    Status s = holder->Reload(options.config_path);
+    if (s.ok()) {
+      SG_LOG(kInfo) << "reloaded " << options.config_path;
+    } else {
+      SG_LOG(kError) << "reload failed, keeping the previous configuration: " << s.ToString();
+    }
+  }
+  SetDraining();
+  SG_LOG(kInfo) << "stopping: refusing new connections, waiting for " << OpenMilterConnections()
+                << " open one(s), at most " << options.drain_timeout_s << "s";
+  Drain(options.drain_timeout_s);
+  smfi_stop();
+  WakeListener(options.socket);
+}
+
 }  // namespace
 
-int RunMilter(const MilterOptions& options, SnapshotHolder* holder) {
-  BlockSignals();
+void BlockDaemonSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : {SIGUSR1, SIGUSR2, SIGHUP, SIGTERM, SIGINT}) sigaddset(&set, s);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+int RunMilter(const MilterOptions& options, SnapshotHolder* holder, Runtime* runtime) {
+  BlockDaemonSignals();
   const struct passwd* pw = nullptr;
   if (!options.user.empty()) {
     pw = getpwnam(options.user.c_str());
     if (pw == nullptr) {
       SG_LOG(kError) << "user '" << options.user << "' does not exist";
-      return 1;
+      return kStartupFailure;
     }
   }
-  if (!RegisterCallbacks(holder)) {
+  if (!RegisterCallbacks(holder, runtime)) {
     SG_LOG(kError) << "smfi_register failed";
-    return 1;
+    return kStartupFailure;
   }
   Status s = OpenSocket(options, pw);
   if (s.ok()) s = DropPrivileges(pw);
   if (!s.ok()) {
     SG_LOG(kError) << s.ToString();
-    return 1;
+    return kStartupFailure;
   }
-  std::thread(ReloadLoop, ReloadThreadArgs{holder, options.config_path}).detach();
+  std::thread(ControlLoop, options, holder).detach();
   SG_LOG(kInfo) << "listening on " << options.socket;
   int rc = smfi_main();
-  Drain(options.drain_timeout_s);
-  SG_LOG(kInfo) << "sendguard stopped: connections open=" << OpenMilterConnections()
-                << " sessions live=" << Session::LiveCount();
+  if (Session::LiveCount() == 0) {
+    SG_LOG(kInfo) << "sendguard stopped: connections open=" << OpenMilterConnections()
+                  << " sessions live=0";
+  } else {
+    SG_LOG(kWarning) << "sendguard stopped: connections open=" << OpenMilterConnections()
+                     << " sessions live=" << Session::LiveCount();
+  }
   std::string path = UnixPath(options.socket);
   if (!path.empty()) unlink(path.c_str());
   return rc == MI_SUCCESS ? 0 : 1;

@@ -1,2 +1,2 @@
-session_DEPS := policy config core
+session_DEPS := quota policy config core
 session_LIBS :=

@@ -18,6 +18,9 @@
 #include <string>
 #include <vector>
 
+#include "quota/message_quota.h"
+#include "session/identity.h"
+#include "session/runtime.h"
 #include "session/snapshot.h"
 #include "policy/verdict.h"
 
@@ -32,20 +35,10 @@ struct Macros {
   std::string tls_version;   // {tls_version}
 };
 
-// Who is sending, as counted and logged.
-struct Identity {
-  enum class Kind { kLogin, kTrustedAddress, kUntrusted };
-  Kind kind = Kind::kUntrusted;
-  std::string name;  // the (normalised) login, or the client address
-  std::string ToString() const;
-};
-
-Identity DetermineIdentity(const Config& config, const std::string& auth_authen,
-                           const std::string& client_addr);
-
 class Session {
  public:
-  explicit Session(const SnapshotHolder* snapshots);
+  // Both must outlive the session.
+  Session(const SnapshotHolder* snapshots, Runtime* runtime);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -65,9 +58,14 @@ class Session {
  private:
   struct Message;
   void ResetMessage();
+  Verdict StartQuota();
+  bool RefuseFromQuota(const quota::QuotaDecision& d, Verdict* out);
+  void Decide(EndOfMessage* result);
+  void Settle(EndOfMessage* result);
   void LogDecision(const EndOfMessage& result) const;
 
   const SnapshotHolder* snapshots_;
+  Runtime* runtime_;
   std::string hostname_;
   std::string client_addr_;
   std::unique_ptr<Message> message_;

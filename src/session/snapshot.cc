@@ -11,6 +11,11 @@ Result<std::shared_ptr<const Snapshot>> LoadSnapshot(const std::string& config_p
   if (!config.ok()) return config.status();
   auto snap = std::make_shared<Snapshot>();
   snap->config = std::move(config).value();
+  if (snap->config.quota_enabled()) {
+    auto policy = quota::QuotaPolicy::Load(snap->config.quota.policy_file);
+    if (!policy.ok()) return policy.status();
+    snap->quota_policy = *policy;
+  }
   snap->loaded_at_us = SystemClock::Instance().NowMicros();
   return std::shared_ptr<const Snapshot>(std::move(snap));
 }

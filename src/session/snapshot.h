@@ -15,11 +15,13 @@
 
 #include "config/config.h"
 #include "core/status.h"
+#include "quota/quota_policy.h"
 
 namespace sendguard {
 
 struct Snapshot {
   Config config;
+  std::shared_ptr<const quota::QuotaPolicy> quota_policy;  // null: no quotas
   int64_t loaded_at_us = 0;
 };
 

@@ -115,7 +115,7 @@ class Sendguard:
     def running(self):
         return self.proc is not None and self.proc.poll() is None
 
-    def stop(self, term_timeout=10):
+    def stop(self, term_timeout=20):
         """SIGTERM, then SIGKILL after term_timeout seconds; returns the exit status."""
         procs.unregister_stop(self._stop_entry)
         if self.proc is None:

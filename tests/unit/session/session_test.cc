@@ -51,7 +51,7 @@ BOOST_AUTO_TEST_CASE(identity_by_trusted_address_or_untrusted) {
 
 BOOST_AUTO_TEST_CASE(message_gets_trace_header_and_two_messages_share_a_connection) {
   SnapshotHolder holder(MustLoad(""));
-  Session s(&holder);
+  Session s(&holder, nullptr);
   s.Connect("client.example", "127.0.0.1");
   for (const char* login : {"alice@example.org", ""}) {
     Macros m;
@@ -72,7 +72,7 @@ BOOST_AUTO_TEST_CASE(message_gets_trace_header_and_two_messages_share_a_connecti
 
 BOOST_AUTO_TEST_CASE(abort_resets_and_out_of_order_events_tempfail) {
   SnapshotHolder holder(MustLoad(""));
-  Session s(&holder);
+  Session s(&holder, nullptr);
   s.Connect("", "127.0.0.1");
   BOOST_TEST((s.Rcpt("b@example.net").kind == Verdict::Kind::kTempfail));
   s.MailFrom("a@example.org", Macros());
@@ -86,7 +86,7 @@ BOOST_AUTO_TEST_CASE(live_sessions_are_counted) {
   SnapshotHolder holder(MustLoad(""));
   long before = Session::LiveCount();
   {
-    Session a(&holder), b(&holder);
+    Session a(&holder, nullptr), b(&holder, nullptr);
     BOOST_TEST(Session::LiveCount() == before + 2);
   }
   BOOST_TEST(Session::LiveCount() == before);

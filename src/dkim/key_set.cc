@@ -1,0 +1,145 @@
+// dkim/key_set.cc — parsing the key table and the signing table.
+#include "dkim/key_set.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "core/log.h"
+#include "dkim/opendkim_signer.h"
+#include "dkim/table_file.h"
+
+namespace sendguard::dkim {
+namespace {
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string Where(const std::string& path, int line) {
+  return path + ":" + std::to_string(line) + ": ";
+}
+
+bool ValidDomainOrSelector(const std::string& s) {
+  if (s.empty() || s.size() > 253) return false;
+  return std::all_of(s.begin(), s.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '-' || c == '.' || c == '_';
+  });
+}
+
+bool HasFrom(const std::vector<std::string>& names) {
+  return std::any_of(names.begin(), names.end(),
+                     [](const std::string& n) { return Lower(n) == "from"; });
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const KeySet>> KeySet::Load(const DkimOptions& options) {
+  std::shared_ptr<KeySet> set(new KeySet());
+  set->options_ = options;
+  for (auto* list : {&set->options_.sign_headers, &set->options_.oversign_headers})
+    for (std::string& n : *list) n = Lower(n);
+  if (!HasFrom(set->options_.sign_headers))
+    return Status::InvalidArgument("dkim sign_headers must include From (RFC 6376 5.4)");
+  if (!options.key_table_path.empty() || !options.signing_table_path.empty()) {
+    Status s = set->LoadKeyTable();
+    if (s.ok()) s = set->LoadSigningTable();
+    if (!s.ok()) return s;
+  }
+  Result<std::shared_ptr<const OpenDkimLibrary>> lib = OpenDkimLibrary::Create(set->options_);
+  if (!lib.ok()) return lib.status();
+  set->opendkim_ = *lib;
+  SG_LOG(kInfo) << "dkim: loaded " << set->keys_.size() << " key(s)";
+  return std::shared_ptr<const KeySet>(set);
+}
+
+Status KeySet::LoadKeyTable() {
+  const std::string& path = options_.key_table_path;
+  Result<std::vector<TableLine>> lines = ReadTableFile(path);
+  if (!lines.ok()) return lines.status();
+  for (const TableLine& line : *lines) {
+    std::string where = Where(path, line.number);
+    if (line.fields.size() != 2)
+      return Status::InvalidArgument(where + "expected 'name domain:selector:keyfile'");
+    const std::string& spec = line.fields[1];
+    size_t c1 = spec.find(':'), c2 = c1 == std::string::npos ? c1 : spec.find(':', c1 + 1);
+    if (c2 == std::string::npos)
+      return Status::InvalidArgument(where + "expected domain:selector:keyfile, got '" + spec + "'");
+    KeyEntry e{line.fields[0], Lower(spec.substr(0, c1)), Lower(spec.substr(c1 + 1, c2 - c1 - 1)),
+               ResolveBeside(path, spec.substr(c2 + 1)), {}};
+    if (e.domain != "%" && !ValidDomainOrSelector(e.domain))
+      return Status::InvalidArgument(where + "bad signing domain '" + e.domain + "'");
+    if (!ValidDomainOrSelector(e.selector))
+      return Status::InvalidArgument(where + "bad selector '" + e.selector + "'");
+    for (const KeyEntry& other : keys_)
+      if (other.name == e.name)
+        return Status::InvalidArgument(where + "key name '" + e.name + "' defined twice");
+    Result<PrivateKey> key = LoadPrivateKey(e.path, options_.allow_group_readable_keys);
+    if (!key.ok()) return Status(key.status().code() == Status::Code::kIoError
+                                     ? Status::IoError(where + key.status().message())
+                                     : Status::InvalidArgument(where + key.status().message()));
+    if (key->type == KeyType::kRsa && key->bits < 2048) {
+      SG_LOG(kWarning) << where << "RSA key of " << key->bits << " bits; 2048 is recommended";
+    }
+    e.key = std::move(key).value();
+    keys_.push_back(std::move(e));
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<size_t>> KeySet::KeyIndices(const std::vector<std::string>& names,
+                                               const std::string& where) const {
+  std::vector<size_t> out;
+  for (size_t n = 1; n < names.size(); ++n) {
+    auto it = std::find_if(keys_.begin(), keys_.end(),
+                           [&](const KeyEntry& e) { return e.name == names[n]; });
+    if (it == keys_.end())
+      return Status::InvalidArgument(where + "key '" + names[n] + "' is not in the key table");
+    out.push_back(static_cast<size_t>(it - keys_.begin()));
+  }
+  return out;
+}
+
+Status KeySet::LoadSigningTable() {
+  const std::string& path = options_.signing_table_path;
+  Result<std::vector<TableLine>> lines = ReadTableFile(path);
+  if (!lines.ok()) return lines.status();
+  for (const TableLine& line : *lines) {
+    std::string where = Where(path, line.number);
+    if (line.fields.size() < 2)
+      return Status::InvalidArgument(where + "expected 'pattern keyname [keyname...]'");
+    Result<std::vector<size_t>> keys = KeyIndices(line.fields, where);
+    if (!keys.ok()) return keys.status();
+    std::string pattern = Lower(line.fields[0]);
+    std::vector<size_t>* slot = nullptr;
+    if (pattern == "*") slot = &catch_all_;
+    else if (pattern.rfind("*.", 0) == 0 && ValidDomainOrSelector(pattern.substr(2)))
+      slot = &suffixes_[pattern.substr(1)];
+    else if (ValidDomainOrSelector(pattern)) slot = &exact_[pattern];
+    else return Status::InvalidArgument(where + "bad pattern '" + pattern +
+                                        "' (use example.com, *.example.com or *)");
+    if (!slot->empty())
+      return Status::InvalidArgument(where + "pattern '" + pattern + "' listed twice");
+    *slot = std::move(keys).value();
+  }
+  return Status::Ok();
+}
+
+std::vector<const KeyEntry*> KeySet::KeysFor(const std::string& from_domain) const {
+  std::string domain = Lower(from_domain);
+  const std::vector<size_t>* found = nullptr;
+  auto exact = exact_.find(domain);
+  if (exact != exact_.end()) found = &exact->second;
+  for (size_t dot = domain.find('.'); !found && dot != std::string::npos;
+       dot = domain.find('.', dot + 1)) {
+    auto it = suffixes_.find(domain.substr(dot));
+    if (it != suffixes_.end()) found = &it->second;
+  }
+  if (!found && !catch_all_.empty()) found = &catch_all_;
+  std::vector<const KeyEntry*> out;
+  if (found)
+    for (size_t i : *found) out.push_back(&keys_[i]);
+  return out;
+}
+
+}  // namespace sendguard::dkim

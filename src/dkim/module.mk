@@ -1,0 +1,2 @@
+dkim_DEPS := core
+dkim_LIBS := -lopendkim -lcrypto

@@ -1,0 +1,2 @@
+redisquota_DEPS := quota core
+redisquota_LIBS := -lhiredis

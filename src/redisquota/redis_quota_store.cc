@@ -1,0 +1,370 @@
+// redisquota/redis_quota_store.cc — QuotaStore operations as Lua scripts in
+// Redis (see quota_scripts.h for the key layout). Replies that do not have
+// the expected shape are Internal errors, never guessed at.
+#include "redisquota/redis_quota_store.h"
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+#include "redisquota/quota_scripts.h"
+
+namespace sendguard {
+namespace redisquota {
+
+using quota::Amounts;
+using quota::WindowLimit;
+
+namespace {
+
+// '%', '{' and '}' would break the hash tag; they become %25, %7B, %7D.
+std::string EscapeSubject(const std::string& subject) {
+  std::string out;
+  for (char c : subject) {
+    if (c == '%') {
+      out += "%25";
+    } else if (c == '{') {
+      out += "%7B";
+    } else if (c == '}') {
+      out += "%7D";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string UnescapeSubject(const std::string& text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    std::string code = text.substr(i, 3);
+    if (code == "%25" || code == "%7B" || code == "%7D") {
+      out += code == "%25" ? '%' : code == "%7B" ? '{' : '}';
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+// Escapes glob characters for SCAN MATCH.
+std::string GlobEscape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+std::string Num(int64_t v) { return std::to_string(v); }
+
+void AppendSeries(const WindowLimit& w, bool with_limit, std::vector<std::string>* args) {
+  args->push_back(Num(static_cast<int>(w.metric)));
+  if (with_limit) args->push_back(Num(w.limit));
+  args->push_back(Num(w.window_seconds));
+  args->push_back(Num(w.resolution_seconds));
+}
+
+// The limit series plus the statistics series, without duplicates (what
+// LmdbQuotaStore counts into on Commit).
+std::vector<WindowLimit> SeriesToCount(const std::vector<WindowLimit>& limits) {
+  std::vector<WindowLimit> out;
+  auto add = [&out](const WindowLimit& w) {
+    for (const WindowLimit& have : out) {
+      if (have.SameSeries(w)) return;
+    }
+    out.push_back(w);
+  };
+  for (const WindowLimit& w : limits) add(w);
+  for (const WindowLimit& w : quota::StatisticsSeries()) add(w);
+  return out;
+}
+
+Result<std::vector<int64_t>> Integers(const RedisReply& reply, size_t expected) {
+  if (reply.kind != RedisReply::Kind::kArray || reply.elements.size() != expected) {
+    return Status::Internal("redis quota script: unexpected reply shape");
+  }
+  std::vector<int64_t> out;
+  for (const RedisReply& e : reply.elements) {
+    if (e.kind != RedisReply::Kind::kInteger) {
+      return Status::Internal("redis quota script: non-integer in reply");
+    }
+    out.push_back(e.integer);
+  }
+  return out;
+}
+
+Status CheckLimits(const std::vector<WindowLimit>& limits) {
+  for (const WindowLimit& w : limits) {
+    if (w.window_seconds <= 0 || w.resolution_seconds <= 0) {
+      return Status::InvalidArgument("quota limit " + w.Describe() +
+                                     ": window and resolution must be > 0");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+RedisQuotaStore::RedisQuotaStore(const RedisOptions& options)
+    : options_(options),
+      pool_(options),
+      scripts_{{kReserveScript, ""}, {kCommitScript, ""}, {kReleaseScript, ""},
+               {kReadScript, ""}, {kResetScript, ""}} {}
+
+RedisQuotaStore::~RedisQuotaStore() = default;
+
+Result<std::unique_ptr<RedisQuotaStore>> RedisQuotaStore::Open(const RedisOptions& options) {
+  Status st = options.Validate();
+  if (!st.ok()) return st;
+  return std::unique_ptr<RedisQuotaStore>(new RedisQuotaStore(options));
+}
+
+Status RedisQuotaStore::Ping() {
+  Result<RedisReply> reply =
+      pool_.RunWithin({"PING"}, options_.connect_timeout_ms + options_.command_timeout_ms);
+  if (!reply.ok()) return reply.status();
+  if (reply->IsError()) return ErrorReplyStatus("PING", *reply);
+  return Status::Ok();
+}
+
+std::string RedisQuotaStore::BaseKey(const std::string& subject) const {
+  return options_.key_prefix + "{" + EscapeSubject(subject) + "}";
+}
+
+std::string RedisQuotaStore::NowArg(int64_t now_seconds) const {
+  return options_.use_redis_time ? "0" : Num(std::max<int64_t>(now_seconds, 1));
+}
+
+Result<RedisReply> RedisQuotaStore::Command(const std::vector<std::string>& argv) {
+  Result<RedisReply> reply = pool_.Run(argv);
+  if (reply.ok() && reply->IsError()) return ErrorReplyStatus(argv[0], *reply);
+  return reply;
+}
+
+int RedisQuotaStore::MillisLeft(std::chrono::steady_clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  return std::max<int>(1, static_cast<int>(left.count()));
+}
+
+Result<std::string> RedisQuotaStore::ScriptSha(ScriptId id,
+                                               std::chrono::steady_clock::time_point deadline) {
+  {
+    std::lock_guard<std::mutex> lock(sha_mu_);
+    if (!scripts_[id].sha.empty()) return scripts_[id].sha;
+  }
+  Result<RedisReply> reply =
+      pool_.RunWithin({"SCRIPT", "LOAD", scripts_[id].text}, MillisLeft(deadline));
+  if (!reply.ok()) return reply.status();
+  if (reply->IsError()) return ErrorReplyStatus("SCRIPT LOAD", *reply);
+  if (reply->kind != RedisReply::Kind::kString) {
+    return Status::Internal("redis SCRIPT LOAD: unexpected reply");
+  }
+  std::lock_guard<std::mutex> lock(sha_mu_);
+  scripts_[id].sha = reply->text;
+  return reply->text;
+}
+
+// All round trips of one call share one command timeout: a first call that
+// must load the script, or a NOSCRIPT retry, takes no longer than any other.
+Result<RedisReply> RedisQuotaStore::Eval(ScriptId id, const std::vector<std::string>& keys,
+                                         const std::vector<std::string>& args) {
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::milliseconds(options_.command_timeout_ms);
+  Result<std::string> sha = ScriptSha(id, deadline);
+  if (!sha.ok()) return sha.status();
+  std::vector<std::string> argv = {"EVALSHA", *sha, Num(static_cast<int64_t>(keys.size()))};
+  argv.insert(argv.end(), keys.begin(), keys.end());
+  argv.insert(argv.end(), args.begin(), args.end());
+  Result<RedisReply> reply = pool_.RunWithin(argv, MillisLeft(deadline));
+  if (reply.ok() && reply->IsNoScript()) {  // Redis restarted or SCRIPT FLUSH
+    argv[0] = "EVAL";
+    argv[1] = scripts_[id].text;
+    reply = pool_.RunWithin(argv, MillisLeft(deadline));
+  }
+  if (reply.ok() && reply->IsError()) return ErrorReplyStatus("quota script", *reply);
+  return reply;
+}
+
+Result<quota::ReserveOutcome> RedisQuotaStore::Reserve(const quota::ReserveRequest& request) {
+  std::vector<std::string> keys, args = {NowArg(request.now_seconds), Num(0)};
+  args[1] = std::to_string(request.id);
+  args.push_back(Num(request.deadline_seconds - request.now_seconds));
+  for (quota::Metric m : {quota::Metric::kMessages, quota::Metric::kRecipients,
+                          quota::Metric::kBytes}) {
+    args.push_back(Num(request.delta.Of(m)));
+  }
+  for (const quota::SubjectLimits& s : request.subjects) {
+    Status st = CheckLimits(s.limits);
+    if (!st.ok()) return st;
+    keys.push_back(BaseKey(s.subject));
+    args.push_back(Num(static_cast<int64_t>(s.limits.size())));
+    for (const WindowLimit& w : s.limits) AppendSeries(w, true, &args);
+  }
+  if (keys.empty()) return quota::ReserveOutcome();
+  Result<RedisReply> reply = Eval(kReserve, keys, args);
+  if (!reply.ok()) return reply.status();
+  Result<std::vector<int64_t>> v = Integers(*reply, 6);
+  if (!v.ok()) return v.status();
+  quota::ReserveOutcome outcome;
+  if ((*v)[0] == 1) return outcome;
+  size_t s = static_cast<size_t>((*v)[1] - 1), l = static_cast<size_t>((*v)[2] - 1);
+  if (s >= request.subjects.size() || l >= request.subjects[s].limits.size()) {
+    return Status::Internal("redis quota script: limit index out of range");
+  }
+  outcome.accepted = false;
+  outcome.subject = request.subjects[s].subject;
+  outcome.limit = request.subjects[s].limits[l];
+  outcome.used = (*v)[3];
+  outcome.retry_after_seconds = (*v)[4];
+  return outcome;
+}
+
+Status RedisQuotaStore::Commit(const quota::CommitRequest& request) {
+  std::vector<std::string> keys, args = {NowArg(request.now_seconds), std::to_string(request.id)};
+  for (quota::Metric m : {quota::Metric::kMessages, quota::Metric::kRecipients,
+                          quota::Metric::kBytes}) {
+    args.push_back(Num(request.amounts.Of(m)));
+  }
+  for (const quota::SubjectLimits& s : request.subjects) {
+    Status st = CheckLimits(s.limits);
+    if (!st.ok()) return st;
+    std::vector<WindowLimit> series = SeriesToCount(s.limits);
+    keys.push_back(BaseKey(s.subject));
+    args.push_back(Num(static_cast<int64_t>(series.size())));
+    for (const WindowLimit& w : series) AppendSeries(w, false, &args);
+  }
+  if (keys.empty()) return Status::Ok();
+  Result<RedisReply> reply = Eval(kCommit, keys, args);
+  return reply.ok() ? Status::Ok() : reply.status();
+}
+
+Status RedisQuotaStore::Release(uint64_t id, const std::vector<std::string>& subjects) {
+  if (subjects.empty()) return Status::Ok();
+  std::vector<std::string> keys;
+  for (const std::string& s : subjects) keys.push_back(BaseKey(s));
+  Result<RedisReply> reply = Eval(kRelease, keys, {std::to_string(id)});
+  return reply.ok() ? Status::Ok() : reply.status();
+}
+
+Result<std::vector<int64_t>> RedisQuotaStore::ReadCounts(
+    const std::vector<std::string>& bases, const std::vector<WindowLimit>& limits,
+    int64_t now_seconds) {
+  Status st = CheckLimits(limits);
+  if (!st.ok()) return st;
+  std::vector<std::string> args = {NowArg(now_seconds),
+                                   Num(static_cast<int64_t>(limits.size()))};
+  for (const WindowLimit& w : limits) AppendSeries(w, true, &args);
+  Result<RedisReply> reply = Eval(kRead, bases, args);
+  if (!reply.ok()) return reply.status();
+  return Integers(*reply, bases.size() * limits.size() * 3 + 1);
+}
+
+Result<std::vector<quota::LimitUsage>> RedisQuotaStore::Read(const quota::SubjectLimits& subject,
+                                                             int64_t now_seconds) {
+  Result<std::vector<int64_t>> v = ReadCounts({BaseKey(subject.subject)}, subject.limits,
+                                              now_seconds);
+  if (!v.ok()) return v.status();
+  std::vector<quota::LimitUsage> usage;
+  for (size_t i = 0; i < subject.limits.size(); ++i) {
+    quota::LimitUsage u;
+    u.limit = subject.limits[i];
+    u.committed = (*v)[3 * i];
+    u.pending = (*v)[3 * i + 1];
+    u.frees_at_seconds = (*v)[3 * i + 2];
+    usage.push_back(u);
+  }
+  return usage;
+}
+
+Status RedisQuotaStore::Reset(const std::string& subject) {
+  Result<RedisReply> reply = Eval(kReset, {BaseKey(subject)}, {});
+  return reply.ok() ? Status::Ok() : reply.status();
+}
+
+Status RedisQuotaStore::ScanSubjects(std::vector<std::string>* subjects) {
+  std::string pattern = GlobEscape(options_.key_prefix) + "{*}:i";
+  size_t head = options_.key_prefix.size() + 1, tail = 3;  // "{" and "}:i"
+  std::set<std::string> seen;
+  std::string cursor = "0";
+  do {
+    Result<RedisReply> reply = Command({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"});
+    if (!reply.ok()) return reply.status();
+    if (reply->kind != RedisReply::Kind::kArray || reply->elements.size() != 2 ||
+        reply->elements[1].kind != RedisReply::Kind::kArray) {
+      return Status::Internal("redis SCAN: unexpected reply");
+    }
+    cursor = reply->elements[0].text;
+    for (const RedisReply& key : reply->elements[1].elements) {
+      if (key.text.size() < head + tail) continue;
+      std::string subject = UnescapeSubject(key.text.substr(head, key.text.size() - head - tail));
+      if (seen.insert(subject).second) subjects->push_back(subject);
+    }
+  } while (cursor != "0");
+  return Status::Ok();
+}
+
+Result<std::vector<quota::TopEntry>> RedisQuotaStore::Top(size_t n, int64_t now_seconds) {
+  std::vector<std::string> subjects;
+  Status st = ScanSubjects(&subjects);
+  if (!st.ok()) return st;
+  std::vector<WindowLimit> stats = quota::StatisticsSeries();
+  std::vector<quota::TopEntry> all;
+  const size_t kBatch = 100;
+  for (size_t begin = 0; begin < subjects.size(); begin += kBatch) {
+    size_t end = std::min(subjects.size(), begin + kBatch);
+    std::vector<std::string> bases;
+    for (size_t i = begin; i < end; ++i) bases.push_back(BaseKey(subjects[i]));
+    Result<std::vector<int64_t>> v = ReadCounts(bases, stats, now_seconds);
+    if (!v.ok()) return v.status();
+    for (size_t i = begin; i < end; ++i) {
+      const int64_t* row = &(*v)[(i - begin) * 9];
+      quota::TopEntry t;
+      t.subject = subjects[i];
+      t.last_hour = Amounts{row[0], row[3], row[6]};
+      if (!t.last_hour.IsZero()) all.push_back(std::move(t));
+    }
+  }
+  std::sort(all.begin(), all.end(), [](const quota::TopEntry& a, const quota::TopEntry& b) {
+    if (a.last_hour.messages != b.last_hour.messages) {
+      return a.last_hour.messages > b.last_hour.messages;
+    }
+    if (a.last_hour.recipients != b.last_hour.recipients) {
+      return a.last_hour.recipients > b.last_hour.recipients;
+    }
+    return a.subject < b.subject;
+  });
+  if (all.size() > n) all.resize(n);
+  return all;
+}
+
+Result<size_t> RedisQuotaStore::CollectGarbage(int64_t) {
+  return size_t{0};  // TTLs and in-script pruning keep Redis bounded
+}
+
+Result<std::optional<std::string>> RedisQuotaStore::GetOverride(const std::string& identity) {
+  Result<RedisReply> reply = Command({"HGET", options_.key_prefix + "overrides", identity});
+  if (!reply.ok()) return reply.status();
+  if (reply->kind == RedisReply::Kind::kNil) return std::optional<std::string>();
+  if (reply->kind != RedisReply::Kind::kString) {
+    return Status::Internal("redis HGET overrides: unexpected reply");
+  }
+  return std::optional<std::string>(reply->text);
+}
+
+Status RedisQuotaStore::SetOverride(const std::string& identity, const std::string& class_name) {
+  Result<RedisReply> reply =
+      Command({"HSET", options_.key_prefix + "overrides", identity, class_name});
+  return reply.ok() ? Status::Ok() : reply.status();
+}
+
+Status RedisQuotaStore::ClearOverride(const std::string& identity) {
+  Result<RedisReply> reply = Command({"HDEL", options_.key_prefix + "overrides", identity});
+  return reply.ok() ? Status::Ok() : reply.status();
+}
+
+}  // namespace redisquota
+}  // namespace sendguard

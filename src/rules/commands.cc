@@ -1,0 +1,199 @@
+// rules/commands.cc — `sendguard lint` and `sendguard scan`.
+#include "rules/commands.h"
+
+#include <algorithm>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
+
+namespace sendguard {
+namespace rules {
+namespace {
+
+constexpr size_t kMaxShownMatch = 120;
+
+struct ParsedArgs {
+  bool explain = false;
+  bool lenient = false;
+  std::vector<std::string> rule_paths;
+  std::vector<std::string> positional;
+  std::string error;
+};
+
+ParsedArgs ParseArgs(const std::vector<std::string>& args, bool scan) {
+  ParsedArgs p;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--lenient") {
+      p.lenient = true;
+    } else if (scan && a == "--explain") {
+      p.explain = true;
+    } else if (scan && a == "--rules") {
+      if (i + 1 >= args.size()) p.error = "--rules needs a path";
+      else p.rule_paths.push_back(args[++i]);
+    } else if (a.size() > 1 && a[0] == '-') {
+      p.error = "unknown option " + a;
+    } else {
+      p.positional.push_back(a);
+    }
+  }
+  return p;
+}
+
+std::string Quoted(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s.substr(0, kMaxShownMatch)) {
+    if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else if (c == '"') out += "\\\"";
+    else out += c;
+  }
+  if (s.size() > kMaxShownMatch) out += "...";
+  return out + "\"";
+}
+
+std::string FormatScore(double v) {
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(2) << v;
+  return s.str();
+}
+
+void PrintProblems(const LoadReport& report, std::ostream& out) {
+  for (const Problem& p : report.problems) {
+    out << p.file << ":" << p.line << ": " << (p.rule.empty() ? "" : p.rule + ": ")
+        << (p.severity == Severity::kError ? "error: " : "warning: ") << p.reason << "\n";
+  }
+}
+
+bool ReadFile(const std::string& path, std::string* data) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  *data = buffer.str();
+  return !in.bad();
+}
+
+void PrintMessage(const mime::ParsedMessage& msg, bool explain, std::ostream& out) {
+  out << "parts:\n";
+  for (const mime::PartInfo& p : msg.parts) {
+    out << "  " << std::string(p.depth * 2, ' ') << p.content_type
+        << (p.charset.empty() ? "" : "; charset=" + p.charset) << "; " << p.decoded_size << " bytes"
+        << (p.encoding.empty() ? "" : " (" + p.encoding + ")")
+        << (p.filename.empty() ? "" : " name=" + Quoted(p.filename)) << "\n";
+  }
+  out << "headers:\n";
+  for (const mime::Header& h : msg.headers) out << "  " << h.name << ": " << h.decoded << "\n";
+  if (!explain) return;
+  out << "uris:\n";
+  for (const std::string& u : msg.uris) out << "  " << u << "\n";
+  out << "body:\n";
+  std::istringstream body(msg.body);
+  for (std::string line; std::getline(body, line);) out << "  | " << line << "\n";
+  for (const std::string& w : msg.warnings) out << "mime warning: " << w << "\n";
+  if (msg.truncated) out << "mime warning: message truncated by the scan limits\n";
+}
+
+void PrintHit(const RuleHit& h, std::ostream& out) {
+  out << "  " << std::setw(6) << FormatScore(h.score) << "  " << h.name;
+  if (h.count > 1) out << " (x" << h.count << ")";
+  if (!h.describe.empty()) out << "  " << h.describe;
+  out << "\n";
+  if (!h.matched.empty()) out << "          matched: " << Quoted(h.matched) << "\n";
+}
+
+Result<std::shared_ptr<const RuleSet>> LoadForCommand(const std::vector<std::string>& paths,
+                                                      const CommandOptions& options, bool lenient,
+                                                      LoadReport* report) {
+  LoadOptions load = options.load;
+  if (lenient) load.strict = false;
+  return RuleSet::Load(paths, load, report);
+}
+
+}  // namespace
+
+const char* ActionFor(double score, const Thresholds& t) {
+  if (score >= t.reject) return "reject";
+  if (score >= t.quarantine) return "quarantine";
+  if (score >= t.tag) return "tag";
+  return "accept";
+}
+
+std::string SummaryLine(const LoadReport& report) {
+  std::ostringstream s;
+  s << "loaded " << report.loaded << " of " << report.total << " rules (regex "
+    << report.regex_loaded << " of " << report.regex_total << ")";
+  int unsupported = 0;
+  for (const auto& kv : report.unsupported_by_reason) unsupported += kv.second;
+  s << "; " << unsupported << " unsupported";
+  std::vector<std::pair<std::string, int>> by_count(report.unsupported_by_reason.begin(),
+                                                    report.unsupported_by_reason.end());
+  std::stable_sort(by_count.begin(), by_count.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  for (size_t i = 0; i < by_count.size(); ++i)
+    s << (i == 0 ? ": " : ", ") << by_count[i].first << " " << by_count[i].second;
+  return s.str();
+}
+
+int RunLintCommand(const std::vector<std::string>& args, const CommandOptions& options,
+                   std::ostream& out, std::ostream& err) {
+  ParsedArgs p = ParseArgs(args, false);
+  if (!p.error.empty()) {
+    err << "usage: sendguard lint [--lenient] [PATH...]: " << p.error << "\n";
+    return 2;
+  }
+  const std::vector<std::string>& paths = p.positional.empty() ? options.default_rule_paths : p.positional;
+  LoadReport report;
+  Result<std::shared_ptr<const RuleSet>> set = LoadForCommand(paths, options, p.lenient, &report);
+  PrintProblems(report, out);
+  if (!set.ok() && report.errors() == 0) {
+    err << "sendguard lint: " << set.status().message() << "\n";
+    return 2;
+  }
+  out << SummaryLine(report) << "\n";
+  return report.errors() > 0 ? 1 : 0;
+}
+
+int RunScanCommand(const std::vector<std::string>& args, const CommandOptions& options,
+                   std::ostream& out, std::ostream& err) {
+  ParsedArgs p = ParseArgs(args, true);
+  if (p.error.empty() && p.positional.size() != 1) p.error = "exactly one FILE.eml expected";
+  if (!p.error.empty()) {
+    err << "usage: sendguard scan [--explain] [--lenient] [--rules PATH]... FILE.eml: " << p.error << "\n";
+    return 2;
+  }
+  std::string raw;
+  if (!ReadFile(p.positional[0], &raw)) {
+    err << "sendguard scan: cannot read " << p.positional[0] << "\n";
+    return 2;
+  }
+  LoadReport report;
+  auto set = LoadForCommand(p.rule_paths.empty() ? options.default_rule_paths : p.rule_paths,
+                            options, p.lenient, &report);
+  if (!set.ok()) {
+    err << "sendguard scan: rules not loaded: " << set.status().message() << "\n";
+    return 2;
+  }
+  mime::ParsedMessage msg = mime::Parse(raw, options.limits);
+  ScanResult result;
+  Status s = (*set)->Scan(msg, &result);
+  if (!s.ok()) {
+    err << "sendguard scan: " << s.ToString() << " (the daemon would tempfail)\n";
+    return 2;
+  }
+  PrintMessage(msg, p.explain, out);
+  out << "hits:\n";
+  for (const RuleHit& h : result.hits) PrintHit(h, out);
+  if (p.explain) {
+    out << "sub-rules (not scored):\n";
+    for (const RuleHit& h : result.subrules) PrintHit(h, out);
+  }
+  const Thresholds& t = options.thresholds;
+  out << "total: " << FormatScore(result.score) << "  action: " << ActionFor(result.score, t)
+      << " (tag " << t.tag << ", quarantine " << t.quarantine << ", reject " << t.reject << ")\n";
+  return 0;
+}
+
+}  // namespace rules
+}  // namespace sendguard

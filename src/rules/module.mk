@@ -1,0 +1,2 @@
+rules_DEPS := mime core
+rules_LIBS := -lre2

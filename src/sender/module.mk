@@ -1,0 +1,2 @@
+sender_DEPS := core
+sender_LIBS :=

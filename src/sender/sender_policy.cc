@@ -1,0 +1,201 @@
+// sender/sender_policy.cc — parsing the sender map and checking From.
+#include "sender/sender_policy.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "sender/address.h"
+
+namespace sendguard::sender {
+namespace {
+
+bool DomainMatches(const std::string& pattern, const std::string& domain) {
+  if (pattern.rfind("*.", 0) == 0) {
+    std::string suffix = pattern.substr(1);
+    return domain.size() > suffix.size() &&
+           domain.compare(domain.size() - suffix.size(), suffix.size(), suffix) == 0;
+  }
+  return pattern == domain;
+}
+
+// "*", "user@domain", "*@domain", "@domain", "domain", "*.domain".
+bool PatternMatches(const std::string& pattern, const std::string& address) {
+  if (pattern == "*") return true;
+  size_t at = pattern.rfind('@');
+  if (at == std::string::npos) return DomainMatches(pattern, DomainOf(address));
+  std::string local = pattern.substr(0, at);
+  if (local.empty() || local == "*") return DomainMatches(pattern.substr(at + 1), DomainOf(address));
+  return pattern == address;
+}
+
+bool ValidPattern(const std::string& p) {
+  if (p.empty() || p.find_first_of("<>\"(),;") != std::string::npos) return false;
+  size_t star = p.find('*');
+  return star == std::string::npos || p == "*" || star == 0 || p.find("@*") == std::string::npos;
+}
+
+std::vector<std::string> SplitPatterns(const std::vector<std::string>& fields) {
+  std::vector<std::string> out;
+  for (size_t i = 1; i < fields.size(); ++i) {
+    std::stringstream ss(fields[i]);
+    for (std::string p; std::getline(ss, p, ',');)
+      if (!p.empty()) out.push_back(ToLower(p));
+  }
+  return out;
+}
+
+std::string Angle(const std::string& a) { return "<" + a + ">"; }
+
+}  // namespace
+
+const char* VerdictName(SenderVerdict v) {
+  switch (v) {
+    case SenderVerdict::kAllowed: return "allowed";
+    case SenderVerdict::kNotAllowed: return "not_allowed";
+    case SenderVerdict::kNoFrom: return "no_from";
+    case SenderVerdict::kMultipleFrom: return "multiple_from";
+  }
+  return "?";
+}
+
+const char* ActionName(SenderAction a) {
+  switch (a) {
+    case SenderAction::kAccept: return "accept";
+    case SenderAction::kReject: return "reject";
+    case SenderAction::kSendUnsigned: return "send_unsigned";
+    case SenderAction::kTempfail: return "tempfail";
+  }
+  return "?";
+}
+
+Result<SenderAction> ParseSenderAction(const std::string& name) {
+  if (name == "reject") return SenderAction::kReject;
+  if (name == "unsigned") return SenderAction::kSendUnsigned;
+  if (name == "tempfail") return SenderAction::kTempfail;
+  return Status::InvalidArgument("sender action '" + name + "': expected reject, unsigned or tempfail");
+}
+
+Result<std::shared_ptr<const SenderPolicy>> SenderPolicy::Load(const SenderOptions& options) {
+  std::shared_ptr<SenderPolicy> p(new SenderPolicy());
+  p->options_ = options;
+  if (!options.policy_path.empty()) {
+    Status s = p->ParseFile();
+    if (!s.ok()) return s;
+  }
+  return std::shared_ptr<const SenderPolicy>(p);
+}
+
+Status SenderPolicy::ParseFile() {
+  const std::string& path = options_.policy_path;
+  std::ifstream in(path);
+  if (!in) return Status::IoError(path + ": cannot open: " + std::strerror(errno));
+  std::string text;
+  for (int number = 1; std::getline(in, text); ++number) {
+    text.resize(std::min(text.size(), text.find('#')));
+    std::istringstream words(text);
+    std::vector<std::string> fields;
+    for (std::string w; words >> w;) fields.push_back(w);
+    if (fields.empty()) continue;
+    Status s = ParseLine(path + ":" + std::to_string(number) + ": ", fields);
+    if (!s.ok()) return s;
+  }
+  return in.bad() ? Status::IoError(path + ": read error") : Status::Ok();
+}
+
+Status SenderPolicy::ParseLine(const std::string& where, const std::vector<std::string>& fields) {
+  Entry e;
+  std::string id = ToLower(fields[0]);
+  bool looks_ip = id.find('@') == std::string::npos &&
+                  (id.find(':') != std::string::npos ||
+                   id.find_first_not_of("0123456789./") == std::string::npos);
+  if (looks_ip) {
+    Result<Cidr> c = Cidr::Parse(id);
+    if (!c.ok()) return Status::InvalidArgument(where + c.status().message());
+    e.is_cidr = true;
+    e.cidr = *c;
+  } else {
+    e.login_pattern = id;
+  }
+  for (const std::string& p : SplitPatterns(fields)) {
+    if (p == "!default") { e.no_default = true; continue; }
+    if (!ValidPattern(p))
+      return Status::InvalidArgument(where + "bad address pattern '" + p +
+                                     "' (use user@domain, *@domain, @domain, *.domain or *)");
+    e.patterns.push_back(p);
+  }
+  if (e.patterns.empty() && !e.no_default)
+    return Status::InvalidArgument(where + "'" + fields[0] + "' grants no address");
+  entries_.push_back(std::move(e));
+  return Status::Ok();
+}
+
+bool SenderPolicy::EntryApplies(const Entry& e, const SenderIdentity& who) const {
+  if (who.login.empty()) return e.is_cidr && e.cidr.Contains(who.client_ip);
+  if (e.is_cidr) return false;
+  std::string login = ToLower(who.login);
+  if (e.login_pattern == "*" || e.login_pattern == login) return true;
+  size_t at = e.login_pattern.rfind('@');
+  if (at == std::string::npos || (at != 0 && e.login_pattern.substr(0, at) != "*")) return false;
+  return login.find('@') != std::string::npos &&
+         DomainMatches(e.login_pattern.substr(at + 1), DomainOf(login));
+}
+
+bool SenderPolicy::MayUse(const SenderIdentity& who, const std::string& address) const {
+  bool any_entry = false, use_default = options_.default_same_domain;
+  for (const Entry& e : entries_) {
+    if (!EntryApplies(e, who)) continue;
+    any_entry = true;
+    if (e.no_default) use_default = false;
+    for (const std::string& p : e.patterns)
+      if (PatternMatches(p, address)) return true;
+  }
+  if (who.login.empty()) return !any_entry && options_.allow_unmatched_unauthenticated;
+  std::string login_domain = DomainOf(ToLower(who.login));
+  return use_default && !login_domain.empty() && login_domain == DomainOf(address);
+}
+
+SenderCheck SenderPolicy::Refuse(SenderCheck c, SenderAction action,
+                                 const std::string& reason) const {
+  c.action = action;
+  c.reason = reason;
+  bool temp = action == SenderAction::kTempfail;
+  c.reply_code = temp ? "451" : "550";
+  c.reply_xcode = temp ? "4.7.1" : "5.7.1";
+  c.reply_text = reason;
+  return c;
+}
+
+SenderCheck SenderPolicy::Check(const SenderIdentity& who, const std::string& envelope_from,
+                                const std::vector<std::string>& from_header_values) const {
+  SenderCheck c;
+  std::vector<std::string> addresses;
+  for (const std::string& v : from_header_values)
+    for (std::string& a : ExtractAddresses(v)) addresses.push_back(std::move(a));
+  if (from_header_values.size() > 1 || addresses.size() > 1) {
+    c.verdict = SenderVerdict::kMultipleFrom;
+    return Refuse(c, options_.bad_from_action, "message has several From addresses");
+  }
+  if (addresses.empty()) {
+    c.verdict = SenderVerdict::kNoFrom;
+    return Refuse(c, options_.bad_from_action, "message has no valid From address");
+  }
+  c.from_address = addresses[0];
+  c.from_domain = DomainOf(c.from_address);
+  std::string who_text = who.login.empty() ? "client " + who.client_ip : Angle(who.login);
+  std::string envelope = ToLower(envelope_from);
+  if (!envelope.empty() && envelope.front() == '<') envelope.erase(0, 1);
+  if (!envelope.empty() && envelope.back() == '>') envelope.pop_back();
+  c.verdict = SenderVerdict::kNotAllowed;
+  if (!MayUse(who, c.from_address))
+    return Refuse(c, options_.mismatch_action,
+                  who_text + " is not authorised to send as " + Angle(c.from_address));
+  if (options_.check_envelope_from && !envelope.empty() && !MayUse(who, envelope))
+    return Refuse(c, options_.mismatch_action,
+                  who_text + " is not authorised to send as " + Angle(envelope) + " (envelope)");
+  c.verdict = SenderVerdict::kAllowed;
+  return c;
+}
+
+}  // namespace sendguard::sender

@@ -1,0 +1,33 @@
+// session/runtime.h — the long-lived services of one worker process that a
+// reload does not replace: the quota store and (later) the SPF helpers.
+//
+// Contract: OpenRuntime() opens what the configuration asks for, or fails
+// with a Status naming what could not be opened; a null member means that
+// service is off. Open it in the process that serves (after fork), before
+// dropping privileges.
+// Thread-safety: the members are safe for concurrent use by milter threads.
+#ifndef SENDGUARD_SESSION_RUNTIME_H_
+#define SENDGUARD_SESSION_RUNTIME_H_
+
+#include <memory>
+
+#include "config/config.h"
+#include "core/clock.h"
+#include "core/status.h"
+#include "quota/quota_store.h"
+
+namespace sendguard {
+
+struct Runtime {
+  const Clock* clock = &SystemClock::Instance();
+  std::unique_ptr<quota::QuotaStore> quota_store;
+};
+
+Result<std::unique_ptr<Runtime>> OpenRuntime(const Config& config);
+
+// Opens the quota store the configuration names (for the daemon and the CLI).
+Result<std::unique_ptr<quota::QuotaStore>> OpenQuotaStore(const Config& config);
+
+}  // namespace sendguard
+
+#endif  // SENDGUARD_SESSION_RUNTIME_H_

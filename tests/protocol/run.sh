@@ -1,0 +1,86 @@
+#!/bin/bash
+# run.sh TALLY SENDGUARD_BIN [MILTERGEN_BIN] — protocol-level tests: builds
+# milter_client_test and protocol_test (tests/bench/bench.mk) next to
+# SENDGUARD_BIN, runs the client's own tests against a scripted filter,
+# then starts a fresh sendguard on a
+# unix socket and then on TCP loopback, plays the scenarios of
+# protocol_test.cc against each, then checks that the daemon is still alive
+# and logs "sessions live=0" at SIGTERM. Writes "passed failed" (test cases)
+# to TALLY; exits non-zero when anything failed. Stops what it started.
+# With MILTERGEN_BIN it also runs the generator smoke test
+# (tests/bench/smoke.sh: a few hundred messages, zero errors allowed) as one
+# more case, so `make test` keeps the load generator working.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+. "$root/tests/bench/lib.sh"
+tally=$1; sg=$2; gen=${3:-}
+case $sg in /*) ;; *) sg=$(pwd)/$sg ;; esac
+case $gen in /*|"") ;; *) gen=$(pwd)/$gen ;; esac
+build=$(dirname "$sg")
+passed=0; failed=0
+
+finish() { echo "protocol: $passed passed, $failed failed"; echo "$passed $failed" > "$tally"; }
+fail_all() { echo "FAIL protocol: $1"; failed=$((failed + 1)); finish; exit 1; }
+[ -x "$sg" ] || fail_all "sendguard binary not found: $sg"
+
+# Build the test program with the same BUILD dir as the daemon.
+mk="make --no-print-directory -C $root BUILD=$build"
+grep -q 'tests/bench/bench.mk' "$root/Makefile" || mk="$mk -f Makefile -f tests/bench/bench.mk"
+$mk "$build/protocol_test" "$build/milter_client_test" >/dev/null || fail_all "cannot build the protocol tests"
+
+tmp=$(mktemp -d /tmp/sendguard-protocol.XXXXXX)
+cleanup() { bench_stop_all; rm -rf "$tmp"; }
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# run_against NAME SPEC — one daemon, all scenarios, liveness and leak check.
+run_against() {
+  local name=$1 spec=$2 live
+  bench_sendguard_config "$tmp/$name.toml" "$spec" "$tmp/state-$name" info
+  if ! bench_start_sendguard "$sg" "$tmp/$name.toml" "$spec" "$tmp/$name.log"; then
+    echo "FAIL $name: sendguard did not start"; failed=$((failed + 1)); return
+  fi
+  local pid=$BENCH_LAST_PID
+  count_cases "$name" "$(timeout -k 5 120 "$build/protocol_test" --socket "$spec" \
+                          --corpus "$root/tests/bench/corpus" --check-identity)"
+  if bench_alive "$pid"; then
+    passed=$((passed + 1)); echo "ok   $name/daemon_alive_after_scenarios"
+  else
+    failed=$((failed + 1)); echo "FAIL $name/daemon_alive_after_scenarios: sendguard died"; tail -20 "$tmp/$name.log"
+  fi
+  if bench_stop "$pid" 15; then
+    live=$(bench_sessions_live "$tmp/$name.log")
+  else
+    live="(ignored SIGTERM, killed)"
+  fi
+  if [ "$live" = 0 ]; then
+    passed=$((passed + 1)); echo "ok   $name/no_leaked_sessions_at_sigterm"
+  else
+    failed=$((failed + 1)); echo "FAIL $name/no_leaked_sessions_at_sigterm: sessions live=$live"
+    tail -5 "$tmp/$name.log"
+  fi
+}
+
+# count_cases NAME OUTPUT — adds the "N passed, M failed" of a test program.
+count_cases() {
+  local p f
+  echo "$2" | grep -v ' passed, ' | sed "s/^\(ok  \|FAIL\) /\1 $1\//"
+  read -r p f <<<"$(echo "$2" | tail -1 | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')"
+  if [ -z "${p:-}" ]; then echo "FAIL $1: test program died"; p=0; f=1; fi
+  passed=$((passed + p)); failed=$((failed + f))
+}
+
+# The client itself, against a scripted filter: no daemon involved.
+count_cases client "$(timeout -k 5 60 "$build/milter_client_test")"
+run_against unix "unix:$tmp/sendguard.sock"
+run_against tcp "inet:$(bench_free_port)@127.0.0.1"
+if [ -n "$gen" ]; then
+  if out=$("$root/tests/bench/smoke.sh" "$sg" "$gen" 2>&1); then
+    passed=$((passed + 1)); echo "ok   generator_smoke"
+  else
+    failed=$((failed + 1)); echo "FAIL generator_smoke:"; echo "$out" | tail -20 | sed 's/^/    /'
+  fi
+fi
+finish
+[ "$failed" -eq 0 ]

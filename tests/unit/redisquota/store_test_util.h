@@ -1,0 +1,116 @@
+// Helpers for the redisquota tests: requests in one line, a temp dir, and a
+// process-wide Redis shared by the semantic tests (each test gets its own
+// key prefix).
+#ifndef SENDGUARD_TESTS_UNIT_REDISQUOTA_STORE_TEST_UTIL_H_
+#define SENDGUARD_TESTS_UNIT_REDISQUOTA_STORE_TEST_UTIL_H_
+
+#include <stdlib.h>
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "quota/lmdb_quota_store.h"
+#include "quota/quota_store.h"
+#include "redis_server.h"
+#include "redisquota/redis_quota_store.h"
+
+namespace sendguard {
+namespace redisquota {
+namespace testing {
+
+using quota::Metric;
+using quota::WindowLimit;
+
+constexpr int64_t kNow = 1700000000;
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = std::filesystem::temp_directory_path().string() + "/sgrq.XXXXXX";
+    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+inline WindowLimit Limit(Metric m, int64_t limit, int64_t window = 3600) {
+  WindowLimit w;
+  w.metric = m;
+  w.limit = limit;
+  w.window_seconds = window;
+  w.resolution_seconds = quota::DefaultResolution(window);
+  return w;
+}
+
+inline WindowLimit Messages(int64_t limit, int64_t window = 3600) {
+  return Limit(Metric::kMessages, limit, window);
+}
+
+inline quota::ReserveRequest OneMessage(uint64_t id, const std::string& subject, int64_t limit,
+                                        int64_t now = kNow) {
+  quota::ReserveRequest r;
+  r.id = id;
+  r.subjects = {{subject, {Messages(limit)}}};
+  r.delta.messages = 1;
+  r.delta.recipients = 1;
+  r.now_seconds = now;
+  r.deadline_seconds = now + 600;
+  return r;
+}
+
+inline quota::CommitRequest CommitOf(const quota::ReserveRequest& r) {
+  return {r.id, r.subjects, r.delta, r.now_seconds};
+}
+
+// One redis-server for the whole test binary, started on first use.
+inline RedisServer& SharedServer() {
+  static RedisServer server;
+  return server;
+}
+
+// A fresh key space on the shared server; caller-supplied time unless
+// `redis_time`.
+inline RedisOptions FreshOptions(bool redis_time = false) {
+  static std::atomic<int> counter{0};
+  RedisOptions o = SharedServer().Options();
+  o.key_prefix = "t" + std::to_string(++counter) + ":";
+  o.use_redis_time = redis_time;
+  o.command_timeout_ms = 2000;  // semantics tests: no flakiness under ASan
+  return o;
+}
+
+inline std::unique_ptr<RedisQuotaStore> MustOpenRedis(const RedisOptions& o) {
+  auto store = RedisQuotaStore::Open(o);
+  if (!store.ok()) throw std::runtime_error(store.status().ToString());
+  return std::move(store).value();
+}
+
+inline std::unique_ptr<quota::LmdbQuotaStore> MustOpenLmdb(const std::string& dir) {
+  auto store = quota::LmdbQuotaStore::Open(dir, quota::LmdbStoreOptions());
+  if (!store.ok()) throw std::runtime_error(store.status().ToString());
+  return std::move(store).value();
+}
+
+// Both backends, for tests that must hold for each: the embedded store in
+// `dir`, and Redis with the caller's clock (so tests can move time).
+struct StorePair {
+  TempDir dir;
+  std::unique_ptr<quota::QuotaStore> lmdb = MustOpenLmdb(dir.path());
+  std::unique_ptr<quota::QuotaStore> redis = MustOpenRedis(FreshOptions());
+};
+
+}  // namespace testing
+}  // namespace redisquota
+}  // namespace sendguard
+
+#endif  // SENDGUARD_TESTS_UNIT_REDISQUOTA_STORE_TEST_UTIL_H_

@@ -1,0 +1,108 @@
+// Session + quota: RCPT reservations, refusals with the quota reply, release
+// of refused messages, quarantine classes. Uses the real embedded store.
+#include <boost/test/unit_test.hpp>
+
+#include <stdlib.h>
+
+#include <fstream>
+
+#include "session/session.h"
+
+using namespace sendguard;
+
+namespace {
+
+// A config dir with a quota policy and a fresh LMDB store; clock is manual.
+struct QuotaFixture {
+  QuotaFixture() {
+    char tmpl[] = "/tmp/sgsqXXXXXX";
+    dir = mkdtemp(tmpl);
+    std::ofstream(dir + "/quota.conf") <<
+        "class default { messages 2/1h; rcpt_per_msg 3; max_size 1KB }\n"
+        "class held { messages 1/1h; action quarantine }\n"
+        "users { bulk@example.org held }\n";
+    std::ofstream(dir + "/sendguard.conf") <<
+        "[daemon]\nstate_dir = \"" + dir + "\"\n[quota]\npolicy_file = \"quota.conf\"\n";
+    auto snap = LoadSnapshot(dir + "/sendguard.conf");
+    BOOST_REQUIRE_MESSAGE(snap.ok(), snap.status().ToString());
+    holder = std::make_unique<SnapshotHolder>(*snap);
+    auto rt = OpenRuntime((*snap)->config);
+    BOOST_REQUIRE_MESSAGE(rt.ok(), rt.status().ToString());
+    runtime = std::move(rt).value();
+    runtime->clock = &clock;
+  }
+  ~QuotaFixture() { (void)system(("rm -rf " + dir).c_str()); }
+
+  // One whole message; returns the final verdict (or the RCPT refusal).
+  EndOfMessage Send(const std::string& login, int rcpts, size_t body_bytes) {
+    Session s(holder.get(), runtime.get());
+    s.Connect("client", "192.0.2.1");
+    Macros m;
+    m.auth_authen = login;
+    s.MailFrom(login, m);
+    for (int i = 0; i < rcpts; ++i) {
+      Verdict v = s.Rcpt("r" + std::to_string(i) + "@example.net");
+      if (v.IsRefusal()) return EndOfMessage{v, {}, ""};
+    }
+    std::string body(body_bytes, 'x');
+    s.Body(body.data(), body.size());
+    return s.EndOfMessageReached(Macros());
+  }
+
+  std::string dir;
+  ManualClock clock;
+  std::unique_ptr<SnapshotHolder> holder;
+  std::unique_ptr<Runtime> runtime;
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(window_limit_refuses_at_rcpt_with_quota_reply) {
+  QuotaFixture f;
+  BOOST_TEST(!f.Send("alice@example.org", 1, 10).verdict.IsRefusal());
+  BOOST_TEST(!f.Send("alice@example.org", 1, 10).verdict.IsRefusal());
+  EndOfMessage third = f.Send("alice@example.org", 1, 10);
+  BOOST_TEST((third.verdict.kind == Verdict::Kind::kTempfail));
+  BOOST_TEST(third.verdict.reply.ToString().find("451 4.7.1 alice@example.org: quota 2 messages/1h reached") == 0,
+             third.verdict.reply.ToString());
+  BOOST_TEST(!f.Send("bob@example.org", 1, 10).verdict.IsRefusal());  // others unaffected
+  f.clock.AdvanceSeconds(3600 + 60);
+  BOOST_TEST(!f.Send("alice@example.org", 1, 10).verdict.IsRefusal());
+}
+
+BOOST_AUTO_TEST_CASE(refused_message_releases_its_reservation) {
+  QuotaFixture f;
+  EndOfMessage big = f.Send("carol@example.org", 1, 5000);  // over max_size 1KB
+  BOOST_TEST((big.verdict.kind == Verdict::Kind::kReject));
+  BOOST_TEST(big.verdict.reply.rcode == "552");
+  BOOST_TEST(!f.Send("carol@example.org", 1, 10).verdict.IsRefusal());
+  BOOST_TEST(!f.Send("carol@example.org", 1, 10).verdict.IsRefusal());  // still 2 allowed
+  BOOST_TEST(f.Send("carol@example.org", 1, 10).verdict.IsRefusal());
+}
+
+BOOST_AUTO_TEST_CASE(recipients_per_message_gets_452) {
+  QuotaFixture f;
+  EndOfMessage many = f.Send("dave@example.org", 4, 10);
+  BOOST_TEST((many.verdict.kind == Verdict::Kind::kTempfail));
+  BOOST_TEST(many.verdict.reply.ToString().find("452 4.5.3") == 0, many.verdict.reply.ToString());
+}
+
+BOOST_AUTO_TEST_CASE(quarantine_class_holds_instead_of_refusing) {
+  QuotaFixture f;
+  EndOfMessage first = f.Send("bulk@example.org", 1, 10);
+  BOOST_TEST(first.quarantine_reason.empty());
+  EndOfMessage over = f.Send("bulk@example.org", 1, 10);
+  BOOST_TEST(!over.verdict.IsRefusal());
+  BOOST_TEST(!over.quarantine_reason.empty());
+}
+
+BOOST_AUTO_TEST_CASE(untrusted_clients_are_not_counted) {
+  QuotaFixture f;
+  for (int i = 0; i < 4; ++i) {
+    Session s(f.holder.get(), f.runtime.get());
+    s.Connect("outside", "198.51.100.1");
+    s.MailFrom("x@example.com", Macros());
+    BOOST_TEST(!s.Rcpt("r@example.org").IsRefusal());
+    BOOST_TEST(!s.EndOfMessageReached(Macros()).verdict.IsRefusal());
+  }
+}
