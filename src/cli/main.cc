@@ -3,6 +3,7 @@
 //   sendguard run -c FILE [--socket SPEC] [--foreground]
 //   sendguard check-config -c FILE
 //   sendguard reload -c FILE
+//   sendguard quota | lint | scan | keygen ...
 //   sendguard --version | help
 #include <cstdio>
 #include <iostream>
@@ -10,7 +11,12 @@
 #include <vector>
 
 #include "cli/daemon.h"
+#include "dkim/keygen.h"
+#include "policy/actions.h"
 #include "quota/quota_cli.h"
+#include "rules/commands.h"
+#include "session/runtime.h"
+#include "spf/spf_helper.h"
 #include "config/config.h"
 #include "session/snapshot.h"
 #include "session/version.h"
@@ -30,6 +36,12 @@ const char* kUsage =
     "  reload -c FILE      ask the running daemon to reload (same as SIGUSR1)\n"
     "  quota show USER | top [-n N] | reset USER | set-class USER CLASS | clear-class USER\n"
     "                      [-c FILE] [--json]: read and change quota counts (daemon may run)\n"
+    "  lint [--lenient] [PATH...] [-c FILE]\n"
+    "                      load rules as the daemon would and list every problem\n"
+    "  scan [--explain] [--rules PATH]... [-c FILE] FILE.eml\n"
+    "                      run one message through the content rules, show hits and action\n"
+    "  keygen --domain D --selector S [--type rsa|ed25519] [--bits N] [--dir DIR]\n"
+    "                      make a DKIM key (mode 0600) and print the DNS record to publish\n"
     "  help config         print every configuration key with its default\n"
     "  --version           print the version\n"
     "\n"
@@ -77,10 +89,39 @@ int Quota(const Args& a) {
     std::cerr << "sendguard: quotas are off in " << a.config << " ([quota] policy_file is not set)\n";
     return 78;
   }
-  return quota::RunQuotaCommand(a.rest, config->quota, std::cout, std::cerr);
+  const Config& c = *config;
+  quota::StoreOpener open = [&c]() { return OpenQuotaStore(c, /*for_cli=*/true); };
+  return quota::RunQuotaCommand(a.rest, c.quota, open, SystemClock::Instance(), std::cout, std::cerr);
+}
+
+// lint / scan use the configuration's rules, limits and thresholds when the
+// configuration file can be read, else the shipped defaults (rules/).
+rules::CommandOptions RuleCommandOptions(const Args& a) {
+  rules::CommandOptions o;
+  Result<std::shared_ptr<const Snapshot>> snap = LoadSnapshot(a.config);
+  if (!snap.ok()) {
+    Result<Config> config = LoadConfig(a.config);
+    if (!config.ok()) return o;  // no configuration: shipped defaults
+    if (!config->rule_paths.empty()) o.default_rule_paths = config->rule_paths;
+    o.load = config->rule_load;
+    o.limits = config->scan_limits;
+    return o;
+  }
+  const Config& c = (*snap)->config;
+  if (!c.rule_paths.empty()) o.default_rule_paths = c.rule_paths;
+  o.load = c.rule_load;
+  o.limits = c.scan_limits;
+  const policy::Thresholds& t = (*snap)->actions->For("default");
+  const double kNever = 1e9;
+  o.thresholds.tag = t.tag.value_or(kNever);
+  o.thresholds.quarantine = t.quarantine.value_or(kNever);
+  o.thresholds.reject = t.reject.value_or(kNever);
+  return o;
 }
 
 int Main(int argc, char** argv) {
+  // The SPF helper runs before anything else: no config, no threads, no keys.
+  if (argc >= 2 && std::string(argv[1]) == "spf-helper") return spf::SpfHelperSubcommandMain();
   std::vector<std::string> all(argv + 1, argv + argc);
   if (all.empty()) {
     std::cerr << kUsage;
@@ -105,6 +146,9 @@ int Main(int argc, char** argv) {
   if (cmd == "check-config") return CheckConfig(a);
   if (cmd == "reload") return SendReload(a.config);
   if (cmd == "quota") return Quota(a);
+  if (cmd == "lint") return rules::RunLintCommand(a.rest, RuleCommandOptions(a), std::cout, std::cerr);
+  if (cmd == "scan") return rules::RunScanCommand(a.rest, RuleCommandOptions(a), std::cout, std::cerr);
+  if (cmd == "keygen") return dkim::RunKeygenCommand(std::vector<std::string>(all.begin() + 1, all.end()), std::cout, std::cerr);
   std::cerr << "sendguard: unknown command '" << cmd << "'\n" << kUsage;
   return 64;
 }

@@ -3,6 +3,9 @@
 // spirit of Postfix's parameter tables; unknown keys are errors.
 #include "config/config.h"
 
+#include <limits.h>
+#include <stdlib.h>
+
 #include <functional>
 #include <sstream>
 #include <toml.hpp>
@@ -112,6 +115,79 @@ Status SetQuotaStore(const toml::value& v, const KeySpec& k, Config* c) {
   return Status::Ok();
 }
 
+Status SetStringList(const toml::value& v, const KeySpec& k, std::vector<std::string>* out,
+                     const Config& c, bool paths) {
+  if (!ReadStringList(v, out)) return Bad(v, k, "expected a string or a list of strings");
+  if (paths) {
+    for (std::string& p : *out) p = ResolvePath(c, p);
+  }
+  return Status::Ok();
+}
+
+template <typename Access>
+Setter StrList(Access field, bool paths) {
+  return [field, paths](const toml::value& v, const KeySpec& k, Config* c) -> Status {
+    return SetStringList(v, k, field(c), *c, paths);
+  };
+}
+
+template <typename Access>
+Setter Size(Access field, int64_t lo, int64_t hi) {
+  return [field, lo, hi](const toml::value& v, const KeySpec& k, Config* c) -> Status {
+    if (!v.is_integer() || v.as_integer() < lo || v.as_integer() > hi) {
+      return Bad(v, k, "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
+    }
+    *field(c) = static_cast<size_t>(v.as_integer());
+    return Status::Ok();
+  };
+}
+
+Status SetCanon(const toml::value& v, const KeySpec& k, Config* c) {
+  std::string s;
+  if (!ReadString(v, &s)) return Bad(v, k, "expected a string like \"relaxed/relaxed\"");
+  Result<dkim::CanonPair> canon = dkim::ParseCanonicalization(s);
+  if (!canon.ok()) return Bad(v, k, canon.status().message());
+  c->dkim.canon = *canon;
+  return Status::Ok();
+}
+
+template <typename Access>
+Setter SenderActionField(Access field) {
+  return [field](const toml::value& v, const KeySpec& k, Config* c) -> Status {
+    std::string s;
+    if (!ReadString(v, &s)) return Bad(v, k, "expected \"reject\", \"unsigned\" or \"tempfail\"");
+    Result<sender::SenderAction> a = sender::ParseSenderAction(s);
+    if (!a.ok()) return Bad(v, k, a.status().message());
+    *field(c) = *a;
+    return Status::Ok();
+  };
+}
+
+template <typename Access>
+Setter SpfActionField(Access field) {
+  return [field](const toml::value& v, const KeySpec& k, Config* c) -> Status {
+    std::string s;
+    if (!ReadString(v, &s) || !spf::ParseAction(s, field(c))) {
+      return Bad(v, k, "expected \"none\", \"tag\", \"tempfail\" or \"reject\"");
+    }
+    return Status::Ok();
+  };
+}
+
+Status SetOutage(const toml::value& v, const KeySpec& k, Config* c) {
+  std::string s;
+  if (!ReadString(v, &s)) return Bad(v, k, "expected \"fail-closed\", \"fail-open\" or \"fallback\"");
+  Status st = redisquota::ParseOutagePolicy(s, &c->redis.resilience.policy);
+  return st.ok() ? st : Bad(v, k, st.message());
+}
+
+Status SetRedisTime(const toml::value& v, const KeySpec& k, Config* c) {
+  std::string s;
+  if (!ReadString(v, &s) || (s != "redis" && s != "caller")) return Bad(v, k, "expected \"redis\" or \"caller\"");
+  c->redis.redis.use_redis_time = s == "redis";
+  return Status::Ok();
+}
+
 Status SetLogTarget(const toml::value& v, const KeySpec& k, Config* c) {
   std::string s;
   if (!ReadString(v, &s) || (s != "syslog" && s != "stderr")) {
@@ -218,6 +294,87 @@ const std::vector<KeySpec>& Keys() {
       {"quota", "map_size_mb", "256", "ceiling of the embedded store file", Int(FIELD(quota.map_size_mb), 1, 1 << 20)},
       {"quota", "sync_writes", "false", "fsync every store write (survives power loss, slower)",
        Bool(FIELD(quota.sync_writes))},
+      {"quota", "redis_host", "\"127.0.0.1\"", "Redis TCP host (store = \"redis\")", Str(FIELD(redis.redis.host), false)},
+      {"quota", "redis_port", "6379", "Redis TCP port", Int(FIELD(redis.redis.port), 1, 65535)},
+      {"quota", "redis_socket", "\"\"", "Redis unix socket; \"\" = TCP", Str(FIELD(redis.redis.unix_socket), true)},
+      {"quota", "redis_database", "0", "Redis database number", Int(FIELD(redis.redis.database), 0, 1024)},
+      {"quota", "redis_key_prefix", "\"sg:\"", "prefix of every key", Str(FIELD(redis.redis.key_prefix), false)},
+      {"quota", "redis_username", "\"\"", "ACL user (with redis_password)", Str(FIELD(redis.redis.username), false)},
+      {"quota", "redis_password", "\"\"", "AUTH password; \"\" = no AUTH", Str(FIELD(redis.redis.password), false)},
+      {"quota", "redis_connect_timeout_ms", "200", "connect + AUTH bound",
+       Int(FIELD(redis.redis.connect_timeout_ms), 1, 60000)},
+      {"quota", "redis_command_timeout_ms", "100", "the longest a milter thread waits for Redis",
+       Int(FIELD(redis.redis.command_timeout_ms), 1, 60000)},
+      {"quota", "redis_pool_size", "4", "connections shared by milter threads", Int(FIELD(redis.redis.pool_size), 1, 256)},
+      {"quota", "redis_backoff_min_ms", "100", "fail fast this long after a failure (doubling)",
+       Int(FIELD(redis.redis.backoff_min_ms), 1, 600000)},
+      {"quota", "redis_backoff_max_ms", "5000", "longest fail-fast period", Int(FIELD(redis.redis.backoff_max_ms), 1, 600000)},
+      {"quota", "redis_time", "\"redis\"", "clock of the windows: redis (TIME) or caller", SetRedisTime},
+      {"quota", "redis_outage", "\"fail-closed\"",
+       "Redis unreachable: fail-closed (451 4.3.0), fail-open, or fallback (embedded store)", SetOutage},
+      {"quota", "redis_fallback_nodes", "1", "fallback limits = limit / this (number of relays)",
+       Int(FIELD(redis.resilience.node_count), 1, 1000)},
+      {"rules", "paths", "[]", "rule files or directories (*.cf, lexical order); [] = no content scan",
+       StrList(FIELD(rule_paths), true)},
+      {"rules", "strict", "true", "a rule that cannot be honoured is an error (false: warn, skip it)",
+       Bool(FIELD(rule_load.strict))},
+      {"rules", "actions_file", "\"\"", "score thresholds per quota class; \"\" = tag 5, quarantine 8, reject 12",
+       Str(FIELD(actions_file), true)},
+      {"rules", "max_scan_bytes", "1048576", "bytes of a message scanned (the rest is delivered unscanned)",
+       Size(FIELD(scan_limits.max_scan_bytes), 1024, 1LL << 30)},
+      {"rules", "max_parts", "1000", "MIME parts scanned", Size(FIELD(scan_limits.max_parts), 1, 1000000)},
+      {"rules", "max_depth", "20", "MIME nesting scanned", Size(FIELD(scan_limits.max_depth), 1, 100)},
+      {"rules", "max_header_bytes", "16384", "bytes kept of each header value",
+       Size(FIELD(scan_limits.max_header_bytes), 256, 1 << 24)},
+      {"rules", "max_uris", "1000", "URLs collected per message", Size(FIELD(scan_limits.max_uris), 1, 1000000)},
+      {"dkim", "key_table", "\"\"", "NAME domain:selector:keyfile per line; \"\" = no signing",
+       Str(FIELD(dkim.key_table_path), true)},
+      {"dkim", "signing_table", "\"\"", "From-domain pattern -> key name(s)", Str(FIELD(dkim.signing_table_path), true)},
+      {"dkim", "canonicalization", "\"relaxed/relaxed\"", "header/body canonicalization (c=)", SetCanon},
+      {"dkim", "sign_headers", "RFC 6376 list", "header fields signed when present", StrList(FIELD(dkim.sign_headers), false)},
+      {"dkim", "oversign_headers", "From To Cc Subject Date Reply-To Message-ID List-*",
+       "fields signed once more than present", StrList(FIELD(dkim.oversign_headers), false)},
+      {"dkim", "expiry_seconds", "0", "x= = t= + this; 0 = no x=", Int(FIELD(dkim.expiry_seconds), 0, 1LL << 31)},
+      {"dkim", "allow_group_readable_keys", "false", "accept keys readable by their group (never by others)",
+       Bool(FIELD(dkim.allow_group_readable_keys))},
+      {"dkim", "rsa_with_libopendkim", "false", "make RSA signatures through libopendkim (slower)",
+       Bool(FIELD(dkim.rsa_with_libopendkim))},
+      {"senders", "enabled", "true", "check that the sender may use its From and envelope addresses",
+       Bool(FIELD(senders_enabled))},
+      {"senders", "policy", "\"\"", "login -> allowed addresses; \"\" = only the same-domain rule",
+       Str(FIELD(senders.policy_path), true)},
+      {"senders", "mismatch_action", "\"reject\"", "From not allowed: reject (550 5.7.1), unsigned, tempfail",
+       SenderActionField(FIELD(senders.mismatch_action))},
+      {"senders", "bad_from_action", "\"reject\"", "no From or several From", SenderActionField(FIELD(senders.bad_from_action))},
+      {"senders", "default_same_domain", "true", "a login user@domain may use any address @domain",
+       Bool(FIELD(senders.default_same_domain))},
+      {"senders", "allow_unmatched_unauthenticated", "true",
+       "trusted-network senders no policy line names may use any address",
+       Bool(FIELD(senders.allow_unmatched_unauthenticated))},
+      {"senders", "check_envelope_from", "true", "check MAIL FROM too", Bool(FIELD(senders.check_envelope_from))},
+      {"spf", "enabled", "false", "SPF / DMARC pre-flight checks", Bool(FIELD(spf_enabled))},
+      {"spf", "egress_ips", "[]", "the relay's outbound addresses as receivers see them", StrList(FIELD(spf.egress_ips), false)},
+      {"spf", "dns_data_file", "\"\"", "static DNS data instead of the resolver (tests, air-gapped)",
+       Str(FIELD(spf.dns_data_file), true)},
+      {"spf", "timeout_ms", "2000", "deadline of one check", Int(FIELD(spf.timeout_ms), 10, 60000)},
+      {"spf", "helpers", "2", "unprivileged SPF helper processes", Int(FIELD(spf.helpers), 1, 64)},
+      {"spf", "cache_bits", "10", "DNS cache of 2^n entries per helper", Int(FIELD(spf.cache_bits), 1, 20)},
+      {"spf", "resolver_timeout", "2", "seconds per DNS query", Int(FIELD(spf.resolver_timeout_s), 1, 30)},
+      {"spf", "public_suffix_file", "\"/usr/share/publicsuffix/public_suffix_list.dat\"",
+       "for organisational domains", Str(FIELD(spf.public_suffix_file), true)},
+      {"spf", "egress_fail_action", "\"tag\"", "relay not authorised by the sender domain's SPF",
+       SpfActionField(FIELD(spf.egress_fail_action))},
+      {"spf", "dmarc_action", "\"tag\"", "p=quarantine/reject domain and the mail will not align",
+       SpfActionField(FIELD(spf.dmarc_action))},
+      {"spf", "spoof_action", "\"tag\"", "trusted-network client fails the sender domain's SPF",
+       SpfActionField(FIELD(spf.spoof_action))},
+      {"spf", "temperror_action", "\"none\"", "a check could not finish (DNS timeout, helper crash)",
+       SpfActionField(FIELD(spf.temperror_action))},
+      {"spf", "include_hint", "\"\"", "what customers should publish, e.g. include:_spf.relay.example",
+       Str(FIELD(spf.include_hint), false)},
+      {"spf", "authserv_id", "\"sendguard\"", "first token of the Authentication-Results header",
+       Str(FIELD(spf.authserv_id), false)},
+      {"spf", "helper_user", "\"nobody\"", "user the SPF helpers run as", Str(FIELD(spf.helper_user), false)},
       {"identity", "fold_case", "true", "lower-case SASL logins before counting", Bool(FIELD(identity.fold_case))},
   };
   return keys;
@@ -264,13 +421,17 @@ Status ApplyDocument(const toml::value& root, Config* c) {
 void FillDerivedDefaults(Config* c) {
   if (c->quota.state_dir.empty()) c->quota.state_dir = c->daemon.state_dir + "/quota";
   c->quota.case_fold = c->identity.fold_case;
+  c->redis.backend = c->quota_store;
+  if (c->spf.helper_command.empty()) c->spf.helper_command = {"/proc/self/exe", "spf-helper"};
 }
 
+// The directory of `path`, made absolute: relative paths in the file are
+// resolved against it, and sockets/pid files must not depend on the cwd.
 std::string DirName(const std::string& path) {
   size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
+  std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  char resolved[PATH_MAX];
+  return realpath(dir.c_str(), resolved) ? std::string(resolved) : dir;
 }
 
 std::string SyntaxErrorText(const std::string& path, const toml::exception& e) {

@@ -19,7 +19,13 @@
 #include "core/log.h"
 #include "core/net.h"
 #include "core/status.h"
+#include "dkim/options.h"
+#include "mime/parser.h"
 #include "quota/quota_options.h"
+#include "redisquota/store_factory.h"
+#include "rules/rule_set.h"
+#include "sender/sender_policy.h"
+#include "spf/spf_options.h"
 
 namespace sendguard {
 
@@ -63,6 +69,25 @@ struct Config {
   // case_fold follows identity.fold_case.
   quota::QuotaOptions quota = NoQuota();
   std::string quota_store = "lmdb";    // "lmdb" or "redis"
+  // [quota] redis_*: Redis endpoint and outage policy (store = "redis").
+  redisquota::StoreConfig redis;
+
+  // [rules]: paths [] = no content scanning.
+  std::vector<std::string> rule_paths;
+  rules::LoadOptions rule_load;
+  mime::ScanLimits scan_limits;
+  std::string actions_file;            // "" = built-in thresholds (5/8/12)
+
+  // [dkim]: key_table "" = no signing.
+  dkim::DkimOptions dkim;
+
+  // [senders]: who may use which From; on unless enabled = false.
+  bool senders_enabled = true;
+  sender::SenderOptions senders;
+
+  // [spf]: off unless enabled = true.
+  bool spf_enabled = false;
+  spf::SpfOptions spf;
 
   bool quota_enabled() const { return !quota.policy_file.empty(); }
   static quota::QuotaOptions NoQuota() {

@@ -1,2 +1,2 @@
-config_DEPS := core
+config_DEPS := dkim sender spf redisquota quota rules mime core
 config_LIBS :=

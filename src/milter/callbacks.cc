@@ -64,10 +64,23 @@ sfsistat NoReplyOr(SMFICTX* ctx, unsigned long flag) {
   return (c != nullptr && (c->protocol & flag)) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
+// libmilter formats the reply text: '%' must be doubled, and CR/LF would
+// break the SMTP reply.
+std::string ReplyText(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '%') out += "%%";
+    else if (c == '\r' || c == '\n') out += ' ';
+    else out += c;
+  }
+  return out;
+}
+
 void SetReply(SMFICTX* ctx, const Reply& r) {
   if (r.empty()) return;
+  std::string text = ReplyText(r.text);
   smfi_setreply(ctx, const_cast<char*>(r.rcode.c_str()), const_cast<char*>(r.xcode.c_str()),
-                const_cast<char*>(r.text.c_str()));
+                const_cast<char*>(text.c_str()));
 }
 
 sfsistat Translate(SMFICTX* ctx, const Verdict& v) {

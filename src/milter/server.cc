@@ -111,34 +111,6 @@ Status OpenSocket(const MilterOptions& o, const struct passwd* pw) {
   return Status::Ok();
 }
 
-// Connects to our own listening socket so libmilter's accept loop wakes up
-// and sees the stop at once instead of at its next 5-second poll timeout.
-void WakeListener(const std::string& spec) {
-  int fd = -1;
-  std::string path = UnixPath(spec);
-  if (!path.empty()) {
-    struct sockaddr_un sun;
-    memset(&sun, 0, sizeof(sun));
-    sun.sun_family = AF_UNIX;
-    strncpy(sun.sun_path, path.c_str(), sizeof(sun.sun_path) - 1);
-    fd = socket(AF_UNIX, SOCK_STREAM, 0);
-    if (fd >= 0) connect(fd, reinterpret_cast<sockaddr*>(&sun), sizeof(sun));
-  } else {
-    size_t colon = spec.find(':'), at = spec.find('@');
-    std::string port = spec.substr(colon + 1, at == std::string::npos ? std::string::npos : at - colon - 1);
-    std::string host = at == std::string::npos ? "127.0.0.1" : spec.substr(at + 1);
-    struct addrinfo hints, *res = nullptr;
-    memset(&hints, 0, sizeof(hints));
-    hints.ai_socktype = SOCK_STREAM;
-    if (getaddrinfo(host.c_str(), port.c_str(), &hints, &res) == 0 && res != nullptr) {
-      fd = socket(res->ai_family, SOCK_STREAM, 0);
-      if (fd >= 0) connect(fd, res->ai_addr, res->ai_addrlen);
-      freeaddrinfo(res);
-    }
-  }
-  if (fd >= 0) close(fd);
-}
-
 void Drain(int timeout_s) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
   while (OpenMilterConnections() > 0 && std::chrono::steady_clock::now() < deadline) {
@@ -150,11 +122,21 @@ void Drain(int timeout_s) {
   }
 }
 
+void LogStopped() {
+  if (Session::LiveCount() == 0) {
+    SG_LOG(kInfo) << "sendguard stopped: connections open=" << OpenMilterConnections()
+                  << " sessions live=0";
+  } else {
+    SG_LOG(kWarning) << "sendguard stopped: connections open=" << OpenMilterConnections()
+                     << " sessions live=" << Session::LiveCount();
+  }
+}
+
 // Waits for SIGUSR1 (reload) and SIGUSR2 (graceful stop), which are blocked
 // in every thread. A graceful stop must not go through libmilter's own
 // SIGTERM handling: once smfi_main returns, Debian's libmilter no longer
 // serves the connections that are still open. So: refuse new connections
-// (tempfail), let open ones finish (bounded), then stop libmilter.
+// (421 at connect), let open ones finish (bounded), then exit.
 void ControlLoop(const MilterOptions& options, SnapshotHolder* holder) {
   sigset_t set;
   sigemptyset(&set);
@@ -175,8 +157,12 @@ void ControlLoop(const MilterOptions& options, SnapshotHolder* holder) {
   SG_LOG(kInfo) << "stopping: refusing new connections, waiting for " << OpenMilterConnections()
                 << " open one(s), at most " << options.drain_timeout_s << "s";
   Drain(options.drain_timeout_s);
-  smfi_stop();
-  WakeListener(options.socket);
+  // Nothing is left to serve: finish here. (smfi_stop would block until
+  // libmilter's accept loop reaches its next 5 s poll timeout.)
+  LogStopped();
+  std::string path = UnixPath(options.socket);
+  if (!path.empty()) unlink(path.c_str());
+  _exit(0);
 }
 
 }  // namespace
@@ -212,13 +198,7 @@ int RunMilter(const MilterOptions& options, SnapshotHolder* holder, Runtime* run
   std::thread(ControlLoop, options, holder).detach();
   SG_LOG(kInfo) << "listening on " << options.socket;
   int rc = smfi_main();
-  if (Session::LiveCount() == 0) {
-    SG_LOG(kInfo) << "sendguard stopped: connections open=" << OpenMilterConnections()
-                  << " sessions live=0";
-  } else {
-    SG_LOG(kWarning) << "sendguard stopped: connections open=" << OpenMilterConnections()
-                     << " sessions live=" << Session::LiveCount();
-  }
+  LogStopped();
   std::string path = UnixPath(options.socket);
   if (!path.empty()) unlink(path.c_str());
   return rc == MI_SUCCESS ? 0 : 1;

@@ -46,6 +46,7 @@ std::string Json(const std::string& s) {
 
 struct Context {
   const QuotaOptions& options;
+  const StoreOpener& open_store;  // empty: the embedded store of `options`
   const Clock& clock;
   std::ostream& out;
   std::ostream& err;
@@ -64,8 +65,11 @@ int Usage(Context& c, const std::string& why) {
   return kUsage;
 }
 
-Result<std::unique_ptr<LmdbQuotaStore>> OpenStore(const Context& c) {
-  return LmdbQuotaStore::Open(c.options.state_dir, LmdbStoreOptions::From(c.options));
+Result<std::unique_ptr<QuotaStore>> OpenStore(const Context& c) {
+  if (c.open_store) return c.open_store();
+  auto store = LmdbQuotaStore::Open(c.options.state_dir, LmdbStoreOptions::From(c.options));
+  if (!store.ok()) return store.status();
+  return std::unique_ptr<QuotaStore>(std::move(store).value());
 }
 
 std::string Amount(Metric m, int64_t v) {
@@ -191,7 +195,7 @@ int Show(Context& c) {
   if (!id.ok()) return Usage(c, id.status().message());
   Result<std::shared_ptr<const QuotaPolicy>> policy = QuotaPolicy::Load(c.options.policy_file);
   if (!policy.ok()) return Fail(c, policy.status());
-  Result<std::unique_ptr<LmdbQuotaStore>> store = OpenStore(c);
+  Result<std::unique_ptr<QuotaStore>> store = OpenStore(c);
   if (!store.ok()) return Fail(c, store.status());
   ShowData data;
   Status st = CollectShow(c, **policy, **store, *id, &data);
@@ -212,7 +216,7 @@ std::pair<std::string, std::string> SplitSubject(const std::string& subject) {
 
 int Top(Context& c) {
   if (c.words.size() != 1) return Usage(c, "top takes no USER");
-  Result<std::unique_ptr<LmdbQuotaStore>> store = OpenStore(c);
+  Result<std::unique_ptr<QuotaStore>> store = OpenStore(c);
   if (!store.ok()) return Fail(c, store.status());
   Result<std::vector<TopEntry>> top = (*store)->Top(c.top_n, c.clock.NowSeconds());
   if (!top.ok()) return Fail(c, top.status());
@@ -241,7 +245,7 @@ int Reset(Context& c) {
   if (c.words.size() != 2) return Usage(c, "reset takes one USER");
   Result<Identity> id = ParseUser(c);
   if (!id.ok()) return Usage(c, id.status().message());
-  Result<std::unique_ptr<LmdbQuotaStore>> store = OpenStore(c);
+  Result<std::unique_ptr<QuotaStore>> store = OpenStore(c);
   if (!store.ok()) return Fail(c, store.status());
   Status st = (*store)->Reset(id->UserSubject());
   if (!st.ok()) return Fail(c, st);
@@ -261,7 +265,7 @@ int SetClass(Context& c) {
     return Usage(c, "unknown class '" + c.words[2] + "' (classes in " +
                         c.options.policy_file + ":" + known + ")");
   }
-  Result<std::unique_ptr<LmdbQuotaStore>> store = OpenStore(c);
+  Result<std::unique_ptr<QuotaStore>> store = OpenStore(c);
   if (!store.ok()) return Fail(c, store.status());
   Status st = (*store)->SetOverride(id->name(), c.words[2]);
   if (!st.ok()) return Fail(c, st);
@@ -273,7 +277,7 @@ int ClearClass(Context& c) {
   if (c.words.size() != 2) return Usage(c, "clear-class takes one USER");
   Result<Identity> id = ParseUser(c);
   if (!id.ok()) return Usage(c, id.status().message());
-  Result<std::unique_ptr<LmdbQuotaStore>> store = OpenStore(c);
+  Result<std::unique_ptr<QuotaStore>> store = OpenStore(c);
   if (!store.ok()) return Fail(c, store.status());
   Status st = (*store)->ClearOverride(id->name());
   if (!st.ok()) return Fail(c, st);
@@ -307,8 +311,9 @@ bool ParseFlags(const std::vector<std::string>& args, Context* c, std::string* w
 }  // namespace
 
 int RunQuotaCommand(const std::vector<std::string>& args, const QuotaOptions& options,
-                    const Clock& clock, std::ostream& out, std::ostream& err) {
-  Context c{options, clock, out, err, false, {}, 10};
+                    const StoreOpener& open_store, const Clock& clock, std::ostream& out,
+                    std::ostream& err) {
+  Context c{options, open_store, clock, out, err, false, {}, 10};
   std::string why;
   if (!ParseFlags(args, &c, &why)) return Usage(c, why);
   if (c.words.empty()) return Usage(c, "missing command");
@@ -322,8 +327,13 @@ int RunQuotaCommand(const std::vector<std::string>& args, const QuotaOptions& op
 }
 
 int RunQuotaCommand(const std::vector<std::string>& args, const QuotaOptions& options,
+                    const Clock& clock, std::ostream& out, std::ostream& err) {
+  return RunQuotaCommand(args, options, StoreOpener(), clock, out, err);
+}
+
+int RunQuotaCommand(const std::vector<std::string>& args, const QuotaOptions& options,
                     std::ostream& out, std::ostream& err) {
-  return RunQuotaCommand(args, options, SystemClock::Instance(), out, err);
+  return RunQuotaCommand(args, options, StoreOpener(), SystemClock::Instance(), out, err);
 }
 
 }  // namespace quota

@@ -14,12 +14,15 @@
 #ifndef SENDGUARD_QUOTA_QUOTA_CLI_H_
 #define SENDGUARD_QUOTA_QUOTA_CLI_H_
 
+#include <functional>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
 
 #include "core/clock.h"
 #include "quota/quota_options.h"
+#include "quota/quota_store.h"
 
 namespace sendguard {
 namespace quota {
@@ -30,6 +33,13 @@ int RunQuotaCommand(const std::vector<std::string>& args, const QuotaOptions& op
 // The same with an injected clock (tests).
 int RunQuotaCommand(const std::vector<std::string>& args, const QuotaOptions& options,
                     const Clock& clock, std::ostream& out, std::ostream& err);
+
+// The same against any store (e.g. Redis): `open_store` is called once per
+// command; an empty opener means the embedded store of `options`.
+using StoreOpener = std::function<Result<std::unique_ptr<QuotaStore>>()>;
+int RunQuotaCommand(const std::vector<std::string>& args, const QuotaOptions& options,
+                    const StoreOpener& open_store, const Clock& clock, std::ostream& out,
+                    std::ostream& err);
 
 }  // namespace quota
 }  // namespace sendguard

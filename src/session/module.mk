@@ -1,2 +1,2 @@
-session_DEPS := quota policy config core
+session_DEPS := dkim sender spf redisquota quota rules mime policy config core
 session_LIBS :=

@@ -1,10 +1,12 @@
 // session/runtime.h — the long-lived services of one worker process that a
-// reload does not replace: the quota store and (later) the SPF helpers.
+// reload does not replace: the quota store (embedded, or Redis with its
+// outage policy) and the SPF helper processes.
 //
 // Contract: OpenRuntime() opens what the configuration asks for, or fails
 // with a Status naming what could not be opened; a null member means that
 // service is off. Open it in the process that serves (after fork), before
-// dropping privileges.
+// dropping privileges and before starting threads (SPF helpers are started
+// as child processes).
 // Thread-safety: the members are safe for concurrent use by milter threads.
 #ifndef SENDGUARD_SESSION_RUNTIME_H_
 #define SENDGUARD_SESSION_RUNTIME_H_
@@ -15,18 +17,21 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "quota/quota_store.h"
+#include "spf/spf_client.h"
 
 namespace sendguard {
 
 struct Runtime {
   const Clock* clock = &SystemClock::Instance();
   std::unique_ptr<quota::QuotaStore> quota_store;
+  std::unique_ptr<spf::SpfClient> spf;
 };
 
 Result<std::unique_ptr<Runtime>> OpenRuntime(const Config& config);
 
-// Opens the quota store the configuration names (for the daemon and the CLI).
-Result<std::unique_ptr<quota::QuotaStore>> OpenQuotaStore(const Config& config);
+// Opens the quota store the configuration names. for_cli: report Redis
+// errors instead of applying the outage policy.
+Result<std::unique_ptr<quota::QuotaStore>> OpenQuotaStore(const Config& config, bool for_cli);
 
 }  // namespace sendguard
 

@@ -1,32 +1,19 @@
-// session/session.cc — per-message bookkeeping and the decision pipeline:
-// identify the sender, reserve quota per recipient, decide at end of message
-// (quota size, then content), commit or release the reservation, and add the
-// trace header. Every refusal releases the quota reservation.
+// session/session.cc — the per-connection event handlers: identify the
+// sender, reserve quota per recipient, collect headers and body for the
+// signer and the scanner. The end-of-message decision is in decide.cc.
 #include "session/session.h"
 
+#include <strings.h>
+
 #include "core/log.h"
-#include "session/version.h"
+#include "mime/address.h"
+#include "session/message_state.h"
 
 namespace sendguard {
 
 std::atomic<long> Session::live_{0};
 
-struct Session::Message {
-  std::shared_ptr<const Snapshot> snapshot;
-  Identity identity;
-  std::string sender;
-  std::string queue_id;  // Postfix {i}, known at end of message
-  std::vector<std::string> recipients;
-  size_t header_bytes = 0;
-  size_t body_bytes = 0;
-  std::unique_ptr<quota::MessageQuota> quota;  // null: not counted
-  std::string hold_reason;                     // quarantine requested by quota
-  std::string quota_note;                      // for the decision log
-};
-
 namespace {
-
-Reply ToReply(const quota::SmtpReply& r) { return Reply{r.code, r.xcode, r.text}; }
 
 Verdict RefusalFor(const Reply& reply) {
   return !reply.rcode.empty() && reply.rcode[0] == '5' ? Verdict::Reject(reply) : Verdict::Tempfail(reply);
@@ -63,8 +50,9 @@ Verdict Session::MailFrom(const std::string& sender, const Macros& macros) {
   ResetMessage();
   message_ = std::make_unique<Message>();
   message_->snapshot = snapshots_->Current();
-  const std::string& addr = client_addr_.empty() ? macros.client_addr : client_addr_;
-  message_->identity = DetermineIdentity(message_->snapshot->config, macros.auth_authen, addr);
+  message_->client_addr = client_addr_.empty() ? macros.client_addr : client_addr_;
+  message_->login = macros.auth_authen;
+  message_->identity = DetermineIdentity(message_->snapshot->config, macros.auth_authen, message_->client_addr);
   message_->sender = sender;
   return StartQuota();
 }
@@ -96,7 +84,7 @@ bool Session::RefuseFromQuota(const quota::QuotaDecision& d, Verdict* out) {
   }
   if (d.verdict != quota::QuotaVerdict::kAccepted) message_->quota_note = quota::VerdictName(d.verdict);
   if (d.allow) return false;
-  *out = RefusalFor(ToReply(d.reply));
+  *out = RefusalFor(Reply{d.reply.code, d.reply.xcode, d.reply.text});
   return true;
 }
 
@@ -114,52 +102,79 @@ Verdict Session::Rcpt(const std::string& recipient) {
   return Verdict::Continue();
 }
 
+// Keeps at most max_scan_bytes + 1 bytes: the extra byte tells the MIME
+// layer that the message was longer than what it sees.
+void Session::AppendScanText(const char* data, size_t len) {
+  Message& m = *message_;
+  if (!m.snapshot->rules) return;
+  size_t cap = m.snapshot->config.scan_limits.max_scan_bytes + 1;
+  if (m.scan_text.size() >= cap) return;
+  m.scan_text.append(data, std::min(len, cap - m.scan_text.size()));
+}
+
 void Session::Header(const std::string& name, const std::string& value) {
-  if (message_) message_->header_bytes += name.size() + value.size() + 3;
+  if (!message_) return;
+  message_->header_bytes += name.size() + value.size() + 3;
+  if (message_->headers.size() < 10000) message_->headers.emplace_back(name, value);
+  std::string line = name + ":" + value + "\r\n";
+  AppendScanText(line.data(), line.size());
 }
 
-void Session::EndOfHeaders() {}
-
-void Session::Body(const char* /*data*/, size_t len) {
-  if (message_) message_->body_bytes += len;
-}
-
-// Runs the end-of-message checks in order; the first refusal wins.
-void Session::Decide(EndOfMessage* result) {
+// Who may use which From: decided once the headers are complete.
+void Session::CheckSender() {
   Message& m = *message_;
-  if (m.quota) {
-    Verdict refusal;
-    if (RefuseFromQuota(m.quota->CheckSize(static_cast<int64_t>(m.header_bytes + m.body_bytes)), &refusal)) {
-      result->verdict = refusal;
-      return;
-    }
+  std::vector<std::string> from_values;
+  for (const auto& [name, value] : m.headers) {
+    if (strcasecmp(name.c_str(), "From") == 0) from_values.push_back(value);
   }
-  if (!m.hold_reason.empty()) result->quarantine_reason = m.hold_reason;
-  HeaderEdit trace;
-  trace.name = "X-Sendguard";
-  trace.value = std::string(kSendguardVersion) + " " + m.identity.ToString();
-  result->edits.push_back(trace);
+  // Untrusted clients (inbound mail) are not ours to police.
+  if (m.snapshot->senders && m.identity.kind != Identity::Kind::kUntrusted) {
+    std::string login = m.identity.kind == Identity::Kind::kLogin ? m.identity.name : "";
+    m.sender_check = m.snapshot->senders->Check({login, m.client_addr}, m.sender, from_values);
+    m.sender_checked = true;
+    m.from_domain = m.sender_check.from_domain;
+  } else if (from_values.size() == 1) {
+    std::vector<mime::Address> addrs = mime::ParseAddressList(from_values[0]);
+    if (addrs.size() == 1) m.from_domain = mime::AddressDomain(addrs[0].address);
+  }
 }
 
-// Commits the quota of accepted mail; releases it otherwise. A commit that
-// fails is a store error: fail closed unless the admin chose fail_open.
-void Session::Settle(EndOfMessage* result) {
+// Signing starts once the From domain is known; headers seen so far are fed
+// now, body chunks as they arrive.
+void Session::StartSigner(const std::string& from_domain) {
   Message& m = *message_;
-  if (!m.quota) return;
-  if (result->verdict.IsRefusal()) {
-    m.quota->Release();
+  if (!m.snapshot->keys || from_domain.empty() || m.identity.kind == Identity::Kind::kUntrusted) return;
+  if (m.sender_checked && m.sender_check.action != sender::SenderAction::kAccept) return;
+  auto signer = dkim::MessageSigner::Begin(m.snapshot->keys, from_domain, runtime_ ? runtime_->clock->NowSeconds()
+                                                                                   : SystemClock::Instance().NowSeconds());
+  if (!signer.ok()) {
+    m.signer_error = signer.status();
     return;
   }
-  Status s = m.quota->Commit();
-  if (s.ok() || m.snapshot->config.quota.fail_open) {
-    if (!s.ok()) {
-      SG_LOG(kError) << "quota commit failed (fail_open: accepting): " << s.ToString();
-    }
-    return;
+  m.signer = std::move(signer).value();
+  if (!m.signer) return;
+  for (const auto& [name, value] : m.headers) {
+    Status s = m.signer->AddHeader(name, value);
+    if (!s.ok() && m.signer_error.ok()) m.signer_error = s;
   }
-  result->edits.clear();
-  result->quarantine_reason.clear();
-  result->verdict = FailureVerdict(m.snapshot->config, "quota commit: " + s.ToString());
+  Status s = m.signer->EndHeaders();
+  if (!s.ok() && m.signer_error.ok()) m.signer_error = s;
+}
+
+void Session::EndOfHeaders() {
+  if (!message_) return;
+  AppendScanText("\r\n", 2);
+  CheckSender();
+  StartSigner(message_->from_domain);
+}
+
+void Session::Body(const char* data, size_t len) {
+  if (!message_) return;
+  message_->body_bytes += len;
+  AppendScanText(data, len);
+  if (message_->signer && message_->signer_error.ok()) {
+    message_->signer_error = message_->signer->AddBody(std::string_view(data, len));
+  }
 }
 
 EndOfMessage Session::EndOfMessageReached(const Macros& macros) {
@@ -170,6 +185,7 @@ EndOfMessage Session::EndOfMessageReached(const Macros& macros) {
   }
   message_->queue_id = macros.queue_id;
   Decide(&result);
+  Sign(&result);
   Settle(&result);
   LogDecision(result);
   ResetMessage();
@@ -177,17 +193,5 @@ EndOfMessage Session::EndOfMessageReached(const Macros& macros) {
 }
 
 void Session::Abort() { ResetMessage(); }
-
-void Session::LogDecision(const EndOfMessage& result) const {
-  const Message& m = *message_;
-  std::string action = result.verdict.IsRefusal() ? VerdictName(result.verdict)
-                       : !result.quarantine_reason.empty() ? "quarantine" : "accept";
-  SG_LOG(kInfo) << (m.queue_id.empty() ? "NOQUEUE" : m.queue_id)
-                << ": decision identity=" << m.identity.ToString() << " from=" << m.sender
-                << " rcpts=" << m.recipients.size() << " size=" << (m.header_bytes + m.body_bytes)
-                << " quota=" << (m.quota ? (m.quota_note.empty() ? "ok" : m.quota_note) : "off")
-                << " action=" << action
-                << (result.verdict.reply.empty() ? "" : " reply=\"" + result.verdict.reply.ToString() + "\"");
-}
 
 }  // namespace sendguard

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "quota/message_quota.h"
+#include "dkim/message_signer.h"
 #include "session/identity.h"
 #include "session/runtime.h"
 #include "session/snapshot.h"
@@ -46,6 +47,7 @@ class Session {
   void Connect(const std::string& hostname, const std::string& client_addr);
   Verdict MailFrom(const std::string& sender, const Macros& macros);
   Verdict Rcpt(const std::string& recipient);
+  // `value` exactly as received (with SMFIP_HDR_LEADSPC: leading space kept).
   void Header(const std::string& name, const std::string& value);
   void EndOfHeaders();
   void Body(const char* data, size_t len);
@@ -60,7 +62,15 @@ class Session {
   void ResetMessage();
   Verdict StartQuota();
   bool RefuseFromQuota(const quota::QuotaDecision& d, Verdict* out);
+  void CheckSender();
+  void StartSigner(const std::string& from_domain);
+  void AppendScanText(const char* data, size_t len);
+  bool RefusedBySender(EndOfMessage* result);
+  bool RefusedByQuotaSize(EndOfMessage* result);
+  bool RefusedByContent(EndOfMessage* result);
+  bool RefusedBySpf(EndOfMessage* result);
   void Decide(EndOfMessage* result);
+  void Sign(EndOfMessage* result);
   void Settle(EndOfMessage* result);
   void LogDecision(const EndOfMessage& result) const;
 

@@ -1,4 +1,5 @@
-// session/snapshot.cc — building and swapping snapshots.
+// session/snapshot.cc — building and swapping snapshots: each part is loaded
+// by its own module; the first failure aborts the whole load.
 #include "session/snapshot.h"
 
 #include "core/clock.h"
@@ -6,16 +7,63 @@
 
 namespace sendguard {
 
-Result<std::shared_ptr<const Snapshot>> LoadSnapshot(const std::string& config_path) {
+namespace {
+
+Status LoadRules(Snapshot* snap, rules::LoadReport* report) {
+  const Config& c = snap->config;
+  if (c.rule_paths.empty()) return Status::Ok();
+  rules::LoadReport local;
+  rules::LoadReport* r = report ? report : &local;
+  auto set = rules::RuleSet::Load(c.rule_paths, c.rule_load, r);
+  if (!set.ok()) return set.status();
+  for (const rules::Problem& p : r->problems) {
+    SG_LOG(kWarning) << "rules: " << p.file << ":" << p.line << ": " << p.rule << ": " << p.reason;
+  }
+  snap->rules = *set;
+  return Status::Ok();
+}
+
+Status LoadPolicies(Snapshot* snap) {
+  const Config& c = snap->config;
+  if (c.quota_enabled()) {
+    auto policy = quota::QuotaPolicy::Load(c.quota.policy_file);
+    if (!policy.ok()) return policy.status();
+    snap->quota_policy = *policy;
+  }
+  snap->actions = policy::ActionPolicy::Defaults();
+  if (!c.actions_file.empty()) {
+    auto actions = policy::ActionPolicy::Load(c.actions_file);
+    if (!actions.ok()) return actions.status();
+    snap->actions = *actions;
+  }
+  if (c.senders_enabled) {
+    auto senders = sender::SenderPolicy::Load(c.senders);
+    if (!senders.ok()) return senders.status();
+    snap->senders = *senders;
+  }
+  return Status::Ok();
+}
+
+Status LoadKeys(Snapshot* snap) {
+  if (snap->config.dkim.key_table_path.empty()) return Status::Ok();
+  auto keys = dkim::KeySet::Load(snap->config.dkim);
+  if (!keys.ok()) return keys.status();
+  snap->keys = *keys;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const Snapshot>> LoadSnapshot(const std::string& config_path,
+                                                     rules::LoadReport* report) {
   Result<Config> config = LoadConfig(config_path);
   if (!config.ok()) return config.status();
   auto snap = std::make_shared<Snapshot>();
   snap->config = std::move(config).value();
-  if (snap->config.quota_enabled()) {
-    auto policy = quota::QuotaPolicy::Load(snap->config.quota.policy_file);
-    if (!policy.ok()) return policy.status();
-    snap->quota_policy = *policy;
-  }
+  Status s = LoadPolicies(snap.get());
+  if (s.ok()) s = LoadKeys(snap.get());
+  if (s.ok()) s = LoadRules(snap.get(), report);
+  if (!s.ok()) return s;
   snap->loaded_at_us = SystemClock::Instance().NowMicros();
   return std::shared_ptr<const Snapshot>(std::move(snap));
 }

@@ -1,10 +1,13 @@
 // session/snapshot.h — the immutable state every message decision reads:
-// configuration, and (as modules land) policies, rule sets and keys.
+// configuration, quota policy, content rules and score thresholds, DKIM keys
+// and the sender policy.
 //
 // Contract: a Snapshot is built whole by LoadSnapshot() or not at all; a
 // failed load leaves the caller's current snapshot untouched ("a broken
-// reload keeps the last good state"). A message takes one snapshot at MAIL
-// FROM and uses it to the end, so a reload never mixes two states.
+// reload keeps the last good state"), and its Status names file:line. Keys
+// are read into memory here, at start (before privileges are dropped) and at
+// each reload. A message takes one snapshot at MAIL FROM and uses it to the
+// end, so a reload never mixes two states.
 // Thread-safety: Snapshot is immutable; SnapshotHolder::Current/Replace may be
 // called from any thread (atomic shared_ptr load/store).
 #ifndef SENDGUARD_SESSION_SNAPSHOT_H_
@@ -15,17 +18,27 @@
 
 #include "config/config.h"
 #include "core/status.h"
+#include "dkim/key_set.h"
+#include "policy/actions.h"
 #include "quota/quota_policy.h"
+#include "rules/rule_set.h"
+#include "sender/sender_policy.h"
 
 namespace sendguard {
 
 struct Snapshot {
   Config config;
   std::shared_ptr<const quota::QuotaPolicy> quota_policy;  // null: no quotas
+  std::shared_ptr<const rules::RuleSet> rules;             // null: no content scan
+  std::shared_ptr<const policy::ActionPolicy> actions;     // never null
+  std::shared_ptr<const dkim::KeySet> keys;                // null: no signing
+  std::shared_ptr<const sender::SenderPolicy> senders;     // null: no sender check
   int64_t loaded_at_us = 0;
 };
 
-Result<std::shared_ptr<const Snapshot>> LoadSnapshot(const std::string& config_path);
+// `report` (optional) receives what the rule loader noticed.
+Result<std::shared_ptr<const Snapshot>> LoadSnapshot(const std::string& config_path,
+                                                     rules::LoadReport* report = nullptr);
 
 class SnapshotHolder {
  public:

@@ -44,6 +44,8 @@ struct QuotaFixture {
       Verdict v = s.Rcpt("r" + std::to_string(i) + "@example.net");
       if (v.IsRefusal()) return EndOfMessage{v, {}, ""};
     }
+    s.Header("From", " " + login);
+    s.EndOfHeaders();
     std::string body(body_bytes, 'x');
     s.Body(body.data(), body.size());
     return s.EndOfMessageReached(Macros());

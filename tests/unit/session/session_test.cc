@@ -58,6 +58,7 @@ BOOST_AUTO_TEST_CASE(message_gets_trace_header_and_two_messages_share_a_connecti
     m.auth_authen = login;
     BOOST_TEST((s.MailFrom("a@example.org", m).kind == Verdict::Kind::kContinue));
     BOOST_TEST((s.Rcpt("b@example.net").kind == Verdict::Kind::kContinue));
+    s.Header("From", " a@example.org");
     s.Header("Subject", " hi");
     s.EndOfHeaders();
     s.Body("x\r\n", 3);
@@ -116,4 +117,24 @@ BOOST_AUTO_TEST_CASE(failed_reload_keeps_the_old_snapshot) {
   std::ofstream(path) << "[identity]\nfold_case = true\n";
   BOOST_TEST(holder.Reload(path).ok());
   BOOST_TEST(holder.Current()->config.identity.fold_case);
+}
+
+BOOST_AUTO_TEST_CASE(sender_policy_refuses_foreign_and_missing_from) {
+  SnapshotHolder holder(MustLoad(""));
+  Session s(&holder, nullptr);
+  s.Connect("client.example", "192.0.2.1");
+  Macros m;
+  m.auth_authen = "alice@example.org";
+  s.MailFrom("<alice@example.org>", m);
+  s.Rcpt("<b@example.net>");
+  s.Header("From", " CEO <ceo@bank.example>");
+  s.EndOfHeaders();
+  EndOfMessage foreign = s.EndOfMessageReached(Macros());
+  BOOST_TEST((foreign.verdict.kind == Verdict::Kind::kReject));
+  BOOST_TEST(foreign.verdict.reply.ToString().find("550 5.7.1") == 0, foreign.verdict.reply.ToString());
+  BOOST_TEST(foreign.verdict.reply.text.find("not authorised to send as") != std::string::npos);
+  s.MailFrom("<alice@example.org>", m);
+  s.Rcpt("<b@example.net>");
+  EndOfMessage none = s.EndOfMessageReached(Macros());  // no headers, no end-of-headers event
+  BOOST_TEST((none.verdict.kind == Verdict::Kind::kReject));
 }

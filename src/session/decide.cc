@@ -1,0 +1,200 @@
+// session/decide.cc — the end-of-message pipeline of a Session. Checks run
+// cheapest first and the first refusal wins: sender authorization, quota
+// size, content rules, SPF/DMARC pre-flight. Then the trace header, then the
+// DKIM signatures (last, over the message as it will leave), then the quota
+// is committed for accepted mail or released for refused mail.
+#include <cstdio>
+
+#include "core/log.h"
+#include "mime/address.h"
+#include "mime/parser.h"
+#include "policy/actions.h"
+#include "session/message_state.h"
+#include "session/version.h"
+#include "spf/decide.h"
+
+namespace sendguard {
+
+namespace {
+
+std::string QuotaClassName(const quota::MessageQuota* q) {
+  return q && q->quota_class() ? q->quota_class()->name : "default";
+}
+
+std::string DomainOf(std::string address) {
+  if (!address.empty() && address.front() == '<') address = address.substr(1);
+  if (!address.empty() && address.back() == '>') address.pop_back();
+  return mime::AddressDomain(address);
+}
+
+std::string FormatScore(double v) {
+  char buf[32];
+  snprintf(buf, sizeof(buf), "%.1f", v);
+  return buf;
+}
+
+}  // namespace
+
+bool Session::RefusedBySender(EndOfMessage* result) {
+  Message& m = *message_;
+  if (m.snapshot->senders && !m.sender_checked && m.identity.kind != Identity::Kind::kUntrusted) {
+    CheckSender();  // the MTA sent no end-of-headers event
+  }
+  if (!m.sender_checked) return false;
+  const sender::SenderCheck& c = m.sender_check;
+  if (c.action == sender::SenderAction::kSendUnsigned) m.signer.reset();
+  if (c.action != sender::SenderAction::kReject && c.action != sender::SenderAction::kTempfail) return false;
+  Reply r{c.reply_code, c.reply_xcode, c.reply_text};
+  result->verdict = c.action == sender::SenderAction::kReject ? Verdict::Reject(r) : Verdict::Tempfail(r);
+  return true;
+}
+
+bool Session::RefusedByQuotaSize(EndOfMessage* result) {
+  Message& m = *message_;
+  if (!m.quota) return false;
+  Verdict refusal;
+  if (!RefuseFromQuota(m.quota->CheckSize(static_cast<int64_t>(m.header_bytes + m.body_bytes)), &refusal)) {
+    return false;
+  }
+  result->verdict = refusal;
+  return true;
+}
+
+// Scans what was kept of the message; maps the score to an action through
+// the thresholds of the sender's quota class. An engine error is never read
+// as "no match": it becomes the failure action.
+bool Session::RefusedByContent(EndOfMessage* result) {
+  Message& m = *message_;
+  const Snapshot& snap = *m.snapshot;
+  if (!snap.rules) return false;
+  mime::ParsedMessage parsed = mime::Parse(m.scan_text, snap.config.scan_limits);
+  rules::ScanResult scan;
+  Status s = snap.rules->Scan(parsed, &scan);
+  if (!s.ok()) {
+    result->verdict = FailureVerdict(snap.config, "content scan: " + s.ToString());
+    return true;
+  }
+  std::vector<std::string> names;
+  for (const rules::RuleHit& h : scan.hits) names.push_back(h.name);
+  policy::ContentDecision d = policy::DecideContent(*snap.actions, QuotaClassName(m.quota.get()), scan.score, names);
+  m.score = scan.score;
+  m.content_note = std::string(policy::ContentActionName(d.action)) + " score=" + FormatScore(scan.score);
+  for (const std::string& n : names) m.content_note += (&n == &names.front() ? " rules=" : ",") + n;
+  if (d.action == policy::ContentAction::kReject) {
+    result->verdict = Verdict::Reject(d.reply);
+    return true;
+  }
+  for (HeaderEdit& h : d.headers) result->edits.push_back(std::move(h));
+  if (!d.quarantine_reason.empty()) result->quarantine_reason = d.quarantine_reason;
+  return false;
+}
+
+// SPF / DMARC pre-flight in the unprivileged helpers.
+bool Session::RefusedBySpf(EndOfMessage* result) {
+  Message& m = *message_;
+  const Snapshot& snap = *m.snapshot;
+  if (runtime_ == nullptr || !runtime_->spf || m.identity.kind == Identity::Kind::kUntrusted) return false;
+  spf::PreflightRequest req;
+  req.envelope_domain = DomainOf(m.sender);
+  req.from_domain = m.from_domain;
+  req.client_ip = m.client_addr;
+  req.check_client = m.identity.kind == Identity::Kind::kTrustedAddress;
+  if (m.signer && snap.keys) {
+    for (const dkim::KeyEntry* k : snap.keys->KeysFor(m.from_domain)) {
+      req.dkim_domains.push_back(k->domain == "%" ? m.from_domain : k->domain);
+    }
+  }
+  Result<spf::PreflightResult> res = runtime_->spf->Check(req);
+  if (!res.ok()) {
+    result->verdict = FailureVerdict(snap.config, "spf pre-flight: " + res.status().ToString());
+    return true;
+  }
+  spf::Decision d = spf::Decide(req, *res, snap.config.spf);
+  m.spf_note = res->LogFields() + " action=" + spf::ActionName(d.action);
+  if (d.action == spf::Action::kReject || d.action == spf::Action::kTempFail) {
+    Reply r{d.smtp_code, d.enhanced_code, d.text};
+    result->verdict = d.action == spf::Action::kReject ? Verdict::Reject(r) : Verdict::Tempfail(r);
+    return true;
+  }
+  if (d.action == spf::Action::kTag && !res->auth_results.empty()) {
+    result->edits.push_back({HeaderEdit::Where::kAppend, "Authentication-Results", res->auth_results});
+  }
+  return false;
+}
+
+void Session::Decide(EndOfMessage* result) {
+  if (RefusedBySender(result) || RefusedByQuotaSize(result) || RefusedByContent(result) ||
+      RefusedBySpf(result)) {
+    result->edits.clear();
+    result->quarantine_reason.clear();
+    return;
+  }
+  Message& m = *message_;
+  if (!m.hold_reason.empty() && result->quarantine_reason.empty()) result->quarantine_reason = m.hold_reason;
+  result->edits.push_back({HeaderEdit::Where::kAppend, "X-Sendguard",
+                           std::string(kSendguardVersion) + " " + m.identity.ToString()});
+}
+
+// DKIM-signs accepted, not quarantined mail. The signatures go on top, in
+// signing-table order. A signing failure is an internal error: never send
+// unsigned what should have been signed without saying so.
+void Session::Sign(EndOfMessage* result) {
+  Message& m = *message_;
+  if (result->verdict.IsRefusal() || !result->quarantine_reason.empty()) return;
+  if (!m.signer_error.ok()) {
+    result->edits.clear();
+    result->verdict = FailureVerdict(m.snapshot->config, "dkim: " + m.signer_error.ToString());
+    return;
+  }
+  if (!m.signer) return;
+  Result<std::vector<std::string>> sigs = m.signer->Finish();
+  if (!sigs.ok()) {
+    result->edits.clear();
+    result->verdict = FailureVerdict(m.snapshot->config, "dkim: " + sigs.status().ToString());
+    return;
+  }
+  for (auto it = sigs->rbegin(); it != sigs->rend(); ++it) {
+    std::string value = dkim::ToMilterValue(*it);
+    if (!value.empty() && value[0] == ' ') value.erase(0, 1);  // the milter layer adds it back
+    result->edits.push_back({HeaderEdit::Where::kFirst, "DKIM-Signature", value});
+  }
+}
+
+// Commits the quota of accepted mail; releases it otherwise. A commit that
+// fails is a store error: fail closed unless the admin chose fail_open.
+void Session::Settle(EndOfMessage* result) {
+  Message& m = *message_;
+  if (!m.quota) return;
+  if (result->verdict.IsRefusal()) {
+    m.quota->Release();
+    return;
+  }
+  Status s = m.quota->Commit();
+  if (s.ok() || m.snapshot->config.quota.fail_open) {
+    if (!s.ok()) {
+      SG_LOG(kError) << "quota commit failed (fail_open: accepting): " << s.ToString();
+    }
+    return;
+  }
+  result->edits.clear();
+  result->quarantine_reason.clear();
+  result->verdict = FailureVerdict(m.snapshot->config, "quota commit: " + s.ToString());
+}
+
+void Session::LogDecision(const EndOfMessage& result) const {
+  const Message& m = *message_;
+  std::string action = result.verdict.IsRefusal() ? VerdictName(result.verdict)
+                       : !result.quarantine_reason.empty() ? "quarantine" : "accept";
+  int signatures = 0;
+  for (const HeaderEdit& e : result.edits) signatures += e.name == "DKIM-Signature";
+  SG_LOG(kInfo) << (m.queue_id.empty() ? "NOQUEUE" : m.queue_id)
+                << ": decision identity=" << m.identity.ToString() << " from=" << m.sender
+                << " rcpts=" << m.recipients.size() << " size=" << (m.header_bytes + m.body_bytes)
+                << " quota=" << (m.quota ? (m.quota_note.empty() ? "ok" : m.quota_note) : "off")
+                << " sender=" << (m.sender_checked ? m.sender_check.reason.empty() ? "ok" : m.sender_check.reason : "off")
+                << " content=" << m.content_note << " spf=" << m.spf_note << " dkim=" << signatures
+                << " action=" << action
+                << (result.verdict.reply.empty() ? "" : " reply=\"" + result.verdict.reply.ToString() + "\"");
+}
+
+}  // namespace sendguard

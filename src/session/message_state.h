@@ -1,0 +1,54 @@
+// session/message_state.h — what a Session knows about the message in
+// flight (internal to the session module).
+//
+// Thread-safety: owned by one Session, used by one thread at a time.
+#ifndef SENDGUARD_SESSION_MESSAGE_STATE_H_
+#define SENDGUARD_SESSION_MESSAGE_STATE_H_
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "dkim/message_signer.h"
+#include "quota/message_quota.h"
+#include "sender/sender_policy.h"
+#include "session/identity.h"
+#include "session/session.h"
+#include "session/snapshot.h"
+
+namespace sendguard {
+
+struct Session::Message {
+  std::shared_ptr<const Snapshot> snapshot;
+  Identity identity;
+  std::string login;                  // {auth_authen} as sent
+  std::string client_addr;
+  std::string sender;                 // MAIL FROM as sent, e.g. "<a@b>"
+  std::string queue_id;               // Postfix {i}, known at end of message
+  std::vector<std::string> recipients;
+  std::vector<std::pair<std::string, std::string>> headers;  // as received
+  size_t header_bytes = 0;
+  size_t body_bytes = 0;
+  std::string scan_text;              // headers + body, up to the scan limit (+1)
+
+  std::unique_ptr<quota::MessageQuota> quota;  // null: not counted
+  std::string hold_reason;                     // quarantine requested by quota
+  std::string quota_note;                      // for the decision log
+
+  bool sender_checked = false;
+  sender::SenderCheck sender_check;
+  std::string from_domain;
+
+  std::unique_ptr<dkim::MessageSigner> signer;  // null: not signed
+  Status signer_error;                          // first error while feeding it
+
+  // For the decision log.
+  double score = 0;
+  std::string content_note = "off";
+  std::string spf_note = "off";
+};
+
+}  // namespace sendguard
+
+#endif  // SENDGUARD_SESSION_MESSAGE_STATE_H_
