@@ -1,6 +1,8 @@
 // rules/aho_corasick.h — multi-literal search used as the prefilter in front
-// of the regexes: finds which of a fixed set of lower-case literals ("atoms")
-// occur in a text, ASCII case-insensitively, in one pass.
+// of the regexes when some atoms are too short for the n-gram filter
+// (gram_filter.h, the default with long atoms): finds which of a fixed set of
+// lower-case literals ("atoms") occur in a text, ASCII case-insensitively,
+// in one pass.
 //
 // Contract: build once from the atom list, then FindAll() any number of texts.
 // Matching is byte-wise; A-Z in the text match a-z in atoms. It may report

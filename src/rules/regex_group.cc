@@ -1,5 +1,5 @@
-// rules/regex_group.cc — FilteredRE2 + Aho–Corasick prefilter + RE2::Set for
-// the regexes without literals. The only sendguard file that includes RE2.
+// rules/regex_group.cc — FilteredRE2 + n-gram (or Aho–Corasick) prefilter +
+// RE2::Set for the regexes without literals. The only sendguard file that includes RE2.
 #include "rules/regex_group.h"
 
 #include <re2/filtered_re2.h>
@@ -10,6 +10,7 @@
 
 #include "core/log.h"
 #include "rules/aho_corasick.h"
+#include "rules/gram_filter.h"
 
 namespace sendguard {
 namespace rules {
@@ -22,7 +23,15 @@ struct RegexGroup::Impl {
   std::vector<int> spec_of;          // filter id -> spec index
   std::vector<int> max_count;        // filter id -> max matches to count
   std::vector<uint8_t> unfiltered;   // filter id -> runs without a literal
+  // Exactly one of these finds the atoms: the n-gram filter when all atoms
+  // are long enough for it (the usual case), else Aho–Corasick.
+  std::unique_ptr<GramFilter> grams;
   std::unique_ptr<AhoCorasick> atoms;
+  void FindAtoms(std::string_view text, std::vector<int>* found) const {
+    std::vector<uint8_t> seen;
+    if (grams) grams->FindAll(text, found, &seen);
+    else atoms->FindAll(text, found, &seen);
+  }
   std::unique_ptr<re2::RE2::Set> set;  // the unfiltered regexes
   std::vector<int> set_members;        // set index -> filter id
   bool inject_set_out_of_memory = false;
@@ -88,7 +97,10 @@ std::unique_ptr<RegexGroup> RegexGroup::Build(const std::vector<RegexSpec>& spec
   }
   std::vector<std::string> atoms;
   if (!impl->spec_of.empty()) impl->filter.Compile(&atoms);
-  impl->atoms = std::make_unique<AhoCorasick>(atoms);
+  if (GramFilter::UsefulFor(atoms))
+    impl->grams = std::make_unique<GramFilter>(atoms);
+  else
+    impl->atoms = std::make_unique<AhoCorasick>(atoms);
   impl->unfiltered.assign(impl->spec_of.size(), 0);
   std::vector<int> always;
   if (!impl->spec_of.empty()) impl->filter.AllPotentials({}, &always);
@@ -116,8 +128,7 @@ int RegexGroup::num_unfiltered() const { return impl_->num_unfiltered; }
 // literal-free ones the RE2::Set rules out.
 Status RegexGroup::Candidates(std::string_view text, std::vector<int>* out) const {
   std::vector<int> found_atoms;
-  std::vector<uint8_t> seen;
-  impl_->atoms->FindAll(text, &found_atoms, &seen);
+  impl_->FindAtoms(text, &found_atoms);
   std::vector<int> candidates;
   impl_->filter.AllPotentials(found_atoms, &candidates);
   std::vector<uint8_t> set_hit(impl_->spec_of.size(), 0);

@@ -5,7 +5,10 @@
 //
 // Contract: Build() compiles every pattern (RE2 syntax, Latin-1 byte
 // semantics, as Perl treats SpamAssassin rules) and reports each one that
-// fails with RE2's reason; the others are still usable. Match() finds every
+// fails with RE2's reason; the others are still usable. FilteredRE2 gives
+// each regex its required literals ("atoms"); one pass of GramFilter (or
+// AhoCorasick when an atom is shorter than 4 bytes) finds the atoms present,
+// and only regexes whose atom condition holds are run. Match() finds every
 // regex that matches a text, with the matched text and, when asked, the
 // number of non-overlapping matches. Regexes with no usable literal are run
 // together in one RE2::Set; if its DFA runs out of memory that is logged and

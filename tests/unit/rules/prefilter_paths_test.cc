@@ -1,0 +1,112 @@
+// Tests that the three ways a RegexGroup decides which regexes to run — the
+// n-gram filter (long atoms), Aho–Corasick (short atoms) and the RE2::Set of
+// literal-free regexes — all give the same hits, first match and counts, and
+// that rules through the prefilter keep SpamAssassin's semantics (matches
+// across lines, case-insensitive atoms, `tflags multiple`).
+#include <boost/test/unit_test.hpp>
+
+#include <random>
+
+#include "rules/regex_group.h"
+#include "test_util.h"
+
+using namespace sendguard::rules;           // NOLINT
+using namespace sendguard::rules::testing;  // NOLINT
+
+namespace {
+
+const std::vector<RegexSpec> kSpecs = {
+    {"(?m)viagra\\s+online\\s+pharmacy", true, 1},  // may span lines
+    {"(?m)^Cheap meds today$", false, 1},            // case-sensitive, anchored
+    {"(?m)click here now", true, 5},                 // counted
+    {"(?m)\\bfree\\b", true, 1000},                  // short atom only
+    {"(?m)[0-9]{4}-[0-9]{4}", false, 3},             // no literal at all
+    {"(?m)caf\xe9 au lait", true, 1},                // Latin-1 byte in the atom
+    {"(?m)(?:lottery winner|prize claim) notice", true, 1},
+    {"(?m)unsubscribe", false, 2},
+    {"(?m)\\bwin\\b", true, 2},  // 3-byte atom: Aho–Corasick at min_atom_len 3
+};
+
+struct Outcome {
+  std::string matched;
+  int count = 0;
+  bool operator==(const Outcome& o) const { return matched == o.matched && count == o.count; }
+};
+
+std::vector<Outcome> Run(const std::vector<RegexSpec>& specs, int min_atom_len, const std::string& text) {
+  RegexGroupOptions o;
+  o.min_atom_len = min_atom_len;
+  std::vector<RegexGroup::CompileError> errors;
+  auto group = RegexGroup::Build(specs, o, &errors);
+  BOOST_REQUIRE(errors.empty());
+  std::vector<GroupMatch> found;
+  BOOST_REQUIRE(group->Match(text, &found).ok());
+  std::vector<Outcome> out(specs.size());
+  for (const GroupMatch& m : found) out[m.index] = {std::string(m.matched), m.count};
+  return out;
+}
+
+std::string RandomText(std::mt19937* rng) {
+  const std::vector<std::string> words = {
+      "viagra", "VIAGRA", "online", "pharmacy", "Cheap meds today", "cheap meds today", "click",
+      "here", "now", "CLICK HERE NOW", "free", "FREE", "freedom", "1234-5678", "12-34",
+      "caf\xe9", "CAF\xe9", "au", "lait", "lottery", "winner", "prize claim", "notice",
+      "unsubscribe", "Unsubscribe", "win", "WIN", "wins", "\n", "\n", " ", "  ", ",", "\r\n"};
+  std::string text;
+  for (int i = 0, n = 20 + (*rng)() % 200; i < n; ++i) {
+    text += words[(*rng)() % words.size()];
+    text += (*rng)() % 4 == 0 ? "\n" : " ";
+  }
+  return text;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(prefilter_paths_agree_with_the_set_only_path_randomized) {
+  std::mt19937 rng(11);
+  for (int round = 0; round < 300; ++round) {
+    std::string text = RandomText(&rng);
+    std::vector<Outcome> set_only = Run(kSpecs, 1000, text);  // no atom is that long
+    BOOST_TEST((Run(kSpecs, 7, text) == set_only), "gram filter, round " << round);
+    BOOST_TEST((Run(kSpecs, 3, text) == set_only), "Aho-Corasick, round " << round);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(prefilter_paths_find_what_they_must) {
+  const std::string text =
+      "Buy VIAGRA\nONLINE   pharmacy\nCheap meds today\ncheap meds today\n"
+      "click here now, Click Here Now! FREE free-ish 1234-5678 CAF\xe9 AU LAIT";
+  for (int min_atom_len : {3, 7, 1000}) {
+    std::vector<Outcome> r = Run(kSpecs, min_atom_len, text);
+    BOOST_TEST(r[0].matched == "VIAGRA\nONLINE   pharmacy");  // spans two lines
+    BOOST_TEST(r[1].count == 1);                                // case-sensitive: one line only
+    BOOST_TEST(r[2].count == 2);
+    BOOST_TEST(r[3].count == 2);                                // "FREE" and "free" in "free-ish"
+    BOOST_TEST(r[4].matched == "1234-5678");
+    BOOST_TEST(r[5].matched == "CAF\xe9 AU LAIT");
+    BOOST_TEST(r[6].count == 0);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(rule_set_rules_through_the_prefilter_keep_their_semantics) {
+  const std::string msg =
+      "From: a@example.com\r\nSubject: hello\r\nContent-Type: text/plain\r\n\r\n"
+      "Dear friend, our BEST PRICES\r\nguaranteed today.\r\n"
+      "Limited offer! limited OFFER! Limited Offer!\r\n";
+  auto set = MustLoad(
+      "body SPANS /best prices\\s+guaranteed/i\n"
+      "body CASE_ONLY /BEST PRICES guaranteed/\n"
+      "body OFFERS /limited offer/i\n"
+      "tflags OFFERS multiple\n"
+      "score OFFERS 0.5\n"
+      "body OFFERS_CS /Limited Offer/\n"
+      "tflags OFFERS_CS multiple maxhits=5\n");
+  BOOST_REQUIRE(set);
+  ScanResult r = ScanRaw(*set, msg);
+  BOOST_TEST(Hit(r, "SPANS"));
+  BOOST_TEST(!Hit(r, "CASE_ONLY"));
+  BOOST_TEST(FindHit(r, "OFFERS")->count == 3);
+  BOOST_TEST(FindHit(r, "OFFERS")->score == 1.5);
+  BOOST_TEST(FindHit(r, "OFFERS")->matched == "Limited offer");
+  BOOST_TEST(FindHit(r, "OFFERS_CS")->count == 1);
+}
