@@ -15,6 +15,20 @@ std::atomic<long> Session::live_{0};
 
 namespace {
 
+// MTAs hand folded header values to milters with bare LF at the folds
+// (Postfix stores lines without CR) but send them with CRLF; DKIM hashes
+// what leaves, so the folds become CRLF again before signing.
+std::string WithCrlfFolds(const std::string& value) {
+  if (value.find('\n') == std::string::npos) return value;
+  std::string out;
+  out.reserve(value.size() + 8);
+  for (size_t i = 0; i < value.size(); ++i) {
+    if (value[i] == '\n' && (i == 0 || value[i - 1] != '\r')) out += '\r';
+    out += value[i];
+  }
+  return out;
+}
+
 Verdict RefusalFor(const Reply& reply) {
   return !reply.rcode.empty() && reply.rcode[0] == '5' ? Verdict::Reject(reply) : Verdict::Tempfail(reply);
 }
@@ -115,7 +129,7 @@ void Session::AppendScanText(const char* data, size_t len) {
 void Session::Header(const std::string& name, const std::string& value) {
   if (!message_) return;
   message_->header_bytes += name.size() + value.size() + 3;
-  if (message_->headers.size() < 10000) message_->headers.emplace_back(name, value);
+  if (message_->headers.size() < 10000) message_->headers.emplace_back(name, WithCrlfFolds(value));
   std::string line = name + ":" + value + "\r\n";
   AppendScanText(line.data(), line.size());
 }

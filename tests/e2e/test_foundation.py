@@ -99,9 +99,8 @@ class CheckConfigTest(unittest.TestCase):
         self.addCleanup(shutil.rmtree, self.dir, ignore_errors=True)
 
     def check(self, extra_daemon_line=None, replace=None):
-        text = sendguard.CONFIG_TEMPLATE.format(
-            listen=f"unix:{self.dir}/s.sock", state_dir=f"{self.dir}/state",
-            failure_action="tempfail", log_level="info")
+        text = sendguard.render_config(listen=f"unix:{self.dir}/s.sock",
+                                       state_dir=f"{self.dir}/state")
         lines = text.splitlines()
         if extra_daemon_line:
             lines.insert(1, extra_daemon_line)  # right after [daemon]

@@ -29,6 +29,7 @@ class BedOptions:
     extra_main_cf: str = ""             # appended to Postfix's main.cf
     extra_toml: str = ""                # appended to sendguard's config ("${files}" = files dir)
     files: dict = dataclasses.field(default_factory=dict)  # policy files for sendguard
+    trusted_networks: tuple = sendguard.DEFAULT_TRUSTED_NETWORKS  # sendguard's [identity]
     binary: str = ""                    # sendguard executable; "" = $SENDGUARD_BIN
 
 
@@ -62,7 +63,8 @@ class TestBed:
             self.sendguard = sendguard.Sendguard(os.path.join(self.root, "sendguard"),
                                                  sendguard.SendguardOptions(
                                                      binary=binary, transport=o.transport,
-                                                     extra_toml=o.extra_toml, files=o.files))
+                                                     extra_toml=o.extra_toml, files=o.files,
+                                                     trusted_networks=o.trusted_networks))
             self.sendguard.start()
             milter = self.sendguard.postfix_milter
         self.postfix = postfix.Postfix(os.path.join(self.root, "postfix"), postfix.PostfixOptions(
@@ -82,11 +84,13 @@ class TestBed:
         if not os.environ.get("SG_E2E_KEEP"):
             shutil.rmtree(self.root, ignore_errors=True)
 
-    def submit(self, mail_from, rcpts, message, user=None, password=None, starttls=True):
-        """SMTP submission to this bed's Postfix (AUTH over STARTTLS when user is set)."""
+    def submit(self, mail_from, rcpts, message, user=None, password=None, starttls=True,
+               xclient=None):
+        """SMTP submission to this bed's Postfix (AUTH over STARTTLS when user is set;
+        `xclient` e.g. "ADDR=192.0.2.7" needs smtpd_authorized_xclient_hosts)."""
         return submit.submit(self.postfix.port, mail_from, rcpts, message, user=user,
                              password=password, starttls=starttls,
-                             cafile=self.postfix.cert_file)
+                             cafile=self.postfix.cert_file, xclient=xclient)
 
     def log_report(self, lines=25):
         """Tails of the sendguard and Postfix logs, as text for a failure report."""

@@ -12,6 +12,7 @@ Not thread-safe.
 """
 
 import dataclasses
+import json
 import os
 import re
 import shutil
@@ -23,6 +24,7 @@ from . import procs
 
 POSTFIX = "/usr/sbin/postfix"
 POSTQUEUE = "/usr/sbin/postqueue"
+POSTCAT = "/usr/sbin/postcat"
 SENDMAIL = "/usr/sbin/sendmail"
 SASLPASSWD2 = "/usr/sbin/saslpasswd2"
 OPENSSL = "/usr/bin/openssl"
@@ -183,6 +185,19 @@ class Postfix:
         """Queue IDs listed by `postqueue -j` (every queue, maildrop included)."""
         out = procs.run([POSTQUEUE, "-c", self.config_dir, "-j"]).stdout
         return re.findall(r'"queue_id":\s*"([0-9A-Za-z]+)"', out)
+
+    def queue_entries(self):
+        """`postqueue -j` as a list of dicts (queue_name, queue_id, sender, ...)."""
+        out = procs.run([POSTQUEUE, "-c", self.config_dir, "-j"]).stdout
+        return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+    def held_ids(self):
+        """Queue IDs in the hold queue (quarantined by a milter, `postsuper -h`)."""
+        return [e["queue_id"] for e in self.queue_entries() if e.get("queue_name") == "hold"]
+
+    def queued_message(self, queue_id):
+        """Headers and body of a queued message, as `postcat -hb` prints them."""
+        return procs.run([POSTCAT, "-c", self.config_dir, "-hb", "-q", queue_id]).stdout
 
     def maildrop_files(self):
         """Files waiting in maildrop (not yet picked up, e.g. milter tempfail)."""

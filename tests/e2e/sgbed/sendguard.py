@@ -4,9 +4,10 @@ Contract: start() writes sendguard.toml (the minimal config plus the caller's
 extra TOML and policy files) under `root`, starts `BIN run -c FILE
 --foreground` with stdout/stderr appended to sendguard.log, and returns once
 the milter socket accepts connections (raising, with the log tail, if the
-process exits first or the socket never appears). stop() sends SIGTERM, waits,
-then SIGKILL, always by PID; it returns the exit status. start() may be called
-again after stop() (same config, same socket). Not thread-safe.
+process exits first or the socket never appears). reload() sends SIGUSR1.
+stop() sends SIGTERM, waits, then SIGKILL, always by PID; it returns the exit
+status. start() may be called again after stop() (same config, same socket).
+Not thread-safe.
 """
 
 import dataclasses
@@ -31,8 +32,18 @@ target = "stderr"
 level = "{log_level}"
 
 [identity]
-trusted_networks = ["127.0.0.0/8", "::1/128"]
+trusted_networks = [{trusted_networks}]
 """
+
+DEFAULT_TRUSTED_NETWORKS = ("127.0.0.0/8", "::1/128")
+
+
+def render_config(listen, state_dir, failure_action="tempfail", log_level="info",
+                  trusted_networks=DEFAULT_TRUSTED_NETWORKS):
+    """The bed's base config (the [daemon], [log] and [identity] tables)."""
+    return CONFIG_TEMPLATE.format(
+        listen=listen, state_dir=state_dir, failure_action=failure_action, log_level=log_level,
+        trusted_networks=", ".join(f'"{n}"' for n in trusted_networks))
 
 
 @dataclasses.dataclass
@@ -42,6 +53,7 @@ class SendguardOptions:
     failure_action: str = "tempfail"  # [daemon] failure_action
     log_level: str = "info"          # [log] level
     extra_toml: str = ""             # appended to the config; "${files}" becomes files_dir
+    trusted_networks: tuple = DEFAULT_TRUSTED_NETWORKS  # [identity] trusted_networks
     files: dict = dataclasses.field(default_factory=dict)  # name -> text, written to files_dir
 
 
@@ -74,9 +86,8 @@ class Sendguard:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with open(path, "w") as f:
                 f.write(text)
-        config = CONFIG_TEMPLATE.format(
-            listen=self.listen, state_dir=self.state_dir,
-            failure_action=self.options.failure_action, log_level=self.options.log_level)
+        config = render_config(self.listen, self.state_dir, self.options.failure_action,
+                               self.options.log_level, self.options.trusted_networks)
         extra = self.options.extra_toml.replace("${files}", self.files_dir)
         with open(self.config_path, "w") as f:
             f.write(config + ("\n" + extra if extra else ""))
@@ -111,6 +122,25 @@ class Sendguard:
             return True
         except OSError:
             return False
+
+    def reload(self):
+        """SIGUSR1 to the daemon (what `sendguard reload` and systemd's reload do).
+        Returns the byte offset of the log before the signal, for log_since()."""
+        offset = self.log_size()
+        self.proc.send_signal(signal.SIGUSR1)
+        return offset
+
+    def log_since(self, offset=0):
+        """The log text written after byte `offset` (whole log by default)."""
+        try:
+            with open(self.log_path, "rb") as f:
+                f.seek(offset)
+                return f.read().decode(errors="replace")
+        except OSError:
+            return ""
+
+    def log_size(self):
+        return os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
 
     def running(self):
         return self.proc is not None and self.proc.poll() is None

@@ -42,13 +42,19 @@ def make_message(mail_from, rcpts, subject="e2e test", body="Hello from the e2e 
 
 
 def submit(port, mail_from, rcpts, message, user=None, password=None, starttls=True,
-           cafile=None, host="127.0.0.1", timeout=30):
-    """Sends one message; AUTH (PLAIN/LOGIN) after STARTTLS when user is given."""
+           cafile=None, host="127.0.0.1", timeout=30, xclient=None):
+    """Sends one message; AUTH (PLAIN/LOGIN) after STARTTLS when user is given.
+    `xclient` ("ADDR=192.0.2.7 NAME=web1.example") is sent as XCLIENT first, so
+    Postfix and the milter see that client instead of 127.0.0.1."""
     try:
         client = smtplib.SMTP(host, port, timeout=timeout)
     except smtplib.SMTPConnectError as exc:
         return Outcome(False, "connect", exc.smtp_code, _text(exc.smtp_error))
     try:
+        if xclient:
+            outcome = _xclient(client, xclient)
+            if outcome is not None:
+                return outcome
         return _transaction(client, mail_from, rcpts, message, user, password, starttls, cafile)
     except smtplib.SMTPResponseException as exc:
         return Outcome(False, "SMTP", exc.smtp_code, _text(exc.smtp_error))
@@ -81,6 +87,15 @@ def _transaction(client, mail_from, rcpts, message, user, password, starttls, ca
     except smtplib.SMTPDataError as exc:
         return Outcome(False, "DATA", exc.smtp_code, _text(exc.smtp_error))
     return Outcome(code == 250, "DATA", code, _text(reply))
+
+
+def _xclient(client, attributes):
+    """XCLIENT ATTR=VALUE...; None when Postfix took it (it then greets anew)."""
+    client.ehlo("client.e2e.sendguard.test")
+    code, reply = client.docmd("XCLIENT", attributes)
+    if code != 220:
+        return Outcome(False, "XCLIENT", code, _text(reply))
+    return None  # _transaction() greets again with EHLO, as XCLIENT requires
 
 
 def _insecure_context():
