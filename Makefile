@@ -2,7 +2,8 @@
 #
 #   make deps        install the Debian packages everything below needs
 #   make             build obj/sendguard
-#   make test        deps + build + unit tests + ASan/UBSan unit tests + e2e tests
+#   make test        deps + build + unit tests + ASan/UBSan unit tests + protocol,
+#                    shared-Redis and e2e tests + short fuzz runs
 #   make test-asan   unit tests built with -fsanitize=address,undefined
 #   make run         run the daemon in the foreground with the shipped config
 #   make demo        private Postfix + sendguard + sink, with sample messages
@@ -34,7 +35,7 @@ libs_for    = $(foreach m,$(call mod_closure,$(1)),$($(m)_LIBS))
 TEST_MODULES := $(patsubst tests/unit/%/,%,$(sort $(dir $(wildcard tests/unit/*/*_test.cc))))
 TEST_BINS    := $(foreach m,$(TEST_MODULES),$(BUILD)/tests/$(m)_test)
 
-.PHONY: all deps test test-unit test-asan test-e2e test-protocol test-fuzz unit-tests fuzz-bins \
+.PHONY: all deps test test-unit test-asan test-e2e test-protocol test-redis test-fuzz unit-tests fuzz-bins \
         run demo bench fuzz clean
 .DEFAULT_GOAL := all
 
@@ -82,8 +83,8 @@ deps:
 test: deps
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	@$(MAKE) --no-print-directory -j$(JOBS) all unit-tests
-	@$(MAKE) --no-print-directory test-unit test-asan test-protocol test-e2e test-fuzz KEEP_GOING=1
-	@tests/summarize.sh $(RESULTS) unit asan protocol e2e fuzz
+	@$(MAKE) --no-print-directory test-unit test-asan test-protocol test-redis test-e2e test-fuzz KEEP_GOING=1
+	@tests/summarize.sh $(RESULTS) unit asan protocol redis e2e fuzz
 
 test-unit: unit-tests
 	@mkdir -p $(RESULTS)
@@ -102,6 +103,10 @@ test-e2e: all
 test-protocol: all bench-tools
 	@mkdir -p $(RESULTS)
 	@tests/protocol/run.sh $(RESULTS)/protocol.tally $(BUILD)/sendguard $(BUILD)/miltergen || [ -n "$(KEEP_GOING)" ]
+
+test-redis: all bench-tools
+	@mkdir -p $(RESULTS)
+	@tests/redis/run.sh $(RESULTS)/redis.tally $(BUILD)/sendguard $(BUILD)/miltergen || [ -n "$(KEEP_GOING)" ]
 
 FUZZ_SECONDS ?= 20
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer

@@ -1,0 +1,118 @@
+#!/bin/bash
+# run.sh TALLY SENDGUARD_BIN MILTERGEN_BIN — quotas shared by two relays
+# through a real Redis, at the milter protocol level:
+#   1. two sendguard daemons share one redis-server (loopback, temp dir, own
+#      port, no persistence); 32 concurrent milter connections spread over
+#      both, all for one user with a limit of 100 messages/1h: exactly 100
+#      messages are accepted;
+#   2. Redis paused (SIGSTOP), then killed: with redis_outage = "fail-closed"
+#      every message is tempfailed, promptly (command timeout 200 ms);
+#   3. Redis back on the same port: decisions resume without a restart.
+# Writes "passed failed" to TALLY. Stops everything it started, by PID.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+. "$root/tests/bench/lib.sh"
+tally=$1; sg=$2; gen=$3
+case $sg in /*) ;; *) sg=$(pwd)/$sg ;; esac
+case $gen in /*) ;; *) gen=$(pwd)/$gen ;; esac
+passed=0; failed=0
+tmp=$(mktemp -d /tmp/sendguard-redis.XXXXXX)
+redis_pid=""
+cleanup() {
+  bench_stop_all
+  if [ -n "$redis_pid" ]; then kill -CONT "$redis_pid" 2>/dev/null; kill -9 "$redis_pid" 2>/dev/null; wait "$redis_pid" 2>/dev/null; fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+ok() { passed=$((passed + 1)); echo "ok   redis/$1"; }
+bad() { failed=$((failed + 1)); echo "FAIL redis/$1"; }
+finish() { echo "redis: $passed passed, $failed failed"; echo "$passed $failed" > "$tally"; }
+
+port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+start_redis() {
+  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$tmp" \
+    --daemonize no >"$tmp/redis.log" 2>&1 &
+  redis_pid=$!
+  for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && return 0; sleep 0.1; done
+  return 1
+}
+start_redis || { bad "redis_server_starts"; finish; exit 1; }
+
+printf 'class default { messages 100/1h }\n' > "$tmp/quota.conf"
+write_config() {  # write_config NAME
+  {
+    printf '[daemon]\nlisten = ["unix:%s/%s.sock"]\nstate_dir = "%s/state-%s"\n' "$tmp" "$1" "$tmp" "$1"
+    printf '[log]\ntarget = "stderr"\nlevel = "info"\n'
+    printf '[quota]\npolicy_file = "%s/quota.conf"\nstore = "redis"\nredis_port = %s\n' "$tmp" "$port"
+    printf 'redis_command_timeout_ms = 200\nredis_backoff_min_ms = 100\nredis_backoff_max_ms = 500\n'
+    printf 'redis_outage = "fail-closed"\n'
+    printf '[senders]\nenabled = false\n'
+  } > "$tmp/$1.toml"
+}
+for n in a b; do
+  write_config "$n"
+  if ! bench_start_sendguard "$sg" "$tmp/$n.toml" "unix:$tmp/$n.sock" "$tmp/$n.log"; then
+    bad "sendguard_$n_starts"; cat "$tmp/$n.log"; finish; exit 1
+  fi
+done
+
+# play CONNECTIONS MESSAGES TAG — the same load on both daemons at once, one user.
+play() {
+  local pids="" n
+  for n in a b; do
+    timeout -k 5 120 "$gen" --socket "unix:$tmp/$n.sock" --connections "$1" --messages "$2" \
+      --users 1 --login-domain example.org --corpus "$root/tests/bench/corpus" \
+      --json "$tmp/$3-$n.json" --quiet >"$tmp/$3-$n.out" 2>&1 &
+    pids="$pids $!"
+  done
+  wait $pids
+}
+# verdicts TAG -> "accepted refused errors"
+verdicts() {
+  /usr/bin/python3 -c '
+import json, sys
+acc = ref = err = 0
+for p in sys.argv[1:]:
+    try:
+        r = json.load(open(p))
+    except Exception:
+        err += 1
+        continue
+    err += r["errors"]
+    for k, v in r["verdicts"].items():
+        if k == "accept": acc += v
+        else: ref += v
+print(acc, ref, err)' "$tmp/$1-a.json" "$tmp/$1-b.json"
+}
+
+play 16 160 shared
+read -r acc ref err <<<"$(verdicts shared)"
+if [ "$acc" = 100 ] && [ "$err" = 0 ]; then ok "two_relays_32_connections_exactly_100_accepted ($ref refused)"
+else bad "two_relays_32_connections_exactly_100_accepted: accepted=$acc refused=$ref errors=$err"; fi
+
+redis-cli -p "$port" flushall >/dev/null
+kill -STOP "$redis_pid"
+start=$(date +%s%N)
+play 2 10 paused
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+read -r acc ref err <<<"$(verdicts paused)"
+# 20 messages, 4 connections; each decision waits at most the 200 ms command
+# timeout, later ones fail fast during the backoff.
+if [ "$acc" = 0 ] && [ "$err" = 0 ] && [ "$ms" -lt 6000 ]; then ok "redis_paused_fail_closed_within_timeout (${ms} ms for 20 messages)"
+else bad "redis_paused_fail_closed_within_timeout: accepted=$acc errors=$err ${ms} ms"; fi
+kill -CONT "$redis_pid"; kill -9 "$redis_pid"; wait "$redis_pid" 2>/dev/null; redis_pid=""
+
+play 2 10 down
+read -r acc ref err <<<"$(verdicts down)"
+if [ "$acc" = 0 ] && [ "$err" = 0 ]; then ok "redis_down_fail_closed"; else bad "redis_down_fail_closed: accepted=$acc errors=$err"; fi
+
+start_redis || bad "redis_server_restarts"
+sleep 1
+play 2 10 back
+read -r acc ref err <<<"$(verdicts back)"
+if [ "$acc" = 20 ] && [ "$err" = 0 ]; then ok "redis_back_decisions_resume"; else bad "redis_back_decisions_resume: accepted=$acc refused=$ref errors=$err"; fi
+if [ "$failed" -ne 0 ]; then grep -h -i "redis\|quota" "$tmp/a.log" | tail -8 | sed 's/^/    /'; fi
+finish
+[ "$failed" -eq 0 ]
