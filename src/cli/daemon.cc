@@ -95,7 +95,8 @@ int RunWorker(const Config& config, const std::string& socket, SnapshotHolder* h
 pid_t StartWorker(const Config& config, const std::string& socket, SnapshotHolder* holder) {
   pid_t pid = fork();
   if (pid != 0) return pid;
-  prctl(PR_SET_PDEATHSIG, SIGUSR2);  // supervisor gone: stop gracefully
+  prctl(PR_SET_PDEATHSIG, SIGKILL);  // supervisor killed: the whole daemon is gone, as with kill -9
+  if (getppid() == 1) _exit(1);      // it died before prctl took effect
   setpgid(0, 0);                     // Ctrl-C reaches the supervisor, which drains us
   _exit(RunWorker(config, socket, holder));
 }
