@@ -16,9 +16,12 @@ Status LoadRules(Snapshot* snap, rules::LoadReport* report) {
   rules::LoadReport* r = report ? report : &local;
   auto set = rules::RuleSet::Load(c.rule_paths, c.rule_load, r);
   if (!set.ok()) return set.status();
-  for (const rules::Problem& p : r->problems) {
-    SG_LOG(kWarning) << "rules: " << p.file << ":" << p.line << ": " << p.rule << ": " << p.reason;
+  for (const rules::Problem& p : r->problems) {  // every one: `sendguard lint` lists them too
+    SG_LOG(kDebug) << "rules: " << p.file << ":" << p.line << ": " << p.rule << ": " << p.reason;
   }
+  Log(r->problems.empty() ? LogLevel::kInfo : LogLevel::kWarning,
+      "rules: loaded " + std::to_string(r->loaded) + " of " + std::to_string(r->total) + " rules; " +
+          std::to_string(r->problems.size()) + " problem(s), listed by `sendguard lint`");
   snap->rules = *set;
   return Status::Ok();
 }
