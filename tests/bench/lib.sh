@@ -14,15 +14,15 @@ bench_free_port() {
 # inet:PORT@HOST is in LISTEN state (read from ss, no connection is made).
 bench_wait_listen() {
   local spec=$1 limit=$(( $2 * 10 )) i=0 port
-  while [ "$i" -lt "$limit" ]; do
+  while :; do  # checks at least once (SECONDS 0: check now, do not wait)
     case $spec in
       unix:*|local:*) [ -S "${spec#*:}" ] && return 0 ;;
       inet:*) port=${spec#inet:}; port=${port%@*}
               ss -Hltn "sport = :$port" 2>/dev/null | grep -q LISTEN && return 0 ;;
     esac
+    [ "$i" -lt "$limit" ] || return 1
     sleep 0.1; i=$((i + 1))
   done
-  return 1
 }
 
 # bench_alive PID — true while PID runs (and is not a zombie).
@@ -102,14 +102,22 @@ EOF
   mkdir -p "$3"
 }
 
-# bench_start_sendguard BIN CONFIG SPEC LOG — starts the daemon in the
-# foreground (as our child), waits for its socket; sets BENCH_LAST_PID.
+# bench_start_sendguard BIN CONFIG SPEC LOG [CPUS] — starts the daemon in the
+# foreground (as our child), waits for its socket; sets BENCH_LAST_PID. With
+# CPUS it runs under `taskset -c CPUS` (which execs it: same PID).
 # Call it directly, not in $(...): the daemon must be this shell's child.
 bench_start_sendguard() {
-  "$1" run -c "$2" --socket "$3" --foreground >"$4" 2>&1 &
+  local pin=()
+  [ -n "${5:-}" ] && pin=(taskset -c "$5")
+  "${pin[@]}" "$1" run -c "$2" --socket "$3" --foreground >"$4" 2>&1 &
   BENCH_LAST_PID=$!
   BENCH_PIDS="$BENCH_PIDS $BENCH_LAST_PID"
-  if ! bench_wait_listen "$3" 15 || ! bench_alive "$BENCH_LAST_PID"; then
+  local i=0
+  # Up to 15 s, but give up as soon as the daemon died (bad config...).
+  while [ "$i" -lt 15 ] && bench_alive "$BENCH_LAST_PID" && ! bench_wait_listen "$3" 1; do
+    i=$((i + 1))
+  done
+  if ! bench_wait_listen "$3" 0 || ! bench_alive "$BENCH_LAST_PID"; then
     echo "sendguard did not start listening on $3; log:" >&2
     tail -20 "$4" >&2
     return 1

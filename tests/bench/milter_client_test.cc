@@ -339,6 +339,18 @@ int RunAll() {
                 ok->body == "line\r\n", "folding or CRLF body wrong");
          return Status::Ok();
        }},
+      {"corpus_from_domain_for_logins", [] {
+         EXPECT(AddressDomain(" \"Pay, Pal\" <Service@PayPa1-Security.Example>") == "paypa1-security.example",
+                "display name with comma");
+         EXPECT(AddressDomain(" bob@example.com") == "example.com", "bare address");
+         EXPECT(AddressDomain(" bob@example.com (Bob)") == "example.com", "trailing comment");
+         EXPECT(AddressDomain(" undisclosed") == "" && AddressDomain(" <>") == "", "no address");
+         Result<CorpusMessage> m = ParseMessage("f.eml", "Subject: x\nfrom: A\n <a@Mail.Example.ORG>\n\nb\n");
+         EXPECT(m.ok() && m->from_domain == "mail.example.org", "folded From header");
+         Result<CorpusMessage> none = ParseMessage("n.eml", "Subject: x\n\nb\n");
+         EXPECT(none.ok() && none->from_domain.empty(), "message without From");
+         return Status::Ok();
+       }},
   };
   int passed = 0, failed = 0;
   for (const Case& c : cases) {

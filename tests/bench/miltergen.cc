@@ -2,12 +2,16 @@
 //
 //   miltergen --socket unix:/path|inet:PORT@HOST [--connections N]
 //             (--messages M | --seconds S) --corpus DIR [--users N]
-//             [--per-connection K] [--timeout-ms T] [--json OUT] [--quiet]
+//             [--login-domain D] [--per-connection K] [--timeout-ms T]
+//             [--json OUT] [--quiet]
 //
 // N threads each open a milter connection, play an MTA session (negotiate,
 // connect, helo) and then K messages (default 5, like an SMTP session that
 // sends several) before QUIT and a fresh connection. Messages cycle through
-// the corpus; {auth_authen} cycles through user1..userN (--users 0: no AUTH).
+// the corpus; {auth_authen} cycles through user1@DOM..userN@DOM (--users 0:
+// no AUTH) and MAIL FROM is that login, where DOM is the domain of the
+// message's From header (so a filter's default "login user@dom may send as
+// @dom" rule accepts it), or D when --login-domain is given.
 // Latency of a message is from MAIL to the final verdict. Prints msgs/s,
 // p50/p90/p99/max latency, verdict counts, headers the filter added and
 // errors; --json writes the same as one JSON object. Exit status: 0 when the
@@ -42,6 +46,7 @@ struct GenOptions {
   double seconds = 0;           // run time when messages == 0
   std::string corpus;           // required
   int users = 100;              // {auth_authen} pool size; default 100, 0 = no AUTH
+  std::string login_domain;     // domain of logins; default "": the message's From domain
   int per_connection = 5;       // messages per milter connection; default 5
   int timeout_ms = 10000;       // per reply; default 10 s
   std::string json;             // output file; default none
@@ -84,11 +89,13 @@ void RecordError(WorkerStats* st, const std::string& what) {
   if (st->error_samples.size() < 5) st->error_samples.push_back(what);
 }
 
-Envelope MakeEnvelope(const GenOptions& opt, long n) {
+Envelope MakeEnvelope(const GenOptions& opt, const CorpusMessage& msg, long n) {
   Envelope env;
+  std::string domain = !opt.login_domain.empty() ? opt.login_domain
+                       : !msg.from_domain.empty() ? msg.from_domain : "example.com";
   int user = opt.users > 0 ? static_cast<int>(n % opt.users) + 1 : 0;
-  env.auth_user = user > 0 ? "user" + std::to_string(user) : "";
-  env.sender = (user > 0 ? env.auth_user : std::string("webapp")) + "@example.com";
+  env.auth_user = user > 0 ? "user" + std::to_string(user) + "@" + domain : "";
+  env.sender = user > 0 ? env.auth_user : "webapp@" + domain;
   for (long r = 0; r <= n % 3; ++r) {
     env.rcpts.push_back("rcpt" + std::to_string((n + r) % 1000) + "@dest" + std::to_string(r) + ".example");
   }
@@ -139,7 +146,7 @@ void RunConnection(Shared* sh, WorkerStats* st, int worker) {
     const CorpusMessage& msg = (*sh->corpus)[n % sh->corpus->size()];
     MessageOutcome out;
     Clock::time_point t0 = Clock::now();
-    s = PlayMessage(client->get(), msg, MakeEnvelope(*sh->opt, n), &out);
+    s = PlayMessage(client->get(), msg, MakeEnvelope(*sh->opt, msg, n), &out);
     if (!s.ok()) { RecordError(st, msg.name + ": " + s.ToString()); break; }
     Record(st, out, t0);
     if (k + 1 >= sh->opt->per_connection) break;
@@ -207,7 +214,8 @@ std::string ToJson(const GenOptions& opt, const Totals& t) {
   mean = l.empty() ? 0 : mean / l.size();
   std::ostringstream o;
   o << "{\"socket\": " << JsonString(opt.socket) << ", \"connections\": " << opt.connections
-    << ", \"users\": " << opt.users << ", \"corpus\": " << JsonString(opt.corpus)
+    << ", \"users\": " << opt.users << ", \"login_domain\": " << JsonString(opt.login_domain)
+    << ", \"corpus\": " << JsonString(opt.corpus)
     << ", \"messages\": " << t.messages << ", \"seconds\": " << Fmt(t.seconds)
     << ", \"msgs_per_s\": " << Fmt(t.seconds > 0 ? t.messages / t.seconds : 0)
     << ", \"mb_per_s\": " << Fmt(t.seconds > 0 ? t.all.bytes / 1e6 / t.seconds : 0)
@@ -256,7 +264,8 @@ int Usage(const char* why) {
   std::fprintf(stderr,
                "miltergen: %s\nusage: miltergen --socket unix:/path|inet:PORT@HOST --corpus DIR\n"
                "         (--messages M | --seconds S) [--connections N] [--users N]\n"
-               "         [--per-connection K] [--timeout-ms T] [--json OUT] [--quiet]\n",
+               "         [--login-domain D] [--per-connection K] [--timeout-ms T]\n"
+               "         [--json OUT] [--quiet]\n",
                why);
   return 2;
 }
@@ -273,6 +282,7 @@ bool ParseArgs(int argc, char** argv, GenOptions* o, std::string* why) {
     if (a == "--socket") o->socket = v;
     else if (a == "--corpus") o->corpus = v;
     else if (a == "--json") o->json = v;
+    else if (a == "--login-domain") o->login_domain = v;
     else if (!numeric || num < 0) { *why = "bad value '" + v + "' for " + a; return false; }
     else if (a == "--connections") o->connections = static_cast<int>(num);
     else if (a == "--messages") o->messages = static_cast<long>(num);

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 
@@ -56,6 +57,18 @@ bool MessageOutcome::HasHeader(const std::string& name) const {
   return false;
 }
 
+std::string AddressDomain(const std::string& from_value) {
+  std::string addr = from_value;
+  size_t lt = addr.rfind('<');
+  if (lt != std::string::npos) addr = addr.substr(lt + 1, addr.find('>', lt) - lt - 1);
+  std::string domain = DomainOf(addr);
+  size_t end = domain.find_first_of(" \t\r\n>,;");
+  if (end != std::string::npos) domain.resize(end);
+  std::transform(domain.begin(), domain.end(), domain.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return domain;
+}
+
 Result<CorpusMessage> ParseMessage(const std::string& name, const std::string& text) {
   CorpusMessage msg;
   msg.name = name;
@@ -77,6 +90,11 @@ Result<CorpusMessage> ParseMessage(const std::string& name, const std::string& t
     msg.headers.emplace_back(line.substr(0, colon), line.substr(colon + 1));
   }
   if (msg.headers.empty()) return Status::InvalidArgument(name + ":1: message has no headers");
+  for (const auto& h : msg.headers) {
+    if (strcasecmp(h.first.c_str(), "From") != 0) continue;
+    msg.from_domain = AddressDomain(h.second);
+    break;
+  }
   for (size_t h = 0; h <= i && h < lines.size(); ++h) msg.size += lines[h].size() + 2;
   for (++i; i < lines.size(); ++i) msg.body += lines[i] + "\r\n";
   msg.size += msg.body.size();

@@ -30,7 +30,15 @@ struct CorpusMessage {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;  // CRLF line ends
   size_t size = 0;   // bytes as an MTA would count them (CRLF)
+  // Lower-case domain of the (first) From header's address; "" when there
+  // is none. Load generators log in as a user of this domain, so the
+  // daemon's default sender rule (login user@dom may send as @dom) holds.
+  std::string from_domain;
 };
+
+// The domain of the address in a raw From header value ("Name <a@b>" or
+// "a@b"), lower case; "" when there is no address with a domain.
+std::string AddressDomain(const std::string& from_value);
 
 Result<CorpusMessage> ParseMessage(const std::string& name, const std::string& text);
 Result<std::vector<CorpusMessage>> LoadCorpus(const std::string& dir);

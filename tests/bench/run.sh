@@ -1,21 +1,30 @@
 #!/bin/bash
 # run.sh SENDGUARD_BIN MILTERGEN_BIN — what `make bench` runs.
 #
-# In a temp dir: writes a bench config for sendguard and a sign-only config
-# for OpenDKIM (RSA-2048 key made here), then measures both daemons with the
-# same generator over {unix socket, TCP loopback} x {1, 8, 32} connections
-# (BENCH_SECONDS per cell, default 6), plus one cell of 32 connections all
-# sending the 200 KB message (peak RSS must stay bounded). Per cell: msgs/s,
-# p50/p90/p99 latency, errors, daemon CPU per message (utime+stime from
+# In a temp dir: writes a full-pipeline bench config for sendguard (quota
+# store, sender check, starter rules + SpamAssassin corpus, RSA-2048 and
+# Ed25519 signatures) and a sign-only config for OpenDKIM (RSA-2048; both
+# keys made here), then measures both daemons with the same generator over
+# {unix socket, TCP loopback} x {1, 8, 32} connections (BENCH_SECONDS per
+# cell, default 6), plus one cell of 32 connections all sending the 200 KB
+# message (peak RSS must stay bounded), plus the core-scaling pair: sendguard
+# over unix at 8 connections pinned to CPU 0 (taskset) with the generator
+# pinned to CPU 1, then both unpinned (twice, interleaved), plus the same cell with parts of the
+# pipeline left out (stages skeleton, base, no-rules, no-dkim: where the CPU
+# goes). Per cell: msgs/s, p50/p90/p99
+# latency, verdicts, errors, daemon CPU per message (utime+stime from
 # /proc/PID/stat of its whole process tree) and peak RSS (VmHWM summed over
-# the tree). Then runs
-# the micro-benchmarks ($BUILD/bench/* programs, if any) and `openssl speed`.
+# the tree). Then runs the micro-benchmarks ($BUILD/bench/*_bench, built by
+# `make bench-tools`) and `openssl speed rsa2048 ed25519`.
 # Writes bench/results/latest.{json,md,png}, prints one table, and stops
 # every process it started (by PID). Exit status 0 only when every daemon
-# started, no cell had errors and sendguard logged "sessions live=0".
+# started, no cell had errors, every micro-benchmark ran and sendguard ended
+# with no live session (its "sessions live=N" line is logged at warning
+# level only when N != 0, so at level warning its absence means 0).
 #
 # Environment: BENCH_SECONDS (per cell, default 6), BENCH_CONNECTIONS
-# (default "1 8 32"), BENCH_DAEMONS (default "sendguard opendkim").
+# (default "1 8 32"), BENCH_DAEMONS (default "sendguard opendkim"),
+# BENCH_MICRO (default 1; 0 skips the micro-benchmarks).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -28,6 +37,7 @@ build=$(dirname "$sg")
 cell_seconds=${BENCH_SECONDS:-6}
 connections=${BENCH_CONNECTIONS:-"1 8 32"}
 daemons=${BENCH_DAEMONS:-"sendguard opendkim"}
+micro=${BENCH_MICRO:-1}
 results=$root/bench/results
 status=0
 
@@ -47,20 +57,77 @@ make_keys() {
 }
 
 # --- sendguard ---------------------------------------------------------------
-write_sendguard_config() {  # FILE SPEC
+# The full pipeline: every message takes the quota path (limits it never
+# reaches), the sender check (the generator logs in as userN@<From domain>,
+# which the default same-domain rule allows), the starter rules plus the
+# SpamAssassin corpus, the X-Sendguard header and two DKIM signatures
+# (RSA-2048 and Ed25519, d= the From domain). SPF stays off (default): with
+# static DNS data it would measure the helper round trip, not a resolver.
+
+# The domains of the corpus's From headers (the generator's login domains).
+corpus_from_domains() {
+  awk 'FNR == 1 {h = 1} /^\r?$/ {h = 0} h && /^[Ff][Rr][Oo][Mm]:/' "$here"/corpus/*.eml |
+    sed -n 's/.*@\([A-Za-z0-9.-]*\).*/\1/p' | tr 'A-Z' 'a-z' | sort -u
+}
+
+write_sendguard_policies() {
+  local d
+  {
+    echo "# Limits no bench reaches. Every login domain of the generator is mapped:"
+    echo "# an unmapped login would be an unknown user and show up as tempfails."
+    echo "class bench {"
+    echo "    messages     10000000/1h"
+    echo "    recipients   100000000/1d"
+    echo "    bytes        10000GB/1d"
+    echo "    rcpt_per_msg 100"
+    echo "    max_size     25MB"
+    echo "}"
+    echo "domain * {"
+    echo "    messages     100000000/1h"
+    echo "}"
+    echo "users {"
+    for d in $(corpus_from_domains); do echo "    @$d bench"; done
+    echo "    ip:127.0.0.1/32 bench"
+    echo "}"
+  } > "$tmp/quota.conf"
+  {
+    echo "bench-rsa  %:bench-rsa:$keys/rsa.pem"
+    echo "bench-ed   %:bench-ed:$keys/ed25519.pem"
+  } > "$tmp/keys.conf"
+  echo "*  bench-rsa bench-ed" > "$tmp/signing.conf"
+}
+
+# write_sendguard_config FILE SPEC — the config of stage $SG_STAGE:
+#   full (default)  quota + senders + rules + dkim
+#   no-rules        without [rules]         no-dkim   without [dkim]
+#   base            quota + senders only    skeleton  nothing, senders off
+write_sendguard_config() {
+  local stage=${SG_STAGE:-full}
   bench_sendguard_config "$1" "$2" "$tmp/sendguard-state" warning
+  if [ "$stage" = skeleton ]; then printf '\n[senders]\nenabled = false\n' >> "$1"; return; fi
   cat >> "$1" <<EOF
 
-# ---- BENCH: module sections go here as the modules land -------------------
-# quota: embedded store under state_dir, limits far above what a bench sends
-#   (so every message takes the full quota path but none is refused).
-# rules: the starter rules ($root/rules/*.cf) plus the SpamAssassin corpus
-#   (/usr/share/spamassassin/*.cf).
-# dkim:  sign everything with both keys made above:
-#   RSA-2048 $keys/rsa.pem, Ed25519 $keys/ed25519.pem (domain example.com,
-#   selectors bench-rsa / bench-ed).
-# ---------------------------------------------------------------------------
+[quota]
+policy_file = "$tmp/quota.conf"
+store = "lmdb"
+
+[senders]
+enabled = true
 EOF
+  case $stage in full|no-dkim) cat >> "$1" <<EOF
+
+[rules]
+paths = ["$root/rules", "/usr/share/spamassassin"]
+strict = false
+EOF
+  esac
+  case $stage in full|no-rules) cat >> "$1" <<EOF
+
+[dkim]
+key_table = "$tmp/keys.conf"
+signing_table = "$tmp/signing.conf"
+EOF
+  esac
 }
 
 # --- OpenDKIM (sign only, RSA-2048, no DNS) ----------------------------------
@@ -83,18 +150,20 @@ UMask                007
 EOF
 }
 
-# start_daemon DAEMON TRANSPORT — sets PID, SPEC, LOG; returns 1 on failure.
+# start_daemon DAEMON TRANSPORT [CPUS] — sets PID, SPEC, LOG; returns 1 on
+# failure. CPUS (sendguard only): run it under `taskset -c CPUS`.
 start_daemon() {
-  local d=$1 t=$2 socket
-  LOG=$tmp/$d-$t.log
+  local d=$1 t=$2 cpus=${3:-} socket
+  LOG=$tmp/$d-$t${cpus:+-cpu$cpus}.log
   if [ "$t" = unix ]; then SPEC=unix:$tmp/$d.sock; socket=local:$tmp/$d.sock
   else SPEC=inet:$(bench_free_port)@127.0.0.1; socket=$SPEC; fi
   rm -f "$tmp/$d.sock"
   if [ "$d" = sendguard ]; then
     [ -x "$sg" ] || { echo "bench: sendguard binary not found: $sg" >&2; return 1; }
     write_sendguard_config "$tmp/sendguard.toml" "$SPEC"
-    grep -o '^\[[a-z_.]*\]' "$tmp/sendguard.toml" > "$tmp/sendguard-sections.txt"
-    bench_start_sendguard "$sg" "$tmp/sendguard.toml" "$SPEC" "$LOG" || return 1
+    [ "${SG_STAGE:-full}" = full ] &&
+      grep -o '^\[[a-z_.]*\]' "$tmp/sendguard.toml" > "$tmp/sendguard-sections.txt"
+    bench_start_sendguard "$sg" "$tmp/sendguard.toml" "$SPEC" "$LOG" $cpus || return 1
     PID=$BENCH_LAST_PID
   else
     write_opendkim_config "$tmp/opendkim.conf" "$socket" "$tmp/opendkim.pid"
@@ -115,47 +184,80 @@ stop_daemon() {
   bench_stop "$PID" 15 || clean=false
   if [ "$d" = sendguard ]; then
     live=$(bench_sessions_live "$LOG")
-    # At log level "warning" the daemon may not print its final info line;
-    # smoke.sh and tests/protocol check it at level info.
-    if [ "$live" = missing ]; then live='"not logged at level warning"'
+    # At log level "warning" the daemon logs its "sendguard stopped: ...
+    # sessions live=N" line only when N != 0: absent means 0. Absent after a
+    # SIGKILL means nothing, though.
+    if [ "$live" = missing ]; then
+      if $clean; then live=0; else live='"unknown (killed)"'; status=1; fi
     elif [ "$live" != 0 ]; then echo "bench: sendguard at SIGTERM: sessions live=$live" >&2; status=1; fi
   fi
   printf '{"daemon": "%s", "transport": "%s", "peak_rss_kb": %s, "stopped_on_sigterm": %s, "sessions_live_at_stop": %s}\n' \
     "$d" "$t" "${hwm:-null}" "$clean" "$live" > "$cells/$d-$t.daemon"
 }
 
-# run_cell DAEMON TRANSPORT CONNECTIONS WORKLOAD CORPUS_DIR
+# run_cell DAEMON TRANSPORT CONNECTIONS WORKLOAD CORPUS_DIR [GENERATOR_CPUS]
 run_cell() {
-  local d=$1 t=$2 c=$3 w=$4 corpus=$5 label t0 t1 rc hwm
+  local d=$1 t=$2 c=$3 w=$4 corpus=$5 cpus=${6:-} label t0 t1 rc hwm load pin=()
   label=$d-$t-$c-$w
+  [ -n "$cpus" ] && pin=(taskset -c "$cpus")
+  load=$(cut -d' ' -f1 /proc/loadavg)
   t0=$(bench_cpu_ticks "$PID")
-  timeout -k 5 $((cell_seconds + 60)) "$gen" --socket "$SPEC" --connections "$c" \
+  timeout -k 5 $((cell_seconds + 60)) "${pin[@]}" "$gen" --socket "$SPEC" --connections "$c" \
     --seconds "$cell_seconds" --corpus "$corpus" --json "$cells/$label.json" --quiet
   rc=$?
   t1=$(bench_cpu_ticks "$PID")
   hwm=$(bench_rss_kb "$PID" VmHWM)
   [ "$rc" -eq 0 ] || { echo "bench: $label: generator exit $rc" >&2; status=1; }
-  printf '{"daemon": "%s", "transport": "%s", "workload": "%s", "cpu_ticks": %s, "clk_tck": %s, "peak_rss_kb": %s, "generator_exit": %s}\n' \
-    "$d" "$t" "$w" "$((t1 - t0))" "$(getconf CLK_TCK)" "${hwm:-null}" "$rc" > "$cells/$label.meta"
+  printf '{"daemon": "%s", "transport": "%s", "workload": "%s", "cpu_ticks": %s, "clk_tck": %s, "peak_rss_kb": %s, "generator_exit": %s, "loadavg_1m_at_start": %s}\n' \
+    "$d" "$t" "$w" "$((t1 - t0))" "$(getconf CLK_TCK)" "${hwm:-null}" "$rc" "$load" > "$cells/$label.meta"
   echo "  $label done"
 }
 
-# --- micro-benchmarks: each $build/bench/* program prints one result line ---
-run_micro_benchmarks() {
-  local prog line
-  : > "$tmp/micro.txt"
-  for prog in "$build"/bench/*; do
-    [ -f "$prog" ] && [ -x "$prog" ] || continue
-    line=$(timeout -k 5 120 "$prog" 2>/dev/null | tail -1)
-    [ -n "$line" ] || { line="(failed or no output)"; status=1; }
-    printf '%s\t%s\n' "$(basename "$prog")" "$line" >> "$tmp/micro.txt"
+# --- micro-benchmarks --------------------------------------------------------
+# micro "PROGRAM [LABEL]" ARGS... — runs $build/bench/PROGRAM (stdout kept,
+# one "PROGRAM [LABEL]<TAB>line" per output line in micro.txt; stderr to a log).
+micro() {
+  local name=$1 prog=${1%% *} rc out; shift
+  if [ ! -x "$build/bench/$prog" ]; then
+    printf '%s\t(not built: make bench-tools)\n' "$name" >> "$tmp/micro.txt"; status=1; return
+  fi
+  out=$(cd "$root" && timeout -k 5 120 "$build/bench/$prog" "$@" 2>>"$tmp/micro-$prog.log")
+  rc=$?
+  [ -n "$out" ] || out="(no output)"
+  [ "$rc" -eq 0 ] || { out="$out"$'\n'"(exit $rc; stderr: $(tail -c 300 "$tmp/micro-$prog.log" | tr '\n' ' '))"; status=1; }
+  printf '%s\n' "$out" | grep -v '^ *$' | sed "s/^/$name\t/" >> "$tmp/micro.txt"
+}
+
+# redis_bench forks its own redis-server (working directory a temp dir
+# sgredis.*) and kills it by PID; checked here (read only): none of those may
+# outlive the benchmark.
+count_bench_redis() {
+  local p n=0
+  for p in $(pgrep -x redis-server); do
+    case $(readlink "/proc/$p/cwd" 2>/dev/null) in */sgredis.*) n=$((n + 1)) ;; esac
   done
+  echo "$n"
+}
+
+run_micro_benchmarks() {
+  local before after
+  : > "$tmp/micro.txt"
+  micro quota_bench
+  micro rules_bench "$root/rules" /usr/share/spamassassin "$root/tests/rules/bench"
+  micro dkim_bench 2 50000
+  before=$(count_bench_redis)
+  micro "redis_bench tcp" 8 3 tcp
+  micro "redis_bench unix" 8 3 unix
+  after=$(count_bench_redis)
+  printf 'redis_bench\tredis-server processes left running by it: %s\n' "$((after - before))" >> "$tmp/micro.txt"
+  [ "$after" -le "$before" ] || status=1
   openssl speed -seconds 1 rsa2048 ed25519 2>/dev/null \
-    | grep -E '^(rsa  *2048|sign|verify| *253 bits)|ed25519' > "$tmp/openssl-speed.txt" || true
+    | grep -E '^(rsa  *2048|sign|verify| *253 bits)|ed25519' > "$tmp/openssl-speed.txt" || status=1
 }
 
 echo "bench: ${cell_seconds}s per cell, connections: $connections, daemons: $daemons"
 make_keys || { echo "bench: cannot make keys" >&2; exit 1; }
+write_sendguard_policies
 mkdir -p "$tmp/corpus-200k"
 cp "$here/corpus/03-attachment-200k.eml" "$tmp/corpus-200k/"
 for d in $daemons; do
@@ -178,8 +280,45 @@ for d in $daemons; do
     status=1; bench_stop_all
   fi
 done
-echo "bench: micro-benchmarks"
-run_micro_benchmarks
+# Core scaling: the same cell with sendguard on one core (CPU 0, the
+# generator on CPU 1) and on both (nothing pinned, the generator shares),
+# interleaved twice (workloads coresN-rR); the report keeps each one's best
+# round, so a burst of other work on the machine does not decide the ratio.
+if [[ " $daemons " == *" sendguard "* ]] && [ "$(nproc)" -ge 2 ]; then
+  for round in 1 2; do
+    for pin in 0 ""; do
+      if [ -n "$pin" ]; then where="daemon on CPU 0, generator on CPU 1"; else where="unpinned"; fi
+      echo "bench: sendguard over unix, 8 connections, $where (round $round)"
+      if start_daemon sendguard unix "$pin"; then
+        if [ -n "$pin" ]; then run_cell sendguard unix 8 "cores1-r$round" "$here/corpus" 1
+        else run_cell sendguard unix 8 "cores2-r$round" "$here/corpus"; fi
+        stop_daemon sendguard "$([ -n "$pin" ] && echo unix-cpu0 || echo unix-unpinned)-r$round"
+      else
+        status=1; bench_stop_all
+      fi
+    done
+  done
+fi
+
+# Where the CPU goes: the same cell (unix, 8 connections) with stages of the
+# pipeline left out; workload "stage-NAME" (see write_sendguard_config).
+if [[ " $daemons " == *" sendguard "* ]]; then
+  for SG_STAGE in skeleton base no-rules no-dkim; do
+    echo "bench: sendguard over unix, 8 connections, stage $SG_STAGE"
+    if start_daemon sendguard unix; then
+      run_cell sendguard unix 8 "stage-$SG_STAGE" "$here/corpus"
+      stop_daemon sendguard "unix-stage-$SG_STAGE"
+    else
+      status=1; bench_stop_all
+    fi
+  done
+  SG_STAGE=full
+fi
+
+if [ "$micro" = 1 ]; then
+  echo "bench: micro-benchmarks"
+  run_micro_benchmarks
+fi
 
 /usr/bin/python3 "$here/report.py" "$tmp" "$results" "$cell_seconds" || status=1
 exit $status

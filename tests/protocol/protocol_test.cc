@@ -40,10 +40,13 @@ struct Config {
 
 const Config* g_config = nullptr;
 
-Envelope Env(const std::string& user, int n = 0) {
+// Logins are USER@DOMAIN of the message's From, so the daemon's default
+// sender rule (a login user@dom may send as @dom) accepts every message.
+Envelope Env(const std::string& user, const CorpusMessage& msg, int n) {
   Envelope env;
-  env.auth_user = user;
-  env.sender = (user.empty() ? std::string("webapp") : user) + "@example.com";
+  std::string domain = msg.from_domain.empty() ? "example.com" : msg.from_domain;
+  env.auth_user = user.empty() ? "" : user + "@" + domain;
+  env.sender = (user.empty() ? std::string("webapp") : user) + "@" + domain;
   env.rcpts = {"rcpt" + std::to_string(n) + "@dest.example", "other@dest2.example"};
   env.queue_id = "4PROTO" + std::to_string(n);
   return env;
@@ -98,8 +101,8 @@ Status SendAndExpect(MilterClient* c, const CorpusMessage& msg, const Envelope& 
 Status TwoMessagesOneConnection() {
   Result<std::unique_ptr<MilterClient>> c = Session();
   if (!c.ok()) return c.status();
-  RETURN_IF_ERROR(SendAndExpect(c->get(), *Find("01"), Env("alice", 1)));
-  RETURN_IF_ERROR(SendAndExpect(c->get(), *Find("04"), Env("bob", 2)));
+  RETURN_IF_ERROR(SendAndExpect(c->get(), *Find("01"), Env("alice", *Find("01"), 1)));
+  RETURN_IF_ERROR(SendAndExpect(c->get(), *Find("04"), Env("bob", *Find("04"), 2)));
   return (*c)->Quit();
 }
 
@@ -108,7 +111,7 @@ Status ManyMessagesOneConnection() {
   if (!c.ok()) return c.status();
   for (int i = 0; i < 25; ++i) {
     const CorpusMessage& m = g_config->corpus[i % g_config->corpus.size()];
-    RETURN_IF_ERROR(SendAndExpect(c->get(), m, Env("user" + std::to_string(i % 4), i)));
+    RETURN_IF_ERROR(SendAndExpect(c->get(), m, Env("user" + std::to_string(i % 4), m, i)));
   }
   return (*c)->Quit();
 }
@@ -119,24 +122,24 @@ Status AbortMidMessageThenSecond() {
   const CorpusMessage& big = *Find("03");
   MessageOutcome o;
   bool done = false;
-  Envelope env = Env("carol", 3);
+  Envelope env = Env("carol", big, 3);
   RETURN_IF_ERROR(PlayEnvelope(c->get(), env, &o, &done));
   if (!done) RETURN_IF_ERROR(PlayHeaders(c->get(), big, env, &o, &done));
   if (!done) RETURN_IF_ERROR(PlayBody(c->get(), big.body.substr(0, 70000), &o, &done));
   if (done) return Status::Internal("filter decided early at " + o.decided_at);
   RETURN_IF_ERROR((*c)->Abort());
-  RETURN_IF_ERROR(SendAndExpect(c->get(), *Find("01"), Env("carol", 4)));
+  RETURN_IF_ERROR(SendAndExpect(c->get(), *Find("01"), Env("carol", *Find("01"), 4)));
   return (*c)->Quit();
 }
 
 Status AbortAfterMailThenSecond() {
   Result<std::unique_ptr<MilterClient>> c = Session();
   if (!c.ok()) return c.status();
-  (*c)->SendMacros(MacroStage::kMail, {{"{auth_authen}", "dave"}});
+  (*c)->SendMacros(MacroStage::kMail, {{"{auth_authen}", "dave@example.com"}});
   Result<Reply> r = (*c)->Mail("<dave@example.com>");
   if (!r.ok()) return r.status();
   RETURN_IF_ERROR((*c)->Abort());
-  RETURN_IF_ERROR(SendAndExpect(c->get(), *Find("02"), Env("dave", 5)));
+  RETURN_IF_ERROR(SendAndExpect(c->get(), *Find("02"), Env("dave", *Find("02"), 5)));
   return (*c)->Quit();
 }
 
@@ -145,7 +148,7 @@ Status DropAfterHeaders() {
   if (!c.ok()) return c.status();
   MessageOutcome o;
   bool done = false;
-  Envelope env = Env("erin", 6);
+  Envelope env = Env("erin", *Find("05"), 6);
   RETURN_IF_ERROR(PlayEnvelope(c->get(), env, &o, &done));
   if (!done) RETURN_IF_ERROR(PlayHeaders(c->get(), *Find("05"), env, &o, &done));
   if (done) return Status::Internal("filter decided early at " + o.decided_at);
@@ -159,7 +162,7 @@ Status DropMidBody() {
   const CorpusMessage& big = *Find("03");
   MessageOutcome o;
   bool done = false;
-  Envelope env = Env("frank", 7);
+  Envelope env = Env("frank", big, 7);
   RETURN_IF_ERROR(PlayEnvelope(c->get(), env, &o, &done));
   if (!done) RETURN_IF_ERROR(PlayHeaders(c->get(), big, env, &o, &done));
   if (!done) RETURN_IF_ERROR(PlayBody(c->get(), big.body.substr(0, 100000), &o, &done));
@@ -183,8 +186,8 @@ Status OldMtaWithoutNoReplyFlags() {
   Result<std::unique_ptr<MilterClient>> c = Session(opt);
   if (!c.ok()) return c.status();
   if ((*c)->negotiated().protocol & ~opt.protocol) return Status::Internal("filter took unoffered flags");
-  RETURN_IF_ERROR(SendAndExpect(c->get(), *Find("01"), Env("grace", 8)));
-  RETURN_IF_ERROR(SendAndExpect(c->get(), *Find("02"), Env("grace", 9)));
+  RETURN_IF_ERROR(SendAndExpect(c->get(), *Find("01"), Env("grace", *Find("01"), 8)));
+  RETURN_IF_ERROR(SendAndExpect(c->get(), *Find("02"), Env("grace", *Find("02"), 9)));
   return (*c)->Quit();
 }
 
@@ -193,21 +196,21 @@ Status LargeMessage() {
   if (!c.ok()) return c.status();
   const CorpusMessage& big = *Find("03");
   if (big.body.size() < 200000) return Status::Internal("corpus lacks the 200 KB message");
-  RETURN_IF_ERROR(SendAndExpect(c->get(), big, Env("heidi", 10)));
+  RETURN_IF_ERROR(SendAndExpect(c->get(), big, Env("heidi", big, 10)));
   return (*c)->Quit();
 }
 
 Status UnauthenticatedTrustedClient() {
   Result<std::unique_ptr<MilterClient>> c = Session();
   if (!c.ok()) return c.status();
-  RETURN_IF_ERROR(SendAndExpect(c->get(), *Find("01"), Env("", 11)));
+  RETURN_IF_ERROR(SendAndExpect(c->get(), *Find("01"), Env("", *Find("01"), 11)));
   return (*c)->Quit();
 }
 
 Status FreshConnectionStillServed() {
   Result<std::unique_ptr<MilterClient>> c = Session();
   if (!c.ok()) return c.status();
-  RETURN_IF_ERROR(SendAndExpect(c->get(), *Find("04"), Env("ivan", 12)));
+  RETURN_IF_ERROR(SendAndExpect(c->get(), *Find("04"), Env("ivan", *Find("04"), 12)));
   return (*c)->Quit();
 }
 
