@@ -92,6 +92,17 @@ read -r acc ref err <<<"$(verdicts shared)"
 if [ "$acc" = 100 ] && [ "$err" = 0 ]; then ok "two_relays_32_connections_exactly_100_accepted ($ref refused)"
 else bad "two_relays_32_connections_exactly_100_accepted: accepted=$acc refused=$ref errors=$err"; fi
 
+# The quota CLI reads and resets the shared counts in Redis.
+user=user1@example.org
+used=$("$sg" quota show "$user" -c "$tmp/a.toml" --json 2>&1 | /usr/bin/python3 -c '
+import json, sys
+print(max(l["used"] for l in json.load(sys.stdin)["limits"] if l["metric"] == "messages"))' 2>&1)
+if [ "$used" = 100 ]; then ok "cli_shows_shared_count"; else bad "cli_shows_shared_count: used=$used"; fi
+"$sg" quota reset "$user" -c "$tmp/b.toml" >/dev/null 2>&1
+play 2 5 afterreset
+read -r acc ref err <<<"$(verdicts afterreset)"
+if [ "$acc" = 10 ] && [ "$err" = 0 ]; then ok "cli_reset_on_one_relay_frees_both"; else bad "cli_reset_on_one_relay_frees_both: accepted=$acc refused=$ref errors=$err"; fi
+
 redis-cli -p "$port" flushall >/dev/null
 kill -STOP "$redis_pid"
 start=$(date +%s%N)

@@ -138,3 +138,20 @@ BOOST_AUTO_TEST_CASE(sender_policy_refuses_foreign_and_missing_from) {
   EndOfMessage none = s.EndOfMessageReached(Macros());  // no headers, no end-of-headers event
   BOOST_TEST((none.verdict.kind == Verdict::Kind::kReject));
 }
+
+BOOST_AUTO_TEST_CASE(broken_quota_policy_fails_start_and_reload_keeps_the_old_one) {
+  char tmpl[] = "/tmp/sgqpXXXXXX";
+  std::string dir = mkdtemp(tmpl);
+  std::string conf = dir + "/sendguard.conf";
+  std::ofstream(conf) << "[quota]\npolicy_file = \"quota.conf\"\n";
+  std::ofstream(dir + "/quota.conf") << "class default { messages 5/1h }\n";
+  auto first = LoadSnapshot(conf);
+  BOOST_REQUIRE_MESSAGE(first.ok(), first.status().ToString());
+  SnapshotHolder holder(*first);
+  std::ofstream(dir + "/quota.conf") << "class default {\n  messages 5/1fortnight\n}\n";
+  Status s = holder.Reload(conf);
+  BOOST_TEST(!s.ok());
+  BOOST_TEST(s.message().find(dir + "/quota.conf:2:") != std::string::npos, s.message());
+  BOOST_TEST(holder.Current() == *first);
+  BOOST_TEST(!LoadSnapshot(conf).ok());  // a daemon starting now would refuse to run
+}
