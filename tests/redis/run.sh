@@ -120,7 +120,17 @@ read -r acc ref err <<<"$(verdicts down)"
 if [ "$acc" = 0 ] && [ "$err" = 0 ]; then ok "redis_down_fail_closed"; else bad "redis_down_fail_closed: accepted=$acc errors=$err"; fi
 
 start_redis || bad "redis_server_restarts"
-sleep 1
+# "Resume within a few seconds": pooled connections from before the restart
+# fail once each (they are then replaced), so wait for the first acceptance,
+# then every decision must go through.
+resumed=""
+for i in $(seq 10); do
+  play 1 1 probe$i
+  read -r acc ref err <<<"$(verdicts probe$i)"
+  if [ "$acc" = 2 ]; then resumed=$i; break; fi
+  sleep 0.5
+done
+[ -n "$resumed" ] && echo "    decisions resumed after $resumed probe round(s)"
 play 2 10 back
 read -r acc ref err <<<"$(verdicts back)"
 if [ "$acc" = 20 ] && [ "$err" = 0 ]; then ok "redis_back_decisions_resume"; else bad "redis_back_decisions_resume: accepted=$acc refused=$ref errors=$err"; fi
