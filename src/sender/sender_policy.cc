@@ -111,7 +111,7 @@ Status SenderPolicy::ParseLine(const std::string& where, const std::vector<std::
                   (id.find(':') != std::string::npos ||
                    id.find_first_not_of("0123456789./") == std::string::npos);
   if (looks_ip) {
-    Result<Cidr> c = Cidr::Parse(id);
+    Result<IpPrefix> c = IpPrefix::Parse(id);
     if (!c.ok()) return Status::InvalidArgument(where + c.status().message());
     e.is_cidr = true;
     e.cidr = *c;
@@ -132,7 +132,10 @@ Status SenderPolicy::ParseLine(const std::string& where, const std::vector<std::
 }
 
 bool SenderPolicy::EntryApplies(const Entry& e, const SenderIdentity& who) const {
-  if (who.login.empty()) return e.is_cidr && e.cidr.Contains(who.client_ip);
+  if (who.login.empty()) {
+    Result<IpAddress> addr = IpAddress::Parse(who.client_ip);
+    return e.is_cidr && addr.ok() && e.cidr.Contains(*addr);
+  }
   if (e.is_cidr) return false;
   std::string login = ToLower(who.login);
   if (e.login_pattern == "*" || e.login_pattern == login) return true;

@@ -36,7 +36,7 @@
 #include <vector>
 
 #include "core/status.h"
-#include "sender/cidr.h"
+#include "core/net.h"
 
 namespace sendguard::sender {
 
@@ -95,7 +95,7 @@ class SenderPolicy {
   struct Entry {
     std::string login_pattern;  // lower case; empty when cidr is used
     bool is_cidr = false;
-    Cidr cidr;
+    IpPrefix cidr;
     bool no_default = false;
     std::vector<std::string> patterns;  // lower case
   };
