@@ -111,7 +111,7 @@ Status SetFailureAction(const toml::value& v, const KeySpec& k, Config* c) {
 Status SetQuotaStore(const toml::value& v, const KeySpec& k, Config* c) {
   std::string s;
   if (!ReadString(v, &s) || (s != "lmdb" && s != "redis")) return Bad(v, k, "expected \"lmdb\" or \"redis\"");
-  c->quota_store = s;
+  c->redis.backend = s;
   return Status::Ok();
 }
 
@@ -421,7 +421,6 @@ Status ApplyDocument(const toml::value& root, Config* c) {
 void FillDerivedDefaults(Config* c) {
   if (c->quota.state_dir.empty()) c->quota.state_dir = c->daemon.state_dir + "/quota";
   c->quota.case_fold = c->identity.fold_case;
-  c->redis.backend = c->quota_store;
   if (c->spf.helper_command.empty()) c->spf.helper_command = {"/proc/self/exe", "spf-helper"};
 }
 

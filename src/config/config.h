@@ -68,8 +68,8 @@ struct Config {
   // [quota]: policy_file "" = no quotas; state_dir "" = <daemon.state_dir>/quota;
   // case_fold follows identity.fold_case.
   quota::QuotaOptions quota = NoQuota();
-  std::string quota_store = "lmdb";    // "lmdb" or "redis"
-  // [quota] redis_*: Redis endpoint and outage policy (store = "redis").
+  // [quota] store ("lmdb" or "redis", in redis.backend) and redis_*: the
+  // Redis endpoint and outage policy.
   redisquota::StoreConfig redis;
 
   // [rules]: paths [] = no content scanning.
