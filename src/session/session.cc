@@ -118,20 +118,23 @@ Verdict Session::Rcpt(const std::string& recipient) {
 
 // Keeps at most max_scan_bytes + 1 bytes: the extra byte tells the MIME
 // layer that the message was longer than what it sees.
-void Session::AppendScanText(const char* data, size_t len) {
+void Session::AppendScanText(std::string_view text) {
   Message& m = *message_;
   if (!m.snapshot->rules) return;
   size_t cap = m.snapshot->config.scan_limits.max_scan_bytes + 1;
   if (m.scan_text.size() >= cap) return;
-  m.scan_text.append(data, std::min(len, cap - m.scan_text.size()));
+  m.scan_text.append(text.substr(0, cap - m.scan_text.size()));
 }
 
 void Session::Header(const std::string& name, const std::string& value) {
   if (!message_) return;
   message_->header_bytes += name.size() + value.size() + 3;
-  if (message_->headers.size() < 10000) message_->headers.emplace_back(name, WithCrlfFolds(value));
-  std::string line = name + ":" + value + "\r\n";
-  AppendScanText(line.data(), line.size());
+  std::string wire_value = WithCrlfFolds(value);
+  AppendScanText(name);
+  AppendScanText(":");
+  AppendScanText(wire_value);
+  AppendScanText("\r\n");
+  if (message_->headers.size() < 10000) message_->headers.emplace_back(name, std::move(wire_value));
 }
 
 // Who may use which From: decided once the headers are complete.
@@ -177,7 +180,7 @@ void Session::StartSigner(const std::string& from_domain) {
 
 void Session::EndOfHeaders() {
   if (!message_) return;
-  AppendScanText("\r\n", 2);
+  AppendScanText("\r\n");
   CheckSender();
   StartSigner(message_->from_domain);
 }
@@ -185,7 +188,7 @@ void Session::EndOfHeaders() {
 void Session::Body(const char* data, size_t len) {
   if (!message_) return;
   message_->body_bytes += len;
-  AppendScanText(data, len);
+  AppendScanText(std::string_view(data, len));
   if (message_->signer && message_->signer_error.ok()) {
     message_->signer_error = message_->signer->AddBody(std::string_view(data, len));
   }

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "quota/message_quota.h"
@@ -64,7 +65,7 @@ class Session {
   bool RefuseFromQuota(const quota::QuotaDecision& d, Verdict* out);
   void CheckSender();
   void StartSigner(const std::string& from_domain);
-  void AppendScanText(const char* data, size_t len);
+  void AppendScanText(std::string_view text);
   bool RefusedBySender(EndOfMessage* result);
   bool RefusedByQuotaSize(EndOfMessage* result);
   bool RefusedByContent(EndOfMessage* result);
