@@ -112,25 +112,30 @@ sfsistat Guarded(SMFICTX* ctx, const char* where, Fn fn) {
   }
 }
 
+void RequestMacros(SMFICTX* ctx) {
+  smfi_setsymlist(ctx, SMFIM_CONNECT, const_cast<char*>("{client_addr} {daemon_name} j"));
+  smfi_setsymlist(ctx, SMFIM_HELO, const_cast<char*>("{tls_version} {cipher}"));
+  smfi_setsymlist(ctx, SMFIM_ENVFROM,
+                  const_cast<char*>("{auth_authen} {auth_type} {auth_author} {client_addr} i"));
+  smfi_setsymlist(ctx, SMFIM_EOM, const_cast<char*>("i"));
+}
+
 sfsistat OnNegotiate(SMFICTX* ctx, unsigned long f0, unsigned long f1, unsigned long, unsigned long,
                      unsigned long* pf0, unsigned long* pf1, unsigned long* pf2, unsigned long* pf3) {
   const unsigned long wanted_actions = SMFIF_ADDHDRS | SMFIF_QUARANTINE | SMFIF_SETSYMLIST;
   const unsigned long wanted_protocol = SMFIP_HDR_LEADSPC | SMFIP_NOUNKNOWN | SMFIP_NODATA |
                                         SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_HDR |
                                         SMFIP_NR_EOH | SMFIP_NR_BODY;
-  if ((f0 & (SMFIF_ADDHDRS | SMFIF_SETSYMLIST)) != (SMFIF_ADDHDRS | SMFIF_SETSYMLIST)) {
-    SG_LOG(kError) << "MTA does not offer header changes and macro lists; refusing to filter";
+  if (!(f0 & SMFIF_ADDHDRS)) {
+    SG_LOG(kError) << "MTA does not let filters add headers; refusing to filter";
     return SMFIS_REJECT;
   }
   *pf0 = wanted_actions & f0;
   *pf1 = wanted_protocol & f1;
   if (g_draining.load()) *pf1 &= ~SMFIP_NR_CONN;  // we will answer the connect: 421
   *pf2 = *pf3 = 0;
-  smfi_setsymlist(ctx, SMFIM_CONNECT, const_cast<char*>("{client_addr} {daemon_name} j"));
-  smfi_setsymlist(ctx, SMFIM_HELO, const_cast<char*>("{tls_version} {cipher}"));
-  smfi_setsymlist(ctx, SMFIM_ENVFROM,
-                  const_cast<char*>("{auth_authen} {auth_type} {auth_author} {client_addr} i"));
-  smfi_setsymlist(ctx, SMFIM_EOM, const_cast<char*>("i"));
+  // Without SMFIF_SETSYMLIST the MTA's own macro configuration applies (README).
+  if (*pf0 & SMFIF_SETSYMLIST) RequestMacros(ctx);
   try {
     auto* c = new Connection(g_holder, g_runtime);
     c->protocol = *pf1;
@@ -142,11 +147,17 @@ sfsistat OnNegotiate(SMFICTX* ctx, unsigned long f0, unsigned long f1, unsigned 
   return SMFIS_CONTINUE;
 }
 
+// While draining, a connection negotiated without SMFIP_NR_CONN (see
+// OnNegotiate) is told to come back later.
+bool RefusedWhileDraining(SMFICTX* ctx) {
+  Connection* c = Conn(ctx);
+  if (!g_draining.load() || c == nullptr || (c->protocol & SMFIP_NR_CONN)) return false;
+  SetReply(ctx, Reply{"421", "4.3.2", "sendguard is restarting, try again shortly"});
+  return true;
+}
+
 sfsistat OnConnect(SMFICTX* ctx, char* hostname, _SOCK_ADDR* addr) {
-  if (g_draining.load() && Conn(ctx) != nullptr && !(Conn(ctx)->protocol & SMFIP_NR_CONN)) {
-    SetReply(ctx, Reply{"421", "4.3.2", "sendguard is restarting, try again shortly"});
-    return SMFIS_TEMPFAIL;
-  }
+  if (RefusedWhileDraining(ctx)) return SMFIS_TEMPFAIL;
   return Guarded(ctx, "connect", [&](Connection* c) {
     std::string ip = AddressText(addr);
     if (ip.empty()) ip = Macro(ctx, "{client_addr}");

@@ -191,6 +191,18 @@ Status OldMtaWithoutNoReplyFlags() {
   return (*c)->Quit();
 }
 
+// An MTA that does not let filters choose their macros (no SMFIF_SETSYMLIST)
+// is still filtered, with the macros it sends on its own.
+Status MtaWithoutMacroLists() {
+  ClientOptions opt;
+  opt.actions = wire::kAllActions & ~wire::kActSetSymList;
+  Result<std::unique_ptr<MilterClient>> c = Session(opt);
+  if (!c.ok()) return c.status();
+  if ((*c)->negotiated().actions & wire::kActSetSymList) return Status::Internal("filter took unoffered actions");
+  RETURN_IF_ERROR(SendAndExpect(c->get(), *Find("01"), Env("ivan", *Find("01"), 11)));
+  return (*c)->Quit();
+}
+
 Status LargeMessage() {
   Result<std::unique_ptr<MilterClient>> c = Session();
   if (!c.ok()) return c.status();
@@ -229,6 +241,7 @@ int RunAll() {
       {"drop_mid_body", DropMidBody},
       {"drop_right_after_negotiation", DropRightAfterConnect},
       {"old_mta_without_no_reply_flags", OldMtaWithoutNoReplyFlags},
+      {"mta_without_macro_lists", MtaWithoutMacroLists},
       {"large_message_200k", LargeMessage},
       {"unauthenticated_trusted_client", UnauthenticatedTrustedClient},
       {"fresh_connection_still_served", FreshConnectionStillServed},
