@@ -52,20 +52,6 @@ Status MakeDirs(const std::string& dir) {
   return Status::Ok();
 }
 
-// Merges limit series with the statistics series, without duplicates.
-std::vector<WindowLimit> SeriesToCount(const std::vector<WindowLimit>& limits) {
-  std::vector<WindowLimit> out;
-  auto add = [&out](const WindowLimit& w) {
-    for (const WindowLimit& have : out) {
-      if (have.SameSeries(w)) return;
-    }
-    out.push_back(w);
-  };
-  for (const WindowLimit& w : limits) add(w);
-  for (const WindowLimit& w : StatisticsSeries()) add(w);
-  return out;
-}
-
 }  // namespace
 
 struct LmdbQuotaStore::Env {

@@ -17,5 +17,18 @@ std::vector<WindowLimit> StatisticsSeries() {
   return series;
 }
 
+std::vector<WindowLimit> SeriesToCount(const std::vector<WindowLimit>& limits) {
+  std::vector<WindowLimit> out;
+  auto add = [&out](const WindowLimit& w) {
+    for (const WindowLimit& have : out) {
+      if (have.SameSeries(w)) return;
+    }
+    out.push_back(w);
+  };
+  for (const WindowLimit& w : limits) add(w);
+  for (const WindowLimit& w : StatisticsSeries()) add(w);
+  return out;
+}
+
 }  // namespace quota
 }  // namespace sendguard

@@ -98,6 +98,10 @@ class QuotaStore {
 // The series every commit also counts into, for Top() and the CLI.
 std::vector<WindowLimit> StatisticsSeries();
 
+// What a commit counts into: `limits` plus the statistics series, each
+// series once. Every store implementation uses it, so they count alike.
+std::vector<WindowLimit> SeriesToCount(const std::vector<WindowLimit>& limits);
+
 }  // namespace quota
 }  // namespace sendguard
 

@@ -67,21 +67,6 @@ void AppendSeries(const WindowLimit& w, bool with_limit, std::vector<std::string
   args->push_back(Num(w.resolution_seconds));
 }
 
-// The limit series plus the statistics series, without duplicates (what
-// LmdbQuotaStore counts into on Commit).
-std::vector<WindowLimit> SeriesToCount(const std::vector<WindowLimit>& limits) {
-  std::vector<WindowLimit> out;
-  auto add = [&out](const WindowLimit& w) {
-    for (const WindowLimit& have : out) {
-      if (have.SameSeries(w)) return;
-    }
-    out.push_back(w);
-  };
-  for (const WindowLimit& w : limits) add(w);
-  for (const WindowLimit& w : quota::StatisticsSeries()) add(w);
-  return out;
-}
-
 Result<std::vector<int64_t>> Integers(const RedisReply& reply, size_t expected) {
   if (reply.kind != RedisReply::Kind::kArray || reply.elements.size() != expected) {
     return Status::Internal("redis quota script: unexpected reply shape");
