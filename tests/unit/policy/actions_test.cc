@@ -5,6 +5,7 @@
 
 #include <fstream>
 
+#include "../temp_dir.h"
 #include "policy/actions.h"
 
 using namespace sendguard;
@@ -12,11 +13,9 @@ using namespace sendguard::policy;
 
 namespace {
 std::string WriteFile(const std::string& text) {
-  char tmpl[] = "/tmp/sgactXXXXXX";
-  int fd = mkstemp(tmpl);
-  close(fd);
-  std::ofstream(tmpl) << text;
-  return tmpl;
+  static const test::TempDir dir;
+  static int n = 0;
+  return dir.Write("actions-" + std::to_string(++n) + ".conf", text);
 }
 }  // namespace
 

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "../temp_dir.h"
 #include "quota/limits.h"
 #include "quota/message_quota.h"
 #include "quota/quota_policy.h"
@@ -24,22 +25,7 @@ inline std::ostream& operator<<(std::ostream& o, OverQuotaAction a) { return o <
 inline std::ostream& operator<<(std::ostream& o, Metric m) { return o << MetricName(m); }
 namespace testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = std::filesystem::temp_directory_path().string() + "/sgquota.XXXXXX";
-    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using TempDir = ::sendguard::test::TempDir;
 
 inline std::shared_ptr<const QuotaPolicy> MustParse(const std::string& text) {
   auto policy = QuotaPolicy::Parse(text, "test.conf");

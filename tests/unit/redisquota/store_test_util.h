@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "../temp_dir.h"
 #include "quota/lmdb_quota_store.h"
 #include "quota/quota_store.h"
 #include "redis_server.h"
@@ -26,22 +27,7 @@ using quota::WindowLimit;
 
 constexpr int64_t kNow = 1700000000;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = std::filesystem::temp_directory_path().string() + "/sgrq.XXXXXX";
-    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using TempDir = ::sendguard::test::TempDir;
 
 inline WindowLimit Limit(Metric m, int64_t limit, int64_t window = 3600) {
   WindowLimit w;

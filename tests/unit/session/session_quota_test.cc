@@ -6,6 +6,7 @@
 
 #include <fstream>
 
+#include "../temp_dir.h"
 #include "session/session.h"
 
 using namespace sendguard;
@@ -15,8 +16,7 @@ namespace {
 // A config dir with a quota policy and a fresh LMDB store; clock is manual.
 struct QuotaFixture {
   QuotaFixture() {
-    char tmpl[] = "/tmp/sgsqXXXXXX";
-    dir = mkdtemp(tmpl);
+    dir = tmp.path();
     std::ofstream(dir + "/quota.conf") <<
         "class default { messages 2/1h; rcpt_per_msg 3; max_size 1KB }\n"
         "class held { messages 1/1h; action quarantine }\n"
@@ -31,7 +31,6 @@ struct QuotaFixture {
     runtime = std::move(rt).value();
     runtime->clock = &clock;
   }
-  ~QuotaFixture() { (void)system(("rm -rf " + dir).c_str()); }
 
   // One whole message; returns the final verdict (or the RCPT refusal).
   EndOfMessage Send(const std::string& login, int rcpts, size_t body_bytes) {
@@ -51,6 +50,7 @@ struct QuotaFixture {
     return s.EndOfMessageReached(Macros());
   }
 
+  test::TempDir tmp;  // declared first: outlives the store opened in it
   std::string dir;
   ManualClock clock;
   std::unique_ptr<SnapshotHolder> holder;

@@ -7,17 +7,21 @@
 
 #include <fstream>
 
+#include "../temp_dir.h"
 #include "session/session.h"
 
 using namespace sendguard;
 
 namespace {
+// Files live in one directory removed when the test binary exits.
+const test::TempDir& Scratch() {
+  static const test::TempDir dir;
+  return dir;
+}
+
 std::string WriteConfig(const std::string& text) {
-  char tmpl[] = "/tmp/sgsessXXXXXX";
-  std::string dir = mkdtemp(tmpl);
-  std::string path = dir + "/sendguard.conf";
-  std::ofstream(path) << text;
-  return path;
+  static int n = 0;
+  return Scratch().Write("sendguard-" + std::to_string(++n) + ".conf", text);
 }
 
 std::shared_ptr<const Snapshot> MustLoad(const std::string& text) {
@@ -140,8 +144,8 @@ BOOST_AUTO_TEST_CASE(sender_policy_refuses_foreign_and_missing_from) {
 }
 
 BOOST_AUTO_TEST_CASE(broken_quota_policy_fails_start_and_reload_keeps_the_old_one) {
-  char tmpl[] = "/tmp/sgqpXXXXXX";
-  std::string dir = mkdtemp(tmpl);
+  test::TempDir tmp;
+  const std::string& dir = tmp.path();
   std::string conf = dir + "/sendguard.conf";
   std::ofstream(conf) << "[quota]\npolicy_file = \"quota.conf\"\n";
   std::ofstream(dir + "/quota.conf") << "class default { messages 5/1h }\n";
