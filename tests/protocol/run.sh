@@ -75,6 +75,27 @@ count_cases() {
 count_cases client "$(timeout -k 5 60 "$build/milter_client_test")"
 run_against unix "unix:$tmp/sendguard.sock"
 run_against tcp "inet:$(bench_free_port)@127.0.0.1"
+# Privileges: as root the daemon opens its socket, then its worker runs as
+# daemon.user; the socket belongs to that user and socket_group, mode 0660.
+privilege_drop() {
+  local spec="unix:$tmp/priv/sendguard.sock" pid worker uid owner
+  mkdir -p "$tmp/priv"
+  chmod 0755 "$tmp" "$tmp/priv"
+  bench_sendguard_config "$tmp/priv.toml" "$spec" "$tmp/priv/state" info
+  sed -i 's/^user = ""$/user = "nobody"\nsocket_group = "postfix"/' "$tmp/priv.toml"
+  bench_start_sendguard "$sg" "$tmp/priv.toml" "$spec" "$tmp/priv.log" || { echo "start failed"; tail -5 "$tmp/priv.log"; return 1; }
+  pid=$BENCH_LAST_PID
+  worker=$(pgrep -P "$pid" | head -1)
+  uid=$(awk '/^Uid:/ {print $2}' "/proc/$worker/status" 2>/dev/null)
+  owner=$(stat -c '%U:%G %a' "$tmp/priv/sendguard.sock")
+  bench_stop "$pid" 15 >/dev/null
+  [ "$uid" = "$(id -u nobody)" ] || { echo "worker uid $uid, want nobody"; return 1; }
+  [ "$owner" = "nobody:postfix 660" ] || { echo "socket $owner, want nobody:postfix 660"; return 1; }
+}
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1 && getent group postfix >/dev/null; then
+  if why=$(privilege_drop 2>&1); then passed=$((passed + 1)); echo "ok   privilege_drop_and_socket_owner"
+  else failed=$((failed + 1)); echo "FAIL privilege_drop_and_socket_owner: $why"; fi
+fi
 if [ -n "$gen" ]; then
   if out=$("$root/tests/bench/smoke.sh" "$sg" "$gen" 2>&1); then
     passed=$((passed + 1)); echo "ok   generator_smoke"
