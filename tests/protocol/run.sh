@@ -92,6 +92,47 @@ privilege_drop() {
   [ "$uid" = "$(id -u nobody)" ] || { echo "worker uid $uid, want nobody"; return 1; }
   [ "$owner" = "nobody:postfix 660" ] || { echo "socket $owner, want nobody:postfix 660"; return 1; }
 }
+# Graceful stop: a message in flight when SIGTERM arrives is still served to
+# the end (miltertest pauses between headers and body), a connection opened
+# during the drain is refused, and the daemon then exits 0.
+drain_on_sigterm() {
+  local spec="unix:$tmp/drain.sock" pid rc
+  bench_sendguard_config "$tmp/drain.toml" "$spec" "$tmp/drain-state" info
+  bench_start_sendguard "$sg" "$tmp/drain.toml" "$spec" "$tmp/drain.log" || return 1
+  pid=$BENCH_LAST_PID
+  cat > "$tmp/slow.lua" <<LUA
+conn = mt.connect("$spec")
+mt.conninfo(conn, "client.example", "127.0.0.1")
+mt.helo(conn, "client.example")
+mt.macro(conn, SMFIC_MAIL, "{auth_authen}", "alice@example.org")
+mt.mailfrom(conn, "<alice@example.org>")
+mt.rcptto(conn, "<bob@example.net>")
+mt.header(conn, "From", "alice@example.org")
+mt.eoh(conn)
+mt.sleep(2)
+mt.bodystring(conn, "in flight at SIGTERM\r\n")
+mt.eom(conn)
+if mt.getreply(conn) ~= SMFIR_ACCEPT then error("in-flight message not accepted") end
+if not mt.eom_check(conn, MT_HDRADD, "X-Sendguard") then error("no trace header") end
+mt.disconnect(conn)
+LUA
+  timeout 20 miltertest -s "$tmp/slow.lua" >"$tmp/slow.out" 2>&1 &
+  local mt_pid=$!
+  sleep 0.7
+  kill -TERM "$pid"
+  sleep 0.3
+  if timeout 5 /usr/bin/python3 "$root/tests/protocol/negotiate_probe.py" "$tmp/drain.sock" >"$tmp/probe.out" 2>&1; then
+    echo "a new connection was served during the drain: $(cat "$tmp/probe.out")"; return 1
+  fi
+  wait "$mt_pid"; rc=$?
+  [ "$rc" -eq 0 ] || { echo "in-flight message: $(tail -3 "$tmp/slow.out")"; return 1; }
+  wait "$pid"; rc=$?
+  BENCH_PIDS=""
+  [ "$rc" -eq 0 ] || { echo "daemon exit status $rc"; return 1; }
+  grep -q "sessions live=0" "$tmp/drain.log" || { echo "no clean stop line"; tail -3 "$tmp/drain.log"; return 1; }
+}
+if why=$(drain_on_sigterm 2>&1); then passed=$((passed + 1)); echo "ok   sigterm_drains_message_in_flight"
+else failed=$((failed + 1)); echo "FAIL sigterm_drains_message_in_flight: $why"; fi
 if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1 && getent group postfix >/dev/null; then
   if why=$(privilege_drop 2>&1); then passed=$((passed + 1)); echo "ok   privilege_drop_and_socket_owner"
   else failed=$((failed + 1)); echo "FAIL privilege_drop_and_socket_owner: $why"; fi
