@@ -1,2 +1,2 @@
 rules_DEPS := mime core
-rules_LIBS := -lre2
+rules_LIBS := -lre2 -lhs
