@@ -1,5 +1,6 @@
-// rules/regex_group.cc — FilteredRE2 + n-gram (or Aho–Corasick) prefilter +
-// RE2::Set for the regexes without literals. The only sendguard file that includes RE2.
+// rules/regex_group.cc — candidate finders (literal prefilter + RE2::Set,
+// optionally Hyperscan) in front of RE2, which alone decides a match. The
+// only sendguard file that includes RE2.
 #include "rules/regex_group.h"
 
 #include <re2/filtered_re2.h>
@@ -7,36 +8,20 @@
 #include <re2/set.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "core/log.h"
 #include "rules/aho_corasick.h"
 #include "rules/gram_filter.h"
+#include "rules/hyperscan_prefilter.h"
 
 namespace sendguard {
 namespace rules {
 
 constexpr int kMaxCount = 1000;  // hard cap for `multiple` rules
-
-struct RegexGroup::Impl {
-  explicit Impl(int min_atom_len) : filter(min_atom_len) {}
-  re2::FilteredRE2 filter;
-  std::vector<int> spec_of;          // filter id -> spec index
-  std::vector<int> max_count;        // filter id -> max matches to count
-  std::vector<uint8_t> unfiltered;   // filter id -> runs without a literal
-  // Exactly one of these finds the atoms: the n-gram filter when all atoms
-  // are long enough for it (the usual case), else Aho–Corasick.
-  std::unique_ptr<GramFilter> grams;
-  std::unique_ptr<AhoCorasick> atoms;
-  void FindAtoms(std::string_view text, std::vector<int>* found) const {
-    std::vector<uint8_t> seen;
-    if (grams) grams->FindAll(text, found, &seen);
-    else atoms->FindAll(text, found, &seen);
-  }
-  std::unique_ptr<re2::RE2::Set> set;  // the unfiltered regexes
-  std::vector<int> set_members;        // set index -> filter id
-  bool inject_set_out_of_memory = false;
-  int num_unfiltered = 0;
-};
+// Groups up to this size may run without a prefilter (each regex on its
+// own) when that is fastest.
+constexpr size_t kMaxWithoutPrefilter = 8;
 
 namespace {
 
@@ -74,94 +59,334 @@ int CountMatches(const re2::RE2& re, std::string_view text, int limit,
   return count;
 }
 
-}  // namespace
-
-RegexGroup::RegexGroup(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-RegexGroup::~RegexGroup() = default;
-
-std::unique_ptr<RegexGroup> RegexGroup::Build(const std::vector<RegexSpec>& specs,
-                                              const RegexGroupOptions& options,
-                                              std::vector<CompileError>* errors) {
-  auto impl = std::make_unique<Impl>(options.min_atom_len);
-  impl->inject_set_out_of_memory = options.inject_set_out_of_memory;
-  for (size_t i = 0; i < specs.size(); ++i) {
-    int id = -1;
-    auto code = impl->filter.Add(specs[i].pattern,
-                                 RegexOptions(specs[i].case_insensitive, options.regex_max_mem), &id);
-    if (code != re2::RE2::NoError) {
-      errors->push_back({static_cast<int>(i), CompileErrorText(specs[i])});
-      continue;
+// About 8 KB of ordinary mail text (prose, HTML, links, amounts) on which
+// the two candidate finders of a group are timed against each other.
+const std::string& CalibrationText() {
+  static const std::string text = [] {
+    static const char* const kWords[] = {
+        "the", "meeting", "invoice", "please", "attached", "report", "account", "thanks",
+        "regards", "tomorrow", "schedule", "project", "update", "customer", "delivery", "price",
+        "order", "review", "quarterly", "numbers", "team", "office", "Monday", "Friday",
+        "confirm", "payment", "$1,250.00", "2026", "<p>", "</p>", "<a href=\"https://example.com/a?b=c\">",
+        "</a>", "http://www.example.org/path", "info@example.net", "Hello,", "Best,", "-", "&nbsp;"};
+    std::string out;
+    uint32_t state = 12345;
+    size_t line = 0;
+    while (out.size() < 8192) {
+      state = state * 1103515245u + 12345u;
+      const char* w = kWords[(state >> 16) % (sizeof kWords / sizeof kWords[0])];
+      out += w;
+      line += std::string_view(w).size() + 1;
+      if (line > 70) { out += "\n"; line = 0; } else { out += ' '; }
     }
-    impl->spec_of.push_back(static_cast<int>(i));
-    impl->max_count.push_back(std::max(1, std::min(specs[i].max_count, kMaxCount)));
-  }
-  std::vector<std::string> atoms;
-  if (!impl->spec_of.empty()) impl->filter.Compile(&atoms);
-  if (GramFilter::UsefulFor(atoms))
-    impl->grams = std::make_unique<GramFilter>(atoms);
-  else
-    impl->atoms = std::make_unique<AhoCorasick>(atoms);
-  impl->unfiltered.assign(impl->spec_of.size(), 0);
-  std::vector<int> always;
-  if (!impl->spec_of.empty()) impl->filter.AllPotentials({}, &always);
-  re2::RE2::Options set_options = RegexOptions(false, options.set_max_mem);
-  impl->set = std::make_unique<re2::RE2::Set>(set_options, re2::RE2::UNANCHORED);
-  for (int id : always) {
-    impl->unfiltered[id] = 1;
-    const RegexSpec& spec = specs[impl->spec_of[id]];
-    std::string p = (spec.case_insensitive ? "(?i:" : "(?:") + spec.pattern + ")";
-    if (impl->set->Add(p, nullptr) >= 0) impl->set_members.push_back(id);
-  }
-  impl->num_unfiltered = static_cast<int>(always.size());
-  if (impl->set_members.size() != always.size() || !impl->set->Compile()) {
-    SG_LOG(kWarning) << "rules: cannot build the RE2::Set of " << always.size()
-                     << " regexes without literals; running them one by one";
-    impl->set.reset();
-  }
-  return std::unique_ptr<RegexGroup>(new RegexGroup(std::move(impl)));
+    return out;
+  }();
+  return text;
 }
 
-int RegexGroup::num_regexes() const { return static_cast<int>(impl_->spec_of.size()); }
-int RegexGroup::num_unfiltered() const { return impl_->num_unfiltered; }
+// A header value or URI, for groups that scan short texts.
+const std::string& ShortCalibrationText() {
+  static const std::string text =
+      "Re: quarterly numbers for Monday <info@example.net> https://www.example.com/a?b=c&d=2026";
+  return text;
+}
 
-// Finds the regexes that may match `text`: prefilter candidates, minus the
-// literal-free ones the RE2::Set rules out.
-Status RegexGroup::Candidates(std::string_view text, std::vector<int>* out) const {
+}  // namespace
+
+// Finds the candidate regexes of a group: those that may match a text. Built
+// over a subset of the group's ids. Regexes Hyperscan takes (when asked) are
+// named by one Hyperscan pass; the others get their required literals from
+// FilteredRE2 and are named when their literals occur (n-gram or
+// Aho–Corasick search); those without a usable literal run in one RE2::Set.
+// Immutable after Build(); Candidates() may run concurrently.
+class RegexGroup::CandidateFinder {
+ public:
+  static std::unique_ptr<CandidateFinder> Build(const std::vector<RegexSpec>& specs,
+                                                const std::vector<int>& spec_of,
+                                                const RegexGroupOptions& options,
+                                                bool with_hyperscan);
+  Status Candidates(std::string_view text, std::vector<int>* out,
+                    std::atomic<int64_t>* dfa_fallbacks) const;
+  int num_hyperscan() const { return num_hyperscan_; }
+  int num_unfiltered() const { return static_cast<int>(set_fids_.size()); }
+
+ private:
+  explicit CandidateFinder(int min_atom_len) : filter_(min_atom_len) {}
+  std::vector<int> BuildHyperscan(const std::vector<RegexSpec>& specs,
+                                  const std::vector<int>& spec_of);
+  void BuildLiteralFilter(const std::vector<RegexSpec>& specs, const std::vector<int>& spec_of,
+                          const std::vector<int>& ids, const RegexGroupOptions& options);
+  void BuildSet(const std::vector<RegexSpec>& specs, const std::vector<int>& spec_of,
+                const RegexGroupOptions& options);
+  Status HyperscanCandidates(std::string_view text, std::vector<int>* out) const;
+  Status LiteralCandidates(std::string_view text, std::vector<int>* out,
+                           std::atomic<int64_t>* dfa_fallbacks) const;
+
+  std::unique_ptr<HyperscanPrefilter> hs_;
+  std::vector<int> hs_patterns_;      // ids in the database (pattern index = id)
+  size_t hs_num_patterns_ = 0;        // patterns given to HyperscanPrefilter::Build
+  int num_hyperscan_ = 0;
+  re2::FilteredRE2 filter_;
+  std::vector<int> filter_ids_;       // filter id -> id
+  std::vector<uint8_t> in_set_;       // filter id -> literal-free, runs in the set
+  std::vector<int> set_fids_;         // the literal-free filter ids
+  // Exactly one of these finds the atoms: the n-gram filter when all atoms
+  // are long enough for it (the usual case), else Aho–Corasick.
+  std::unique_ptr<GramFilter> grams_;
+  std::unique_ptr<AhoCorasick> atoms_;
+  std::unique_ptr<re2::RE2::Set> set_;
+  std::vector<int> set_members_;      // set index -> filter id
+  bool inject_set_out_of_memory_ = false;
+};
+
+std::unique_ptr<RegexGroup::CandidateFinder> RegexGroup::CandidateFinder::Build(
+    const std::vector<RegexSpec>& specs, const std::vector<int>& spec_of,
+    const RegexGroupOptions& options, bool with_hyperscan) {
+  std::unique_ptr<CandidateFinder> f(new CandidateFinder(options.min_atom_len));
+  f->inject_set_out_of_memory_ = options.inject_set_out_of_memory;
+  std::vector<int> rest;
+  if (with_hyperscan) {
+    rest = f->BuildHyperscan(specs, spec_of);
+  } else {
+    for (size_t id = 0; id < spec_of.size(); ++id) rest.push_back(static_cast<int>(id));
+  }
+  f->BuildLiteralFilter(specs, spec_of, rest, options);
+  return f;
+}
+
+// Puts every id Hyperscan can approximate behind one database; returns the
+// ids it could not take.
+std::vector<int> RegexGroup::CandidateFinder::BuildHyperscan(const std::vector<RegexSpec>& specs,
+                                                             const std::vector<int>& spec_of) {
+  std::vector<HyperscanPrefilter::Pattern> patterns;
+  for (int spec : spec_of) patterns.push_back({specs[spec].pattern, specs[spec].case_insensitive});
+  std::vector<uint8_t> accepted;
+  hs_ = HyperscanPrefilter::Build(patterns, &accepted);
+  hs_num_patterns_ = patterns.size();
+  std::vector<int> rest;
+  for (size_t id = 0; id < patterns.size(); ++id) {
+    if (hs_ && accepted[id]) {
+      hs_patterns_.push_back(static_cast<int>(id));
+      ++num_hyperscan_;
+    } else {
+      rest.push_back(static_cast<int>(id));
+    }
+  }
+  return rest;
+}
+
+void RegexGroup::CandidateFinder::BuildLiteralFilter(const std::vector<RegexSpec>& specs,
+                                                     const std::vector<int>& spec_of,
+                                                     const std::vector<int>& ids,
+                                                     const RegexGroupOptions& options) {
+  for (int id : ids) {
+    const RegexSpec& spec = specs[spec_of[id]];
+    int fid = -1;
+    if (filter_.Add(spec.pattern, RegexOptions(spec.case_insensitive, options.regex_max_mem),
+                    &fid) == re2::RE2::NoError)
+      filter_ids_.push_back(id);
+  }
+  std::vector<std::string> atoms;
+  if (!filter_ids_.empty()) filter_.Compile(&atoms);
+  if (GramFilter::UsefulFor(atoms))
+    grams_ = std::make_unique<GramFilter>(atoms);
+  else
+    atoms_ = std::make_unique<AhoCorasick>(atoms);
+  in_set_.assign(filter_ids_.size(), 0);
+  if (!filter_ids_.empty()) filter_.AllPotentials({}, &set_fids_);
+  BuildSet(specs, spec_of, options);
+}
+
+void RegexGroup::CandidateFinder::BuildSet(const std::vector<RegexSpec>& specs,
+                                           const std::vector<int>& spec_of,
+                                           const RegexGroupOptions& options) {
+  set_ = std::make_unique<re2::RE2::Set>(RegexOptions(false, options.set_max_mem),
+                                         re2::RE2::UNANCHORED);
+  for (int fid : set_fids_) {
+    in_set_[fid] = 1;
+    const RegexSpec& spec = specs[spec_of[filter_ids_[fid]]];
+    std::string p = (spec.case_insensitive ? "(?i:" : "(?:") + spec.pattern + ")";
+    if (set_->Add(p, nullptr) >= 0) set_members_.push_back(fid);
+  }
+  if (set_fids_.empty()) {
+    set_.reset();
+  } else if (set_members_.size() != set_fids_.size() || !set_->Compile()) {
+    SG_LOG(kWarning) << "rules: cannot build the RE2::Set of " << set_fids_.size()
+                     << " regexes without literals; running them one by one";
+    set_.reset();
+  }
+}
+
+Status RegexGroup::CandidateFinder::HyperscanCandidates(std::string_view text,
+                                                        std::vector<int>* out) const {
+  if (!hs_) return Status::Ok();
+  std::vector<uint8_t> may_match(hs_num_patterns_, 0);
+  Status s = hs_->Scan(text, &may_match);
+  if (!s.ok()) return s;
+  for (int id : hs_patterns_)
+    if (may_match[id]) out->push_back(id);
+  return Status::Ok();
+}
+
+// Prefilter candidates, minus the literal-free ones the RE2::Set rules out.
+Status RegexGroup::CandidateFinder::LiteralCandidates(std::string_view text, std::vector<int>* out,
+                                                      std::atomic<int64_t>* dfa_fallbacks) const {
+  if (filter_ids_.empty()) return Status::Ok();
   std::vector<int> found_atoms;
-  impl_->FindAtoms(text, &found_atoms);
+  std::vector<uint8_t> seen;
+  if (grams_) grams_->FindAll(text, &found_atoms, &seen);
+  else atoms_->FindAll(text, &found_atoms, &seen);
   std::vector<int> candidates;
-  impl_->filter.AllPotentials(found_atoms, &candidates);
-  std::vector<uint8_t> set_hit(impl_->spec_of.size(), 0);
-  bool use_set = impl_->set != nullptr;
+  filter_.AllPotentials(found_atoms, &candidates);
+  std::vector<uint8_t> set_hit(filter_ids_.size(), 0);
+  bool use_set = set_ != nullptr;
   if (use_set) {
     std::vector<int> members;
     re2::RE2::Set::ErrorInfo info;
-    bool matched = impl_->set->Match(re2::StringPiece(text.data(), text.size()), &members, &info);
-    if (impl_->inject_set_out_of_memory) {
+    bool matched = set_->Match(re2::StringPiece(text.data(), text.size()), &members, &info);
+    if (inject_set_out_of_memory_) {
       matched = false;
       info.kind = re2::RE2::Set::kOutOfMemory;
     }
     if (matched) {
-      for (int m : members) set_hit[impl_->set_members[m]] = 1;
+      for (int m : members) set_hit[set_members_[m]] = 1;
     } else if (info.kind == re2::RE2::Set::kOutOfMemory) {
-      dfa_fallbacks_.fetch_add(1);
+      dfa_fallbacks->fetch_add(1);
       SG_LOG(kWarning) << "rules: RE2::Set DFA out of memory on a " << text.size()
-                       << "-byte text; running " << impl_->set_members.size()
-                       << " regexes one by one";
+                       << "-byte text; running " << set_members_.size() << " regexes one by one";
       use_set = false;
     } else if (info.kind != re2::RE2::Set::kNoError) {
       return Status::Internal("rules: RE2::Set match failed (error kind " +
                               std::to_string(static_cast<int>(info.kind)) + ")");
     }
   }
-  for (int id : candidates)
-    if (!use_set || !impl_->unfiltered[id] || set_hit[id]) out->push_back(id);
+  for (int fid : candidates)
+    if (!use_set || !in_set_[fid] || set_hit[fid]) out->push_back(filter_ids_[fid]);
   return Status::Ok();
+}
+
+Status RegexGroup::CandidateFinder::Candidates(std::string_view text, std::vector<int>* out,
+                                               std::atomic<int64_t>* dfa_fallbacks) const {
+  Status s = HyperscanCandidates(text, out);
+  if (s.ok()) s = LiteralCandidates(text, out, dfa_fallbacks);
+  std::sort(out->begin(), out->end());
+  return s;
+}
+
+struct RegexGroup::Impl {
+  std::vector<std::unique_ptr<re2::RE2>> regexes;  // id -> compiled regex
+  std::vector<int> spec_of;                        // id -> spec index
+  std::vector<int> max_count;                      // id -> max matches to count
+  std::unique_ptr<CandidateFinder> finder;  // nullptr: every regex is a candidate
+};
+
+RegexGroup::RegexGroup(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+RegexGroup::~RegexGroup() = default;
+
+namespace {
+
+// Compiles each spec; a spec RE2 rejects is reported and gets no id.
+void CompileAll(const std::vector<RegexSpec>& specs, const RegexGroupOptions& options,
+                RegexGroup::Impl* impl, std::vector<RegexGroup::CompileError>* errors) {
+  for (size_t i = 0; i < specs.size(); ++i) {
+    auto re = std::make_unique<re2::RE2>(
+        specs[i].pattern, RegexOptions(specs[i].case_insensitive, options.regex_max_mem));
+    if (!re->ok()) {
+      errors->push_back({static_cast<int>(i), CompileErrorText(specs[i])});
+      continue;
+    }
+    impl->regexes.push_back(std::move(re));
+    impl->spec_of.push_back(static_cast<int>(i));
+    impl->max_count.push_back(std::max(1, std::min(specs[i].max_count, kMaxCount)));
+  }
+}
+
+}  // namespace
+
+// Best of three timed Match() runs on a calibration text with `finder`
+// (nullptr: no prefilter, every regex runs), in seconds; +infinity if the
+// finder fails.
+double RegexGroup::TimeMatch(const CandidateFinder* finder, bool short_texts) const {
+  const std::string& text = short_texts ? ShortCalibrationText() : CalibrationText();
+  const int repeat = short_texts ? 64 : 1;  // short texts: time many, for the clock's sake
+  double best = 1e30;
+  std::atomic<int64_t> not_counted{0};  // calibration is not a scan
+  for (int run = 0; run < 3; ++run) {
+    auto start = std::chrono::steady_clock::now();
+    for (int r = 0; r < repeat; ++r) {
+      std::vector<int> candidates;
+      std::vector<GroupMatch> found;
+      if (finder && !finder->Candidates(text, &candidates, &not_counted).ok()) return 1e30;
+      if (!finder) AllIds(&candidates);
+      for (int id : candidates) Confirm(id, text, &found);
+    }
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  return best / repeat;
+}
+
+void RegexGroup::AllIds(std::vector<int>* out) const {
+  for (size_t id = 0; id < impl_->spec_of.size(); ++id) out->push_back(static_cast<int>(id));
+}
+
+// Keeps the fastest of the RE2 prefilter, the Hyperscan one and (for a few
+// regexes) none at all, timed on the calibration text.
+void RegexGroup::ChooseFinder(const std::vector<RegexSpec>& specs, const RegexGroupOptions& options) {
+  auto hybrid = CandidateFinder::Build(specs, impl_->spec_of, options, true);
+  if (hybrid->num_hyperscan() == 0) hybrid.reset();
+  if (options.hyperscan == HyperscanUse::kAlways) {
+    if (hybrid) impl_->finder = std::move(hybrid);
+    return;
+  }
+  const bool short_texts = options.short_texts;
+  double re2 = TimeMatch(impl_->finder.get(), short_texts);
+  double hs = hybrid ? TimeMatch(hybrid.get(), short_texts) : 1e30;
+  double none = impl_->spec_of.size() <= kMaxWithoutPrefilter ? TimeMatch(nullptr, short_texts) : 1e30;
+  const char* chosen = "RE2";
+  if (none < re2 && none <= hs) {
+    impl_->finder.reset();
+    chosen = "no";
+  } else if (hs < re2) {
+    impl_->finder = std::move(hybrid);
+    chosen = "Hyperscan";
+  }
+  SG_LOG(kDebug) << "rules: group of " << impl_->spec_of.size() << " regexes: " << chosen
+                 << " prefilter (" << (short_texts ? "short" : "8 KB") << " sample: RE2 prefilter " << re2 * 1e6 << " us, Hyperscan "
+                 << hs * 1e6 << " us, none " << none * 1e6 << " us)";
+}
+
+std::unique_ptr<RegexGroup> RegexGroup::Build(const std::vector<RegexSpec>& specs,
+                                              const RegexGroupOptions& options,
+                                              std::vector<CompileError>* errors) {
+  auto impl = std::make_unique<Impl>();
+  CompileAll(specs, options, impl.get(), errors);
+  impl->finder = CandidateFinder::Build(specs, impl->spec_of, options, false);
+  std::unique_ptr<RegexGroup> group(new RegexGroup(std::move(impl)));
+  if (options.hyperscan != HyperscanUse::kNever && !group->impl_->spec_of.empty())
+    group->ChooseFinder(specs, options);
+  return group;
+}
+
+int RegexGroup::num_regexes() const { return static_cast<int>(impl_->spec_of.size()); }
+int RegexGroup::num_unfiltered() const {
+  return impl_->finder ? impl_->finder->num_unfiltered() : 0;
+}
+int RegexGroup::num_hyperscan() const {
+  return impl_->finder ? impl_->finder->num_hyperscan() : 0;
+}
+bool RegexGroup::prefiltered() const { return impl_->finder != nullptr; }
+
+Status RegexGroup::Candidates(std::string_view text, std::vector<int>* out) const {
+  if (!impl_->finder) {
+    AllIds(out);
+    return Status::Ok();
+  }
+  return impl_->finder->Candidates(text, out, &dfa_fallbacks_);
 }
 
 void RegexGroup::Confirm(int id, std::string_view text, std::vector<GroupMatch>* out) const {
   std::string_view first;
-  int count = CountMatches(impl_->filter.GetRE2(id), text, impl_->max_count[id], &first);
+  int count = CountMatches(*impl_->regexes[id], text, impl_->max_count[id], &first);
   if (count > 0) out->push_back({impl_->spec_of[id], first, count});
 }
 

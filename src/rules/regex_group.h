@@ -1,19 +1,28 @@
 // rules/regex_group.h — a group of regexes that run against the same text
-// (one SpamAssassin target, or one header), compiled once and matched with a
-// literal prefilter so that only regexes whose required literals occur are
-// run at all.
+// (one SpamAssassin target, or one header), compiled once and prefiltered so
+// that only regexes that may match are run at all.
 //
 // Contract: Build() compiles every pattern (RE2 syntax, Latin-1 byte
 // semantics, as Perl treats SpamAssassin rules) and reports each one that
-// fails with RE2's reason; the others are still usable. FilteredRE2 gives
-// each regex its required literals ("atoms"); one pass of GramFilter (or
-// AhoCorasick when an atom is shorter than 4 bytes) finds the atoms present,
-// and only regexes whose atom condition holds are run. Match() finds every
-// regex that matches a text, with the matched text and, when asked, the
-// number of non-overlapping matches. Regexes with no usable literal are run
-// together in one RE2::Set; if its DFA runs out of memory that is logged and
-// those regexes are run one by one (never read as "no match"). A non-ok
-// Status from Match() is an engine failure the caller must not ignore.
+// fails with RE2's reason; the others are still usable. A candidate finder
+// names the regexes that may match a text, and RE2 alone decides whether
+// each candidate matches, so results never depend on the finder. Build()
+// keeps the fastest choice on a built-in sample (8 KB of mail text, or a
+// header-like line for groups of short texts), or the one `hyperscan` forces:
+//  - RE2 only: FilteredRE2 gives each regex its required literals
+//    ("atoms"); one pass of GramFilter (or AhoCorasick when an atom is
+//    shorter than 4 bytes) finds the atoms present, and regexes whose atom
+//    condition holds are candidates; those with no usable literal run
+//    together in one RE2::Set.
+//  - Hyperscan: one Hyperscan pass in prefilter mode (hyperscan_prefilter.h)
+//    names the candidates among the regexes it can approximate; the others
+//    go through the RE2-only finder.
+//  - none, for groups of up to 8 regexes: every regex runs on every text.
+// Match() finds every regex that matches a text, with the matched text and,
+// when asked, the number of non-overlapping matches. If the RE2::Set's DFA
+// runs out of memory that is logged and its regexes are run one by one
+// (never read as "no match"). A non-ok Status from Match() is an engine
+// failure the caller must not ignore.
 // Thread-safety: immutable after Build(); Match() may run concurrently.
 #ifndef SENDGUARD_RULES_REGEX_GROUP_H_
 #define SENDGUARD_RULES_REGEX_GROUP_H_
@@ -36,6 +45,12 @@ struct RegexSpec {
   int max_count = 1;    // >1: count up to this many matches
 };
 
+enum class HyperscanUse {
+  kNever,     // always the RE2-only prefilter (the engine before Hyperscan)
+  kIfFaster,  // the fastest choice on the calibration sample
+  kAlways,    // the Hyperscan finder whenever Hyperscan takes any regex
+};
+
 struct RegexGroupOptions {
   int min_atom_len = 7;                  // shorter required literals are not used
   int64_t set_max_mem = 32 << 20;        // DFA budget of the no-literal RE2::Set
@@ -44,6 +59,10 @@ struct RegexGroupOptions {
   // memory" (RE2 2022-06-01 rarely fails for real: its many-match DFA resets
   // its cache instead of bailing). Default false.
   bool inject_set_out_of_memory = false;
+  HyperscanUse hyperscan = HyperscanUse::kIfFaster;
+  // The group scans short texts (header values, URIs): calibrate on a short
+  // line instead of 8 KB of mail text.
+  bool short_texts = false;
 };
 
 struct GroupMatch {
@@ -75,12 +94,19 @@ class RegexGroup {
                    std::vector<std::vector<GroupMatch>>* out) const;
 
   int num_regexes() const;
-  int num_unfiltered() const;
+  int num_unfiltered() const;   // literal-free regexes in the RE2::Set
+  int num_hyperscan() const;    // regexes Hyperscan prefilters
+  bool prefiltered() const;     // false: every regex runs on every text
   // Times the RE2::Set ran out of DFA memory and the fallback ran.
   int64_t dfa_fallbacks() const { return dfa_fallbacks_.load(); }
 
+  struct Impl;  // opaque
+
  private:
-  struct Impl;
+  class CandidateFinder;
+  void ChooseFinder(const std::vector<RegexSpec>& specs, const RegexGroupOptions& options);
+  double TimeMatch(const CandidateFinder* finder, bool short_texts) const;
+  void AllIds(std::vector<int>* out) const;
   Status Candidates(std::string_view text, std::vector<int>* out) const;
   void Confirm(int id, std::string_view text, std::vector<GroupMatch>* out) const;
   explicit RegexGroup(std::unique_ptr<Impl> impl);

@@ -91,11 +91,12 @@ class RuleSetBuilder {
   std::unique_ptr<RuleSet::Impl> Run() {
     CreateRules();
     AssignGroups();
-    BuildGroup(&impl_->body, body_specs_);
-    BuildGroup(&impl_->rawbody, rawbody_specs_);
-    BuildGroup(&impl_->full, full_specs_);
-    BuildGroup(&impl_->uri, uri_specs_);
-    for (size_t i = 0; i < impl_->headers.size(); ++i) BuildGroup(&impl_->headers[i], header_specs_[i]);
+    BuildGroup(&impl_->body, body_specs_, false);
+    BuildGroup(&impl_->rawbody, rawbody_specs_, false);
+    BuildGroup(&impl_->full, full_specs_, false);
+    BuildGroup(&impl_->uri, uri_specs_, true);
+    for (size_t i = 0; i < impl_->headers.size(); ++i)
+      BuildGroup(&impl_->headers[i], header_specs_[i], true);
     ResolveMetas();
     Report();
     return std::move(impl_);
@@ -168,8 +169,10 @@ class RuleSetBuilder {
     header_specs_[it->second].push_back(spec);
   }
 
-  void BuildGroup(TextGroup* g, const std::vector<RegexSpec>& specs) {
+  void BuildGroup(TextGroup* g, const std::vector<RegexSpec>& specs, bool short_texts) {
     RegexGroupOptions o;
+    o.hyperscan = options_.hyperscan;
+    o.short_texts = short_texts;
     o.min_atom_len = options_.min_atom_len;
     o.set_max_mem = options_.set_max_mem;
     std::vector<RegexGroup::CompileError> errors;

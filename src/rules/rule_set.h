@@ -37,6 +37,7 @@
 
 #include "core/status.h"
 #include "mime/parsed_message.h"
+#include "rules/regex_group.h"
 #include "rules/rule_def.h"
 
 namespace sendguard {
@@ -53,6 +54,9 @@ struct LoadOptions {
   // DFA memory of each per-target RE2::Set of literal-free regexes.
   // Default 32 MiB. Running out is logged and handled, never "no match".
   int64_t set_max_mem = 32 << 20;
+  // Whether a rule group's candidates come from Hyperscan or from the
+  // RE2-only prefilter (see regex_group.h); results are the same either way.
+  HyperscanUse hyperscan = HyperscanUse::kIfFaster;
 };
 
 struct RuleHit {

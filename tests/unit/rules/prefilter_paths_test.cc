@@ -1,6 +1,6 @@
-// Tests that the three ways a RegexGroup decides which regexes to run — the
-// n-gram filter (long atoms), Aho–Corasick (short atoms) and the RE2::Set of
-// literal-free regexes — all give the same hits, first match and counts, and
+// Tests that the ways a RegexGroup decides which regexes to run — the n-gram
+// filter (long atoms), Aho–Corasick (short atoms), the RE2::Set of
+// literal-free regexes and the Hyperscan prefilter — all give the same hits, first match and counts, and
 // that rules through the prefilter keep SpamAssassin's semantics (matches
 // across lines, case-insensitive atoms, `tflags multiple`).
 #include <boost/test/unit_test.hpp>
@@ -25,6 +25,9 @@ const std::vector<RegexSpec> kSpecs = {
     {"(?m)(?:lottery winner|prize claim) notice", true, 1},
     {"(?m)unsubscribe", false, 2},
     {"(?m)\\bwin\\b", true, 2},  // 3-byte atom: Aho–Corasick at min_atom_len 3
+    {"(?m)x\\Sy", false, 1},       // RE2's \S matches a vertical tab, PCRE's not
+    {"(?m)[^\\s]{3}\\vz", false, 1},
+    {"(?m)na\xefve", true, 1},       // Latin-1 case folding: RE2 only
 };
 
 struct Outcome {
@@ -33,9 +36,11 @@ struct Outcome {
   bool operator==(const Outcome& o) const { return matched == o.matched && count == o.count; }
 };
 
-std::vector<Outcome> Run(const std::vector<RegexSpec>& specs, int min_atom_len, const std::string& text) {
+std::vector<Outcome> Run(const std::vector<RegexSpec>& specs, int min_atom_len, const std::string& text,
+                         HyperscanUse hyperscan = HyperscanUse::kNever) {
   RegexGroupOptions o;
   o.min_atom_len = min_atom_len;
+  o.hyperscan = hyperscan;
   std::vector<RegexGroup::CompileError> errors;
   auto group = RegexGroup::Build(specs, o, &errors);
   BOOST_REQUIRE(errors.empty());
@@ -51,7 +56,8 @@ std::string RandomText(std::mt19937* rng) {
       "viagra", "VIAGRA", "online", "pharmacy", "Cheap meds today", "cheap meds today", "click",
       "here", "now", "CLICK HERE NOW", "free", "FREE", "freedom", "1234-5678", "12-34",
       "caf\xe9", "CAF\xe9", "au", "lait", "lottery", "winner", "prize claim", "notice",
-      "unsubscribe", "Unsubscribe", "win", "WIN", "wins", "\n", "\n", " ", "  ", ",", "\r\n"};
+      "unsubscribe", "Unsubscribe", "win", "WIN", "wins", "\n", "\n", " ", "  ", ",", "\r\n",
+      "x\vy", "ab\vz", "abc\vz", "NA\xcfVE", "na\xefve", "x y"};
   std::string text;
   for (int i = 0, n = 20 + (*rng)() % 200; i < n; ++i) {
     text += words[(*rng)() % words.size()];
@@ -69,6 +75,7 @@ BOOST_AUTO_TEST_CASE(prefilter_paths_agree_with_the_set_only_path_randomized) {
     std::vector<Outcome> set_only = Run(kSpecs, 1000, text);  // no atom is that long
     BOOST_TEST((Run(kSpecs, 7, text) == set_only), "gram filter, round " << round);
     BOOST_TEST((Run(kSpecs, 3, text) == set_only), "Aho-Corasick, round " << round);
+    BOOST_TEST((Run(kSpecs, 7, text, HyperscanUse::kAlways) == set_only), "Hyperscan, round " << round);
   }
 }
 
@@ -78,6 +85,7 @@ BOOST_AUTO_TEST_CASE(prefilter_paths_find_what_they_must) {
       "click here now, Click Here Now! FREE free-ish 1234-5678 CAF\xe9 AU LAIT";
   for (int min_atom_len : {3, 7, 1000}) {
     std::vector<Outcome> r = Run(kSpecs, min_atom_len, text);
+    BOOST_TEST((Run(kSpecs, min_atom_len, text, HyperscanUse::kAlways) == r));
     BOOST_TEST(r[0].matched == "VIAGRA\nONLINE   pharmacy");  // spans two lines
     BOOST_TEST(r[1].count == 1);                                // case-sensitive: one line only
     BOOST_TEST(r[2].count == 2);
@@ -109,4 +117,20 @@ BOOST_AUTO_TEST_CASE(rule_set_rules_through_the_prefilter_keep_their_semantics) 
   BOOST_TEST(FindHit(r, "OFFERS")->score == 1.5);
   BOOST_TEST(FindHit(r, "OFFERS")->matched == "Limited offer");
   BOOST_TEST(FindHit(r, "OFFERS_CS")->count == 1);
+}
+
+BOOST_AUTO_TEST_CASE(hyperscan_takes_what_it_can_and_re2_keeps_the_rest) {
+  std::vector<RegexGroup::CompileError> errors;
+  RegexGroupOptions o;
+  o.hyperscan = HyperscanUse::kAlways;
+  auto with = RegexGroup::Build(kSpecs, o, &errors);
+  o.hyperscan = HyperscanUse::kNever;
+  auto without = RegexGroup::Build(kSpecs, o, &errors);
+  BOOST_REQUIRE(errors.empty());
+  // All but the two Latin-1 case-insensitive regexes.
+  BOOST_TEST(with->num_hyperscan() == static_cast<int>(kSpecs.size()) - 2);
+  BOOST_TEST(without->num_hyperscan() == 0);
+  std::vector<GroupMatch> found;
+  BOOST_REQUIRE(with->Match("a x\vy here; abc\vz; NA\xcfVE", &found).ok());
+  BOOST_TEST(found.size() == 3u);  // \S and [^\s] on a VT, folded \xef
 }

@@ -4,6 +4,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "mime/parser.h"
 #include "rules/rule_set.h"
@@ -18,6 +20,16 @@ bool CorpusPresent() {
   if (std::filesystem::exists(std::string(kCorpus) + "/72_active.cf")) return true;
   BOOST_TEST_MESSAGE("SKIPPED: " << kCorpus << " is absent (apt-get install spamassassin, or make deps)");
   return false;
+}
+
+// One line per hit (scoring or not): name, count, score and matched text.
+std::string Describe(const ScanResult& r) {
+  std::ostringstream out;
+  for (const auto* list : {&r.hits, &r.subrules})
+    for (const RuleHit& h : *list)
+      out << h.name << " x" << h.count << " " << h.score << " [" << h.matched << "]\n";
+  out << "total " << r.score;
+  return out.str();
 }
 
 }  // namespace
@@ -50,4 +62,36 @@ BOOST_AUTO_TEST_CASE(spamassassin_corpus_loads_what_re2_can_express) {
   BOOST_REQUIRE((*set)->Scan(msg, &result).ok());
   BOOST_TEST(result.hits.size() >= 3u);
   BOOST_TEST(result.score > 3.0);
+}
+
+// Every SpamAssassin rule gives the same hits, counts and matched text
+// whichever candidate finder runs it, on every test message we have.
+BOOST_AUTO_TEST_CASE(spamassassin_corpus_same_hits_with_and_without_hyperscan) {
+  if (!CorpusPresent()) return;
+  LoadOptions o;
+  o.strict = false;
+  o.hyperscan = HyperscanUse::kNever;
+  LoadReport report;
+  auto re2_only = RuleSet::Load({kCorpus}, o, &report);
+  o.hyperscan = HyperscanUse::kAlways;
+  auto hyperscan = RuleSet::Load({kCorpus}, o, &report);
+  BOOST_REQUIRE(re2_only.ok());
+  BOOST_REQUIRE(hyperscan.ok());
+  int messages = 0, hits = 0;
+  for (const char* dir : {"tests/rules/hit", "tests/rules/miss", "tests/rules/bench"}) {
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+      std::ifstream in(entry.path(), std::ios::binary);
+      std::stringstream raw;
+      raw << in.rdbuf();
+      auto msg = sendguard::mime::Parse(raw.str(), sendguard::mime::ScanLimits());
+      ScanResult a, b;
+      BOOST_REQUIRE((*re2_only)->Scan(msg, &a).ok());
+      BOOST_REQUIRE((*hyperscan)->Scan(msg, &b).ok());
+      BOOST_TEST(Describe(a) == Describe(b), entry.path().string());
+      hits += static_cast<int>(a.hits.size() + a.subrules.size());
+      ++messages;
+    }
+  }
+  BOOST_TEST(messages >= 20);
+  BOOST_TEST(hits >= 200);  // the comparison covers many rules that hit
 }
