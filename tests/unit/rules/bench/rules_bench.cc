@@ -2,11 +2,16 @@
 //
 // Usage: rules_bench [RULES_DIR [SPAMASSASSIN_DIR [MESSAGES_DIR]]]
 //   defaults: rules  /usr/share/spamassassin  tests/rules/bench
-// Prints: rules_scan MB/s starter: X  spamassassin: Y  ratio10_vs_all: Z
+// Prints: rules_scan MB/s starter: X (RE2 only: X0)  spamassassin: Y (RE2
+// only: Y0)  ratio10_vs_all: Z
 // MB/s is megabytes (10^6) of decoded body text (ParsedMessage::body) per
 // second of RuleSet::Scan; MIME parsing is done once, outside the timing.
-// ratio10_vs_all is the scan time with all SpamAssassin rules divided by the
-// time with only its first 10 loadable body rules.
+// X and Y are what the daemon runs (each rule group on the faster of the
+// Hyperscan and RE2-only candidate finders); X0 and Y0 force the RE2-only
+// finder, the peer measured in the same run. ratio10_vs_all is the scan
+// time with all SpamAssassin rules divided by the time with only its first
+// 10 loadable body rules. The cases run interleaved in short rounds and each
+// keeps its best round, so a busy machine disturbs them alike.
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -41,12 +46,12 @@ std::vector<sendguard::mime::ParsedMessage> LoadMessages(const std::string& dir)
   return out;
 }
 
-// Seconds per byte of body text, scanning every message until ~0.5 s passed.
+// MB/s of body text, scanning every message until ~0.25 s passed.
 double MeasureMBps(const RuleSet& set, const std::vector<sendguard::mime::ParsedMessage>& msgs) {
   size_t bytes = 0;
   auto start = std::chrono::steady_clock::now();
   double elapsed = 0;
-  while (elapsed < 0.5) {
+  while (elapsed < 0.25) {
     for (const auto& m : msgs) {
       sendguard::rules::ScanResult r;
       sendguard::Status s = set.Scan(m, &r);
@@ -59,6 +64,16 @@ double MeasureMBps(const RuleSet& set, const std::vector<sendguard::mime::Parsed
     elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   return bytes / elapsed / 1e6;
+}
+
+std::shared_ptr<const RuleSet> LoadOrDie(const std::string& dir, LoadOptions options) {
+  LoadReport report;
+  auto set = RuleSet::Load({dir}, options, &report);
+  if (!set.ok()) {
+    std::cerr << "cannot load rules: " << set.status().ToString() << "\n";
+    exit(1);
+  }
+  return *set;
 }
 
 std::shared_ptr<const RuleSet> FirstBodyRules(const std::string& sa_dir, size_t n) {
@@ -88,21 +103,23 @@ int main(int argc, char** argv) {
     std::cerr << "no .eml messages in " << msg_dir << "\n";
     return 1;
   }
-  LoadReport r1, r2;
-  auto starter = RuleSet::Load({rules_dir}, LoadOptions(), &r1);
-  LoadOptions lenient;
-  lenient.strict = false;
-  auto sa = RuleSet::Load({sa_dir}, lenient, &r2);
-  auto ten = FirstBodyRules(sa_dir, 10);
-  if (!starter.ok() || !sa.ok() || !ten) {
-    std::cerr << "cannot load rules: " << (starter.ok() ? sa.status().ToString() : starter.status().ToString()) << "\n";
+  LoadOptions daemon, re2_only;
+  re2_only.hyperscan = sendguard::rules::HyperscanUse::kNever;
+  std::vector<std::shared_ptr<const RuleSet>> sets = {LoadOrDie(rules_dir, daemon),
+                                                      LoadOrDie(rules_dir, re2_only)};
+  daemon.strict = re2_only.strict = false;
+  sets.push_back(LoadOrDie(sa_dir, daemon));
+  sets.push_back(LoadOrDie(sa_dir, re2_only));
+  sets.push_back(FirstBodyRules(sa_dir, 10));
+  if (!sets.back()) {
+    std::cerr << "cannot load the first 10 SpamAssassin body rules\n";
     return 1;
   }
-  double starter_mbps = MeasureMBps(**starter, msgs);
-  double sa_mbps = MeasureMBps(**sa, msgs);
-  double ten_mbps = MeasureMBps(*ten, msgs);
-  std::cout << std::fixed << std::setprecision(1) << "rules_scan MB/s starter: " << starter_mbps
-            << "  spamassassin: " << sa_mbps << "  ratio10_vs_all: " << std::setprecision(2)
-            << ten_mbps / sa_mbps << "\n";
+  std::vector<double> best(sets.size(), 0);
+  for (int round = 0; round < 4; ++round)
+    for (size_t i = 0; i < sets.size(); ++i) best[i] = std::max(best[i], MeasureMBps(*sets[i], msgs));
+  std::cout << std::fixed << std::setprecision(1) << "rules_scan MB/s starter: " << best[0]
+            << " (RE2 only: " << best[1] << ")  spamassassin: " << best[2] << " (RE2 only: "
+            << best[3] << ")  ratio10_vs_all: " << std::setprecision(2) << best[4] / best[2] << "\n";
   return 0;
 }
