@@ -3,10 +3,13 @@
 //
 // Contract: CanonicalHeader() turns one header (name and the value exactly as
 // received: leading space and CRLF folding kept) into the bytes that enter the
-// header hash, CRLF included. BodyHasher takes the body in chunks of any size
-// (split anywhere, even inside CRLF) and yields the bh= digest; it keeps only
-// a count of pending empty lines and one pending CR/space, never the body.
-// Thread-safety: one BodyHasher per message, one thread at a time.
+// header hash, CRLF included; AppendCanonicalHeader() appends the same bytes
+// to a buffer. BodyHasher takes the body in chunks of any size (split
+// anywhere, even inside CRLF) and yields the bh= digest; it keeps only a count
+// of pending empty lines, one pending CR/space and a fixed-size buffer of
+// canonical bytes not yet hashed, never the body.
+// Thread-safety: the functions are pure; one BodyHasher per message, one
+// thread at a time.
 #ifndef SENDGUARD_DKIM_CANON_H_
 #define SENDGUARD_DKIM_CANON_H_
 
@@ -19,6 +22,8 @@
 namespace sendguard::dkim {
 
 std::string CanonicalHeader(Canon canon, std::string_view name, std::string_view value);
+void AppendCanonicalHeader(Canon canon, std::string_view name, std::string_view value,
+                           std::string* out);
 
 class BodyHasher {
  public:
@@ -30,7 +35,8 @@ class BodyHasher {
   void Byte(char c);
   void Content(char c);
   void ContentRun(std::string_view run);
-  void Emit(char c);
+  void EmitByte(char c);
+  void Emit(std::string_view bytes);
   void Flush();
 
   bool relaxed_;
@@ -38,7 +44,8 @@ class BodyHasher {
   bool pending_space_ = false;
   bool any_content_ = false;
   size_t pending_crlfs_ = 0;
-  std::string out_;
+  size_t used_ = 0;  // bytes of out_ not yet passed to sha_
+  char out_[8192];
   Sha256 sha_;
 };
 

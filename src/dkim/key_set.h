@@ -9,7 +9,8 @@
 // Lookup: exact domain first, then the longest "*.suffix" pattern matching a
 // subdomain, then "*". Domains compare case-insensitively.
 // Thread-safety: a loaded KeySet is immutable; share it between threads via
-// shared_ptr<const KeySet>.
+// shared_ptr<const KeySet>. (The OpenSSL signing context each key carries is
+// only ever duplicated per signature, never used in place: dkim/digest_sign.h.)
 #ifndef SENDGUARD_DKIM_KEY_SET_H_
 #define SENDGUARD_DKIM_KEY_SET_H_
 

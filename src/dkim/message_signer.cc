@@ -119,12 +119,14 @@ Result<std::string> MessageSigner::SignOwn(const Slot& slot, const std::string& 
                     opt.expiry_seconds > 0 ? now_ + opt.expiry_seconds : 0,
                     std::move(sel.h_names), body_hash};
   std::string value = FormatSignature(f);
-  Sha256 sha;
+  std::string hashed;  // the signed headers, then this DKIM-Signature, canonicalized
+  hashed.reserve(1024);
   for (size_t i : sel.hashed)
-    sha.Update(CanonicalHeader(opt.canon.header, headers_[i].name, headers_[i].value));
-  std::string self = CanonicalHeader(opt.canon.header, "DKIM-Signature", value);
-  self.resize(self.size() - 2);  // the signature header is hashed without its CRLF
-  sha.Update(self);
+    AppendCanonicalHeader(opt.canon.header, headers_[i].name, headers_[i].value, &hashed);
+  AppendCanonicalHeader(opt.canon.header, "DKIM-Signature", value, &hashed);
+  hashed.resize(hashed.size() - 2);  // the signature header is hashed without its CRLF
+  Sha256 sha;
+  sha.Update(hashed);
   Result<Digest> digest = sha.Final();
   if (!digest.ok()) return digest.status();
   Result<std::string> sig = SignDigest(key, *digest);

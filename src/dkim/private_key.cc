@@ -1,4 +1,5 @@
-// dkim/private_key.cc — permission checks and PEM parsing of key files.
+// dkim/private_key.cc — permission checks and PEM parsing of key files, and
+// the signing context prepared once per loaded key.
 #include "dkim/private_key.h"
 
 #include <fcntl.h>
@@ -11,6 +12,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+
+#include "dkim/digest_sign.h"
 
 namespace sendguard::dkim {
 namespace {
@@ -84,6 +87,9 @@ Result<PrivateKey> LoadPrivateKey(const std::string& path, bool allow_group_read
   } else {
     return Status::InvalidArgument(path + ": key is neither RSA nor Ed25519");
   }
+  Result<std::shared_ptr<const PreparedSigner>> signer = PrepareSigner(key);
+  if (!signer.ok()) return Status::InvalidArgument(path + ": " + signer.status().message());
+  key.signer = *signer;
   return key;
 }
 

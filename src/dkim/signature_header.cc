@@ -11,16 +11,14 @@ bool SameName(const std::string& a, const std::string& b) {
 }
 
 // Folds after a colon once a line passes 72 columns (FWS is allowed there).
-std::string Join(const std::vector<std::string>& names) {
-  std::string out;
-  size_t line = 0;
+void AppendJoined(const std::vector<std::string>& names, std::string* out) {
+  size_t start = out->size(), line = 0;
   for (const std::string& n : names) {
-    if (!out.empty()) out += line > 72 ? ":\r\n\t" : ":";
+    if (out->size() > start) out->append(line > 72 ? ":\r\n\t" : ":");
     if (line > 72) line = 0;
-    out += n;
+    out->append(n);
     line += n.size() + 1;
   }
-  return out;
 }
 
 }  // namespace
@@ -29,6 +27,8 @@ HeaderSelection SelectHeaders(const std::vector<Header>& headers,
                               const std::vector<std::string>& sign,
                               const std::vector<std::string>& oversign) {
   HeaderSelection sel;
+  sel.h_names.reserve(headers.size() + oversign.size());
+  sel.hashed.reserve(headers.size());
   for (const std::string& name : sign)
     for (size_t i = headers.size(); i-- > 0;)
       if (SameName(headers[i].name, name)) {
@@ -40,21 +40,25 @@ HeaderSelection SelectHeaders(const std::vector<Header>& headers,
 }
 
 std::string FormatSignature(const SignatureFields& f) {
-  std::string v = " v=1; a=" + f.algorithm + "; c=" + CanonName(f.canon.header) + "/" +
-                  CanonName(f.canon.body) + "; d=" + f.domain + "; s=" + f.selector + ";";
-  v += "\r\n\tt=" + std::to_string(f.time) + ";";
-  if (f.expiry > 0) v += " x=" + std::to_string(f.expiry) + ";";
-  v += "\r\n\th=" + Join(f.h_names) + ";";
-  v += "\r\n\tbh=" + f.body_hash + ";";
-  v += "\r\n\tb=";
+  std::string v;
+  v.reserve(128 + f.domain.size() + f.selector.size() + f.body_hash.size() + 24 * f.h_names.size());
+  v.append(" v=1; a=").append(f.algorithm).append("; c=").append(CanonName(f.canon.header));
+  v.append("/").append(CanonName(f.canon.body)).append("; d=").append(f.domain);
+  v.append("; s=").append(f.selector).append(";");
+  v.append("\r\n\tt=").append(std::to_string(f.time)).append(";");
+  if (f.expiry > 0) v.append(" x=").append(std::to_string(f.expiry)).append(";");
+  v.append("\r\n\th=");
+  AppendJoined(f.h_names, &v);
+  v.append(";\r\n\tbh=").append(f.body_hash).append(";\r\n\tb=");
   return v;
 }
 
 std::string FoldBase64(const std::string& b64) {
   std::string out;
+  out.reserve(b64.size() + 4 * (b64.size() / 72));
   for (size_t i = 0; i < b64.size(); i += 72) {
-    if (i > 0) out += "\r\n\t ";
-    out += b64.substr(i, 72);
+    if (i > 0) out.append("\r\n\t ");
+    out.append(b64, i, 72);
   }
   return out;
 }
