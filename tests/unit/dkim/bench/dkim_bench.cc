@@ -6,10 +6,12 @@
 //   obj/dkim_bench [seconds_per_case=3] [ed25519_soak_messages=200000]
 // Prints "dkim_sign/s rsa2048: X ed25519: Y" (whole message: headers, body,
 // canonicalization, signature), the same through libopendkim for RSA, the
-// raw OpenSSL rates (EVP_DigestSign over 32 bytes) and raw plus SHA-256 of
-// the message bytes, all single-threaded, and the RSS before/after the
+// raw OpenSSL rates (a signature of 32 bytes with a context prepared once,
+// as `openssl speed` measures) and raw plus SHA-256 of the message bytes,
+// all single-threaded, and the RSS before/after the
 // Ed25519 soak. Keys are generated into a temporary directory and removed.
 #include <openssl/evp.h>
+#include <openssl/rsa.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -70,14 +72,29 @@ double Rate(double seconds, F op) {
   return n / elapsed;
 }
 
+// As `openssl speed` does: a signing context prepared once per key and
+// reused (RSA: EVP_PKEY_sign of a SHA-256 digest with PKCS#1 v1.5 padding;
+// Ed25519: EVP_DigestSign of 32 bytes), so the peer carries no setup cost.
 bool RawSign(EVP_PKEY* key, bool rsa) {
+  static EVP_PKEY_CTX* rsa_ctx = nullptr;
+  static EVP_MD_CTX* ed_ctx = nullptr;
   unsigned char msg[32] = {1}, sig[1024];
   size_t len = sizeof sig;
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  bool ok = EVP_DigestSignInit(ctx, nullptr, rsa ? EVP_sha256() : nullptr, nullptr, key) == 1 &&
-            EVP_DigestSign(ctx, sig, &len, msg, sizeof msg) == 1;
-  EVP_MD_CTX_free(ctx);
-  return ok;
+  if (rsa) {
+    if (!rsa_ctx) {
+      rsa_ctx = EVP_PKEY_CTX_new(key, nullptr);
+      if (EVP_PKEY_sign_init(rsa_ctx) != 1 ||
+          EVP_PKEY_CTX_set_rsa_padding(rsa_ctx, RSA_PKCS1_PADDING) != 1 ||
+          EVP_PKEY_CTX_set_signature_md(rsa_ctx, EVP_sha256()) != 1)
+        return false;
+    }
+    return EVP_PKEY_sign(rsa_ctx, sig, &len, msg, sizeof msg) == 1;
+  }
+  if (!ed_ctx) {
+    ed_ctx = EVP_MD_CTX_new();
+    if (EVP_DigestSignInit(ed_ctx, nullptr, nullptr, nullptr, key) != 1) return false;
+  }
+  return EVP_DigestSign(ed_ctx, sig, &len, msg, sizeof msg) == 1;
 }
 
 bool RawSignPlusHash(EVP_PKEY* key, bool rsa) {
@@ -133,7 +150,7 @@ int main(int argc, char** argv) {
   std::printf("body %zu bytes, 5 headers, 1 thread\n", kBody.size());
   std::printf("dkim_sign/s rsa2048: %.0f ed25519: %.0f\n", rsa_rate, ed_rate);
   std::printf("dkim_sign/s rsa2048 via libopendkim: %.0f\n", rsa_lib_rate);
-  std::printf("raw EVP_DigestSign/s rsa2048: %.0f ed25519: %.0f\n", raw_rsa, raw_ed);
+  std::printf("raw sign/s rsa2048: %.0f ed25519: %.0f\n", raw_rsa, raw_ed);
   std::printf("raw + sha256 of message/s rsa2048: %.0f ed25519: %.0f\n", rawh_rsa, rawh_ed);
   std::printf("ratio dkim/(raw+hash) rsa2048: %.2f ed25519: %.2f\n", rsa_rate / rawh_rsa,
               ed_rate / rawh_ed);
