@@ -6,7 +6,15 @@ set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 list="$here/contrib/debian-packages.txt"
 missing=""
-for pkg in $(grep -v '^#' "$list"); do
+arch=$(dpkg --print-architecture)
+# "name [arch ...]": only on the named architectures.
+packages=$(grep -v '^#' "$list" | while read -r name archs; do
+  case "$archs" in
+    "") echo "$name" ;;
+    *" $arch "* | "[$arch]" | "[$arch "* | *" $arch]") echo "$name" ;;
+  esac
+done)
+for pkg in $packages; do
   status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
   case "$status" in
     *" installed") ;;

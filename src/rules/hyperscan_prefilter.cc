@@ -3,7 +3,9 @@
 // a pattern at least as wide as RE2's.
 #include "rules/hyperscan_prefilter.h"
 
+#ifdef SENDGUARD_HAVE_HYPERSCAN
 #include <hs/hs.h>
+#endif
 
 #include <algorithm>
 #include <climits>
@@ -16,6 +18,7 @@
 namespace sendguard {
 namespace rules {
 
+#ifdef SENDGUARD_HAVE_HYPERSCAN
 struct HyperscanPrefilter::Impl {
   hs_database_t* db = nullptr;
   hs_scratch_t* prototype = nullptr;
@@ -27,11 +30,12 @@ struct HyperscanPrefilter::Impl {
     hs_free_database(db);
   }
 };
+#else
+struct HyperscanPrefilter::Impl {};
+#endif
 
 namespace {
 
-constexpr unsigned kBaseFlags = HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
-constexpr int kMaxCompileRetries = 32;
 
 // RE2's \s is [\t\n\f\r ]; Hyperscan's (like PCRE's) adds \v, so a negated
 // \S or [^\s] would be narrower there. RE2's \v is the one character VT,
@@ -107,6 +111,10 @@ bool HasUnsafeEscape(const std::string& p) {
   return false;
 }
 
+#ifdef SENDGUARD_HAVE_HYPERSCAN
+constexpr unsigned kBaseFlags = HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
+constexpr int kMaxCompileRetries = 32;
+
 int OnMatch(unsigned int id, unsigned long long, unsigned long long, unsigned int, void* ctx) {
   (*static_cast<std::vector<uint8_t>*>(ctx))[id] = 1;
   return 0;  // keep scanning
@@ -142,6 +150,8 @@ hs_database_t* CompileAccepted(const std::vector<std::string>& rewritten,
   return nullptr;
 }
 
+#endif  // SENDGUARD_HAVE_HYPERSCAN
+
 }  // namespace
 
 bool HyperscanPrefilter::SafeToApproximate(const Pattern& p) {
@@ -156,10 +166,19 @@ HyperscanPrefilter::HyperscanPrefilter(std::unique_ptr<Impl> impl) : impl_(std::
 
 HyperscanPrefilter::~HyperscanPrefilter() = default;
 
+bool HyperscanPrefilter::Available() {
+#ifdef SENDGUARD_HAVE_HYPERSCAN
+  return hs_valid_platform() == HS_SUCCESS;
+#else
+  return false;
+#endif
+}
+
 std::unique_ptr<HyperscanPrefilter> HyperscanPrefilter::Build(const std::vector<Pattern>& patterns,
                                                               std::vector<uint8_t>* accepted) {
   accepted->assign(patterns.size(), 0);
-  if (patterns.empty() || hs_valid_platform() != HS_SUCCESS) return nullptr;
+  if (patterns.empty() || !Available()) return nullptr;
+#ifdef SENDGUARD_HAVE_HYPERSCAN
   std::vector<std::string> rewritten(patterns.size());
   std::vector<unsigned> flags(patterns.size(), kBaseFlags);
   for (size_t i = 0; i < patterns.size(); ++i) {
@@ -182,9 +201,17 @@ std::unique_ptr<HyperscanPrefilter> HyperscanPrefilter::Build(const std::vector<
     return nullptr;
   }
   return std::unique_ptr<HyperscanPrefilter>(new HyperscanPrefilter(std::move(impl)));
+#else
+  return nullptr;
+#endif
 }
 
 Status HyperscanPrefilter::Scan(std::string_view text, std::vector<uint8_t>* may_match) const {
+#ifndef SENDGUARD_HAVE_HYPERSCAN
+  (void)text;
+  (void)may_match;
+  return Status::Internal("rules: built without Hyperscan");
+#else
   hs_scratch_t* scratch = nullptr;
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
@@ -207,6 +234,7 @@ Status HyperscanPrefilter::Scan(std::string_view text, std::vector<uint8_t>* may
   if (rc != HS_SUCCESS)
     return Status::Internal("rules: Hyperscan scan failed (error " + std::to_string(rc) + ")");
   return Status::Ok();
+#endif
 }
 
 }  // namespace rules

@@ -10,7 +10,9 @@
 // out and reported as not accepted, for the caller to handle another way. Scan() sets
 // `(*may_match)[i]` for each accepted pattern i that may occur in the text.
 // A non-ok Status from Scan() is an engine failure, never "no match".
-// Hyperscan (BSD, Debian libhyperscan-dev) is used only in this module.
+// Hyperscan (BSD, Debian libhyperscan-dev) is used only in this module. It
+// is x86-64 only: built without it (SENDGUARD_HAVE_HYPERSCAN unset),
+// Available() is false and Build() accepts nothing.
 // Thread-safety: immutable after Build(); Scan() may run concurrently (each
 // call borrows a scratch space from a mutex-guarded pool).
 #ifndef SENDGUARD_RULES_HYPERSCAN_PREFILTER_H_
@@ -34,8 +36,11 @@ class HyperscanPrefilter {
     bool case_insensitive = false;
   };
 
-  // Returns nullptr when no pattern was accepted (or Hyperscan cannot run
-  // on this CPU); accepted[i] tells which patterns the database covers.
+  // Whether Hyperscan is built in and this CPU can run it.
+  static bool Available();
+
+  // Returns nullptr when no pattern was accepted (or Hyperscan is not
+  // available); accepted[i] tells which patterns the database covers.
   static std::unique_ptr<HyperscanPrefilter> Build(const std::vector<Pattern>& patterns,
                                                    std::vector<uint8_t>* accepted);
   ~HyperscanPrefilter();

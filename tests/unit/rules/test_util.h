@@ -10,6 +10,7 @@
 
 #include "mime/parser.h"
 #include "rules/cf_parser.h"
+#include "rules/hyperscan_prefilter.h"
 #include "rules/rule_set.h"
 
 namespace sendguard {
@@ -55,6 +56,20 @@ inline const Problem* FindProblem(const LoadReport& report, const std::string& r
   for (const Problem& p : report.problems)
     if (p.rule == rule) return &p;
   return nullptr;
+}
+
+// Whether Hyperscan can be tested here. On x86-64 it must be built in (a
+// build that silently lost it fails); elsewhere Debian has no Hyperscan and
+// the Hyperscan tests are skipped.
+inline bool HyperscanHere() {
+#if defined(__x86_64__)
+  BOOST_REQUIRE_MESSAGE(HyperscanPrefilter::Available(),
+                        "Hyperscan is not built in (libhyperscan-dev, make deps)");
+  return true;
+#else
+  if (!HyperscanPrefilter::Available()) BOOST_TEST_MESSAGE("SKIPPED: no Hyperscan on this architecture");
+  return HyperscanPrefilter::Available();
+#endif
 }
 
 }  // namespace testing
