@@ -22,6 +22,10 @@ constexpr int kMaxCount = 1000;  // hard cap for `multiple` rules
 // Groups up to this size may run without a prefilter (each regex on its
 // own) when that is fastest.
 constexpr size_t kMaxWithoutPrefilter = 8;
+// Larger groups are not tried with Hyperscan unless it is forced: on
+// SpamAssassin's groups of 126 and 517 regexes it was slower than the RE2
+// prefilter, and compiling them took seconds of every load.
+constexpr size_t kMaxTriedWithHyperscan = 64;
 
 namespace {
 
@@ -329,12 +333,16 @@ void RegexGroup::AllIds(std::vector<int>* out) const {
   for (size_t id = 0; id < impl_->spec_of.size(); ++id) out->push_back(static_cast<int>(id));
 }
 
-// Keeps the fastest of the RE2 prefilter, the Hyperscan one and (for a few
-// regexes) none at all, timed on the calibration text.
+// Keeps the fastest of the RE2 prefilter, the Hyperscan one (for up to 64
+// regexes) and none at all (for up to 8), timed on the calibration text.
 void RegexGroup::ChooseFinder(const std::vector<RegexSpec>& specs, const RegexGroupOptions& options) {
-  auto hybrid = CandidateFinder::Build(specs, impl_->spec_of, options, true);
-  if (hybrid->num_hyperscan() == 0) hybrid.reset();
-  if (options.hyperscan == HyperscanUse::kAlways) {
+  const bool forced = options.hyperscan == HyperscanUse::kAlways;
+  std::unique_ptr<CandidateFinder> hybrid;
+  if (forced || impl_->spec_of.size() <= kMaxTriedWithHyperscan) {
+    hybrid = CandidateFinder::Build(specs, impl_->spec_of, options, true);
+    if (hybrid->num_hyperscan() == 0) hybrid.reset();
+  }
+  if (forced) {
     if (hybrid) impl_->finder = std::move(hybrid);
     return;
   }
