@@ -22,10 +22,16 @@ constexpr int kMaxCount = 1000;  // hard cap for `multiple` rules
 // Groups up to this size may run without a prefilter (each regex on its
 // own) when that is fastest.
 constexpr size_t kMaxWithoutPrefilter = 8;
-// Larger groups are not tried with Hyperscan unless it is forced: on
-// SpamAssassin's groups of 126 and 517 regexes it was slower than the RE2
-// prefilter, and compiling them took seconds of every load.
-constexpr size_t kMaxTriedWithHyperscan = 64;
+// Groups up to this size give Hyperscan every regex it can take; larger ones
+// only those with a required literal, leaving the literal-free ones to the
+// RE2::Set. On SpamAssassin's body rules (517, about 200 literal-free)
+// Hyperscan was slower than the Set on the literal-free ones, and compiling
+// them took seconds of every load. Larger groups of short texts (headers,
+// URIs) are not tried at all: on SpamAssassin's (70 to 136 regexes) the RE2
+// prefilter always won.
+constexpr size_t kMaxAllInHyperscan = 64;
+constexpr int kCalibrationRounds = 5;
+constexpr double kClearlyFaster = 0.9;  // at least 10% less time
 
 namespace {
 
@@ -97,18 +103,22 @@ const std::string& ShortCalibrationText() {
 
 }  // namespace
 
-// Finds the candidate regexes of a group: those that may match a text. Built
-// over a subset of the group's ids. Regexes Hyperscan takes (when asked) are
-// named by one Hyperscan pass; the others get their required literals from
-// FilteredRE2 and are named when their literals occur (n-gram or
-// Aho–Corasick search); those without a usable literal run in one RE2::Set.
+// Finds the candidate regexes of a group: those that may match a text.
+// Regexes Hyperscan takes (when asked) are named by one Hyperscan pass; the
+// others get their required literals from FilteredRE2 and are named when
+// their literals occur (n-gram or Aho–Corasick search); those without a
+// usable literal run in one RE2::Set.
 // Immutable after Build(); Candidates() may run concurrently.
 class RegexGroup::CandidateFinder {
  public:
+  enum class Kind {
+    kRe2,                // no Hyperscan
+    kHyperscanAll,       // Hyperscan takes every regex it can
+    kHyperscanLiterals,  // Hyperscan takes those with a literal, the RE2::Set the rest
+  };
   static std::unique_ptr<CandidateFinder> Build(const std::vector<RegexSpec>& specs,
                                                 const std::vector<int>& spec_of,
-                                                const RegexGroupOptions& options,
-                                                bool with_hyperscan);
+                                                const RegexGroupOptions& options, Kind kind);
   Status Candidates(std::string_view text, std::vector<int>* out,
                     std::atomic<int64_t>* dfa_fallbacks) const;
   int num_hyperscan() const { return num_hyperscan_; }
@@ -117,7 +127,7 @@ class RegexGroup::CandidateFinder {
  private:
   explicit CandidateFinder(int min_atom_len) : filter_(min_atom_len) {}
   std::vector<int> BuildHyperscan(const std::vector<RegexSpec>& specs,
-                                  const std::vector<int>& spec_of);
+                                  const std::vector<int>& spec_of, const std::vector<int>& ids);
   void BuildLiteralFilter(const std::vector<RegexSpec>& specs, const std::vector<int>& spec_of,
                           const std::vector<int>& ids, const RegexGroupOptions& options);
   void BuildSet(const std::vector<RegexSpec>& specs, const std::vector<int>& spec_of,
@@ -127,8 +137,8 @@ class RegexGroup::CandidateFinder {
                            std::atomic<int64_t>* dfa_fallbacks) const;
 
   std::unique_ptr<HyperscanPrefilter> hs_;
-  std::vector<int> hs_patterns_;      // ids in the database (pattern index = id)
-  size_t hs_num_patterns_ = 0;        // patterns given to HyperscanPrefilter::Build
+  std::vector<int> hs_ids_;           // Hyperscan pattern index -> id
+  std::vector<uint8_t> hs_accepted_;  // Hyperscan pattern index -> in the database
   int num_hyperscan_ = 0;
   re2::FilteredRE2 filter_;
   std::vector<int> filter_ids_;       // filter id -> id
@@ -143,38 +153,71 @@ class RegexGroup::CandidateFinder {
   bool inject_set_out_of_memory_ = false;
 };
 
+namespace {
+
+// Splits ids into those FilteredRE2 finds a required literal for and those
+// it does not.
+void SplitByLiteral(const std::vector<RegexSpec>& specs, const std::vector<int>& spec_of,
+                    const RegexGroupOptions& options, std::vector<int>* with_literal,
+                    std::vector<int>* literal_free) {
+  re2::FilteredRE2 filter(options.min_atom_len);
+  std::vector<int> ids;
+  for (size_t id = 0; id < spec_of.size(); ++id) {
+    const RegexSpec& spec = specs[spec_of[id]];
+    int fid = -1;
+    if (filter.Add(spec.pattern, RegexOptions(spec.case_insensitive, options.regex_max_mem), &fid) ==
+        re2::RE2::NoError)
+      ids.push_back(static_cast<int>(id));
+  }
+  std::vector<std::string> atoms;
+  std::vector<int> free_fids;
+  if (!ids.empty()) {
+    filter.Compile(&atoms);
+    filter.AllPotentials({}, &free_fids);
+  }
+  std::vector<uint8_t> is_free(ids.size(), 0);
+  for (int fid : free_fids) is_free[fid] = 1;
+  for (size_t fid = 0; fid < ids.size(); ++fid)
+    (is_free[fid] ? literal_free : with_literal)->push_back(ids[fid]);
+}
+
+}  // namespace
+
 std::unique_ptr<RegexGroup::CandidateFinder> RegexGroup::CandidateFinder::Build(
     const std::vector<RegexSpec>& specs, const std::vector<int>& spec_of,
-    const RegexGroupOptions& options, bool with_hyperscan) {
+    const RegexGroupOptions& options, Kind kind) {
   std::unique_ptr<CandidateFinder> f(new CandidateFinder(options.min_atom_len));
   f->inject_set_out_of_memory_ = options.inject_set_out_of_memory;
-  std::vector<int> rest;
-  if (with_hyperscan) {
-    rest = f->BuildHyperscan(specs, spec_of);
+  std::vector<int> all, rest;
+  for (size_t id = 0; id < spec_of.size(); ++id) all.push_back(static_cast<int>(id));
+  if (kind == Kind::kRe2) {
+    rest = all;
+  } else if (kind == Kind::kHyperscanAll) {
+    rest = f->BuildHyperscan(specs, spec_of, all);
   } else {
-    for (size_t id = 0; id < spec_of.size(); ++id) rest.push_back(static_cast<int>(id));
+    std::vector<int> with_literal;
+    SplitByLiteral(specs, spec_of, options, &with_literal, &rest);
+    std::vector<int> refused = f->BuildHyperscan(specs, spec_of, with_literal);
+    rest.insert(rest.end(), refused.begin(), refused.end());
+    std::sort(rest.begin(), rest.end());
   }
   f->BuildLiteralFilter(specs, spec_of, rest, options);
   return f;
 }
 
-// Puts every id Hyperscan can approximate behind one database; returns the
-// ids it could not take.
+// Puts every one of `ids` Hyperscan can approximate behind one database;
+// returns the ids it could not take.
 std::vector<int> RegexGroup::CandidateFinder::BuildHyperscan(const std::vector<RegexSpec>& specs,
-                                                             const std::vector<int>& spec_of) {
+                                                             const std::vector<int>& spec_of,
+                                                             const std::vector<int>& ids) {
   std::vector<HyperscanPrefilter::Pattern> patterns;
-  for (int spec : spec_of) patterns.push_back({specs[spec].pattern, specs[spec].case_insensitive});
-  std::vector<uint8_t> accepted;
-  hs_ = HyperscanPrefilter::Build(patterns, &accepted);
-  hs_num_patterns_ = patterns.size();
+  for (int id : ids) patterns.push_back({specs[spec_of[id]].pattern, specs[spec_of[id]].case_insensitive});
+  hs_ = HyperscanPrefilter::Build(patterns, &hs_accepted_);
+  hs_ids_ = ids;
   std::vector<int> rest;
-  for (size_t id = 0; id < patterns.size(); ++id) {
-    if (hs_ && accepted[id]) {
-      hs_patterns_.push_back(static_cast<int>(id));
-      ++num_hyperscan_;
-    } else {
-      rest.push_back(static_cast<int>(id));
-    }
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (hs_ && hs_accepted_[i]) ++num_hyperscan_;
+    else rest.push_back(ids[i]);
   }
   return rest;
 }
@@ -224,11 +267,11 @@ void RegexGroup::CandidateFinder::BuildSet(const std::vector<RegexSpec>& specs,
 Status RegexGroup::CandidateFinder::HyperscanCandidates(std::string_view text,
                                                         std::vector<int>* out) const {
   if (!hs_) return Status::Ok();
-  std::vector<uint8_t> may_match(hs_num_patterns_, 0);
+  std::vector<uint8_t> may_match(hs_ids_.size(), 0);
   Status s = hs_->Scan(text, &may_match);
   if (!s.ok()) return s;
-  for (int id : hs_patterns_)
-    if (may_match[id]) out->push_back(id);
+  for (size_t i = 0; i < hs_ids_.size(); ++i)
+    if (may_match[i] && hs_accepted_[i]) out->push_back(hs_ids_[i]);
   return Status::Ok();
 }
 
@@ -307,60 +350,66 @@ void CompileAll(const std::vector<RegexSpec>& specs, const RegexGroupOptions& op
 
 }  // namespace
 
-// Best of three timed Match() runs on a calibration text with `finder`
-// (nullptr: no prefilter, every regex runs), in seconds; +infinity if the
-// finder fails.
+// One timed Match() on a calibration text with `finder` (nullptr: no
+// prefilter, every regex runs), in seconds; +infinity if the finder fails.
 double RegexGroup::TimeMatch(const CandidateFinder* finder, bool short_texts) const {
   const std::string& text = short_texts ? ShortCalibrationText() : CalibrationText();
   const int repeat = short_texts ? 64 : 1;  // short texts: time many, for the clock's sake
-  double best = 1e30;
-  std::atomic<int64_t> not_counted{0};  // calibration is not a scan
-  for (int run = 0; run < 3; ++run) {
-    auto start = std::chrono::steady_clock::now();
-    for (int r = 0; r < repeat; ++r) {
-      std::vector<int> candidates;
-      std::vector<GroupMatch> found;
-      if (finder && !finder->Candidates(text, &candidates, &not_counted).ok()) return 1e30;
-      if (!finder) AllIds(&candidates);
-      for (int id : candidates) Confirm(id, text, &found);
-    }
-    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  std::atomic<int64_t> not_counted{0};      // calibration is not a scan
+  auto start = std::chrono::steady_clock::now();
+  for (int r = 0; r < repeat; ++r) {
+    std::vector<int> candidates;
+    std::vector<GroupMatch> found;
+    if (finder && !finder->Candidates(text, &candidates, &not_counted).ok()) return 1e30;
+    if (!finder) AllIds(&candidates);
+    for (int id : candidates) Confirm(id, text, &found);
   }
-  return best / repeat;
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / repeat;
 }
 
 void RegexGroup::AllIds(std::vector<int>* out) const {
   for (size_t id = 0; id < impl_->spec_of.size(); ++id) out->push_back(static_cast<int>(id));
 }
 
-// Keeps the fastest of the RE2 prefilter, the Hyperscan one (for up to 64
-// regexes) and none at all (for up to 8), timed on the calibration text.
+// Keeps the fastest of the RE2 prefilter, the Hyperscan one and none at all
+// (for up to 8 regexes), timed on the calibration text; the RE2 prefilter
+// unless another is at least 10% faster.
 void RegexGroup::ChooseFinder(const std::vector<RegexSpec>& specs, const RegexGroupOptions& options) {
+  using Kind = CandidateFinder::Kind;
   const bool forced = options.hyperscan == HyperscanUse::kAlways;
+  const bool small = impl_->spec_of.size() <= kMaxAllInHyperscan;
   std::unique_ptr<CandidateFinder> hybrid;
-  if (forced || impl_->spec_of.size() <= kMaxTriedWithHyperscan) {
-    hybrid = CandidateFinder::Build(specs, impl_->spec_of, options, true);
-    if (hybrid->num_hyperscan() == 0) hybrid.reset();
-  }
+  if (forced || small || !options.short_texts)
+    hybrid = CandidateFinder::Build(specs, impl_->spec_of, options,
+                                    forced || small ? Kind::kHyperscanAll : Kind::kHyperscanLiterals);
+  if (hybrid && hybrid->num_hyperscan() == 0) hybrid.reset();
   if (forced) {
     if (hybrid) impl_->finder = std::move(hybrid);
     return;
   }
+  // Interleaved rounds, best of each, so a burst of other work on the
+  // machine does not decide; the first round also warms the DFA caches.
   const bool short_texts = options.short_texts;
-  double re2 = TimeMatch(impl_->finder.get(), short_texts);
-  double hs = hybrid ? TimeMatch(hybrid.get(), short_texts) : 1e30;
-  double none = impl_->spec_of.size() <= kMaxWithoutPrefilter ? TimeMatch(nullptr, short_texts) : 1e30;
+  const bool try_none = impl_->spec_of.size() <= kMaxWithoutPrefilter;
+  double re2 = 1e30, hs = 1e30, none = 1e30;
+  for (int round = 0; round < kCalibrationRounds; ++round) {
+    re2 = std::min(re2, TimeMatch(impl_->finder.get(), short_texts));
+    if (hybrid) hs = std::min(hs, TimeMatch(hybrid.get(), short_texts));
+    if (try_none) none = std::min(none, TimeMatch(nullptr, short_texts));
+  }
+  // The RE2 prefilter stays unless another choice is clearly faster.
   const char* chosen = "RE2";
-  if (none < re2 && none <= hs) {
+  if (none < kClearlyFaster * re2 && none <= hs) {
     impl_->finder.reset();
     chosen = "no";
-  } else if (hs < re2) {
+  } else if (hs < kClearlyFaster * re2) {
     impl_->finder = std::move(hybrid);
-    chosen = "Hyperscan";
+    chosen = small ? "Hyperscan" : "Hyperscan (regexes with a literal) + RE2::Set";
   }
   SG_LOG(kDebug) << "rules: group of " << impl_->spec_of.size() << " regexes: " << chosen
-                 << " prefilter (" << (short_texts ? "short" : "8 KB") << " sample: RE2 prefilter " << re2 * 1e6 << " us, Hyperscan "
-                 << hs * 1e6 << " us, none " << none * 1e6 << " us)";
+                 << " prefilter (" << (short_texts ? "short" : "8 KB")
+                 << " sample: RE2 prefilter " << re2 * 1e6 << " us, Hyperscan " << hs * 1e6
+                 << " us, none " << none * 1e6 << " us)";
 }
 
 std::unique_ptr<RegexGroup> RegexGroup::Build(const std::vector<RegexSpec>& specs,
@@ -368,7 +417,7 @@ std::unique_ptr<RegexGroup> RegexGroup::Build(const std::vector<RegexSpec>& spec
                                               std::vector<CompileError>* errors) {
   auto impl = std::make_unique<Impl>();
   CompileAll(specs, options, impl.get(), errors);
-  impl->finder = CandidateFinder::Build(specs, impl->spec_of, options, false);
+  impl->finder = CandidateFinder::Build(specs, impl->spec_of, options, CandidateFinder::Kind::kRe2);
   std::unique_ptr<RegexGroup> group(new RegexGroup(std::move(impl)));
   if (options.hyperscan != HyperscanUse::kNever && !group->impl_->spec_of.empty())
     group->ChooseFinder(specs, options);

@@ -14,9 +14,11 @@
 //    shorter than 4 bytes) finds the atoms present, and regexes whose atom
 //    condition holds are candidates; those with no usable literal run
 //    together in one RE2::Set.
-//  - Hyperscan (tried for groups of up to 64 regexes): one Hyperscan pass in
-//    prefilter mode (hyperscan_prefilter.h) names the candidates among the
-//    regexes it can approximate; the others go through the RE2-only finder.
+//  - Hyperscan: one Hyperscan pass in prefilter mode (hyperscan_prefilter.h)
+//    names the candidates among the regexes it can approximate; the others
+//    go through the RE2-only finder. In groups of more than 64 regexes
+//    Hyperscan takes only those with a required literal and the literal-free
+//    ones stay in the RE2::Set; such groups of short texts do not try it.
 //  - none, for groups of up to 8 regexes: every regex runs on every text.
 // Match() finds every regex that matches a text, with the matched text and,
 // when asked, the number of non-overlapping matches. If the RE2::Set's DFA
