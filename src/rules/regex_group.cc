@@ -379,9 +379,11 @@ void RegexGroup::ChooseFinder(const std::vector<RegexSpec>& specs, const RegexGr
   const bool forced = options.hyperscan == HyperscanUse::kAlways;
   const bool small = impl_->spec_of.size() <= kMaxAllInHyperscan;
   std::unique_ptr<CandidateFinder> hybrid;
-  if (forced || small || !options.short_texts)
-    hybrid = CandidateFinder::Build(specs, impl_->spec_of, options,
-                                    forced || small ? Kind::kHyperscanAll : Kind::kHyperscanLiterals);
+  if (small || options.short_texts)
+    hybrid = forced || small ? CandidateFinder::Build(specs, impl_->spec_of, options, Kind::kHyperscanAll)
+                             : nullptr;
+  else
+    hybrid = CandidateFinder::Build(specs, impl_->spec_of, options, Kind::kHyperscanLiterals);
   if (hybrid && hybrid->num_hyperscan() == 0) hybrid.reset();
   if (forced) {
     if (hybrid) impl_->finder = std::move(hybrid);

@@ -50,7 +50,8 @@ struct RegexSpec {
 enum class HyperscanUse {
   kNever,     // always the RE2-only prefilter (the engine before Hyperscan)
   kIfFaster,  // the fastest choice on the calibration sample
-  kAlways,    // the Hyperscan finder whenever Hyperscan takes any regex
+  kAlways,    // the Hyperscan finder whenever Hyperscan takes any regex (for a
+              // large group of short texts too)
 };
 
 struct RegexGroupOptions {

@@ -135,3 +135,35 @@ BOOST_AUTO_TEST_CASE(hyperscan_takes_what_it_can_and_re2_keeps_the_rest) {
   BOOST_REQUIRE(with->Match("a x\vy here; abc\vz; NA\xcfVE", &found).ok());
   BOOST_TEST(found.size() == 3u);  // \S and [^\s] on a VT, folded \xef
 }
+
+// Groups of more than 64 regexes give Hyperscan only those with a literal;
+// the literal-free ones stay in the RE2::Set. Same results as RE2 alone.
+BOOST_AUTO_TEST_CASE(large_groups_split_between_hyperscan_and_the_set_agree_with_re2) {
+  if (!HyperscanHere()) return;
+  std::vector<RegexSpec> specs;
+  for (int i = 0; i < 40; ++i)  // with a literal
+    specs.push_back({"(?m)bigoffer" + std::to_string(i) + "\\s+[a-z]+", i % 2 == 0, 1 + i % 3});
+  for (int i = 0; i < 40; ++i)  // literal-free
+    specs.push_back({"(?m)[a-z]{" + std::to_string(3 + i % 5) + "}[0-9]{" + std::to_string(1 + i % 4) +
+                         "}\\b",
+                     i % 2 == 1, 1});
+  RegexGroupOptions o;
+  o.hyperscan = HyperscanUse::kAlways;
+  std::vector<RegexGroup::CompileError> errors;
+  auto split = RegexGroup::Build(specs, o, &errors);
+  BOOST_REQUIRE(errors.empty());
+  BOOST_TEST(split->num_hyperscan() == 40);  // the ones with a literal
+  BOOST_TEST(split->num_unfiltered() == 40);
+  std::mt19937 rng(5);
+  const std::vector<std::string> words = {"bigoffer1", "BIGOFFER2", "bigoffer13", "abc", "abcd12", "xyz7",
+                                          "q", "BigOffer7 now", "zz", "abcdefg1234", "\n", " "};
+  int hits = 0;
+  for (int round = 0; round < 200; ++round) {
+    std::string text;
+    for (int i = 0, n = 5 + rng() % 60; i < n; ++i) text += words[rng() % words.size()] + " ";
+    std::vector<Outcome> re2_only = Run(specs, 7, text);
+    BOOST_TEST((Run(specs, 7, text, HyperscanUse::kAlways) == re2_only), "round " << round);
+    for (const Outcome& o : re2_only) hits += o.count > 0;
+  }
+  BOOST_TEST(hits > 1000);  // both halves of the group match often
+}
