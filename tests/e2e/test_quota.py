@@ -70,8 +70,7 @@ class QuotaTest(bed.BedTestCase):
         self.assertEqual(sg.stop(), 0)
         sg.start()
         self.assertTrue(self.send(BOB, BOB_PW)[0].accepted)
-        sg.proc.kill()          # kill -9: no chance to flush anything
-        sg.proc.wait()
+        sg.crash()              # kill -9: no chance to flush anything
         sg.start()
         self.assertEqual(self.used_messages(BOB), 2)
         self.assertTrue(self.send(BOB, BOB_PW)[0].accepted)

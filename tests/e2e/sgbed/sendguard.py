@@ -111,6 +111,10 @@ class Sendguard:
         if self.proc.poll() is not None:
             raise RuntimeError(f"sendguard exited with status {self.proc.returncode} "
                                f"before listening; log tail:\n{self.log_tail()}")
+        return self._answers()
+
+    def _answers(self):
+        """Whether something accepts connections on the milter socket."""
         try:
             if self.options.transport == "unix":
                 if not stat.S_ISSOCK(os.stat(self.socket_path).st_mode):
@@ -122,6 +126,18 @@ class Sendguard:
             return True
         except OSError:
             return False
+
+    def crash(self, timeout=10):
+        """kill -9 of the daemon, as a crash would. Returns once its workers
+        (which die with it: PR_SET_PDEATHSIG) no longer answer on the socket,
+        so a start() that follows cannot mistake them for the new daemon."""
+        procs.unregister_stop(self._stop_entry)
+        self.proc.kill()
+        self.proc.wait()
+        self.last_exit = self.proc.returncode
+        self.proc = None
+        procs.wait_until(lambda: not self._answers(), timeout,
+                         "sendguard's workers to die with the killed daemon")
 
     def reload(self):
         """SIGUSR1 to the daemon (what `sendguard reload` and systemd's reload do).
