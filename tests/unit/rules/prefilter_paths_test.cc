@@ -36,19 +36,28 @@ struct Outcome {
   bool operator==(const Outcome& o) const { return matched == o.matched && count == o.count; }
 };
 
-std::vector<Outcome> Run(const std::vector<RegexSpec>& specs, int min_atom_len, const std::string& text,
-                         HyperscanUse hyperscan = HyperscanUse::kNever) {
+std::unique_ptr<RegexGroup> Group(const std::vector<RegexSpec>& specs, int min_atom_len,
+                                  HyperscanUse hyperscan = HyperscanUse::kNever) {
   RegexGroupOptions o;
   o.min_atom_len = min_atom_len;
   o.hyperscan = hyperscan;
   std::vector<RegexGroup::CompileError> errors;
   auto group = RegexGroup::Build(specs, o, &errors);
   BOOST_REQUIRE(errors.empty());
+  return group;
+}
+
+std::vector<Outcome> Run(const RegexGroup& group, size_t num_specs, const std::string& text) {
   std::vector<GroupMatch> found;
-  BOOST_REQUIRE(group->Match(text, &found).ok());
-  std::vector<Outcome> out(specs.size());
+  BOOST_REQUIRE(group.Match(text, &found).ok());
+  std::vector<Outcome> out(num_specs);
   for (const GroupMatch& m : found) out[m.index] = {std::string(m.matched), m.count};
   return out;
+}
+
+std::vector<Outcome> Run(const std::vector<RegexSpec>& specs, int min_atom_len, const std::string& text,
+                         HyperscanUse hyperscan = HyperscanUse::kNever) {
+  return Run(*Group(specs, min_atom_len, hyperscan), specs.size(), text);
 }
 
 std::string RandomText(std::mt19937* rng) {
@@ -70,12 +79,16 @@ std::string RandomText(std::mt19937* rng) {
 
 BOOST_AUTO_TEST_CASE(prefilter_paths_agree_with_the_set_only_path_randomized) {
   std::mt19937 rng(11);
+  auto set_only = Group(kSpecs, 1000);  // no atom is that long
+  auto grams = Group(kSpecs, 7), aho_corasick = Group(kSpecs, 3);
+  auto hyperscan = Group(kSpecs, 7, HyperscanUse::kAlways);
+  const size_t n = kSpecs.size();
   for (int round = 0; round < 300; ++round) {
     std::string text = RandomText(&rng);
-    std::vector<Outcome> set_only = Run(kSpecs, 1000, text);  // no atom is that long
-    BOOST_TEST((Run(kSpecs, 7, text) == set_only), "gram filter, round " << round);
-    BOOST_TEST((Run(kSpecs, 3, text) == set_only), "Aho-Corasick, round " << round);
-    BOOST_TEST((Run(kSpecs, 7, text, HyperscanUse::kAlways) == set_only), "Hyperscan, round " << round);
+    std::vector<Outcome> expected = Run(*set_only, n, text);
+    BOOST_TEST((Run(*grams, n, text) == expected), "gram filter, round " << round);
+    BOOST_TEST((Run(*aho_corasick, n, text) == expected), "Aho-Corasick, round " << round);
+    BOOST_TEST((Run(*hyperscan, n, text) == expected), "Hyperscan, round " << round);
   }
 }
 
@@ -157,12 +170,13 @@ BOOST_AUTO_TEST_CASE(large_groups_split_between_hyperscan_and_the_set_agree_with
   std::mt19937 rng(5);
   const std::vector<std::string> words = {"bigoffer1", "BIGOFFER2", "bigoffer13", "abc", "abcd12", "xyz7",
                                           "q", "BigOffer7 now", "zz", "abcdefg1234", "\n", " "};
+  auto re2_group = Group(specs, 7);
   int hits = 0;
   for (int round = 0; round < 200; ++round) {
     std::string text;
     for (int i = 0, n = 5 + rng() % 60; i < n; ++i) text += words[rng() % words.size()] + " ";
-    std::vector<Outcome> re2_only = Run(specs, 7, text);
-    BOOST_TEST((Run(specs, 7, text, HyperscanUse::kAlways) == re2_only), "round " << round);
+    std::vector<Outcome> re2_only = Run(*re2_group, specs.size(), text);
+    BOOST_TEST((Run(*split, specs.size(), text) == re2_only), "round " << round);
     for (const Outcome& o : re2_only) hits += o.count > 0;
   }
   BOOST_TEST(hits > 1000);  // both halves of the group match often
