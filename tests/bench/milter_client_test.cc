@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/case_runner.h"
 #include "bench/milter_client.h"
 #include "bench/mta_session.h"
 
@@ -305,11 +306,6 @@ Status FilterSilentTimesOut() {
   }, "timeout");
 }
 
-struct Case {
-  const char* name;
-  std::function<Status()> run;
-};
-
 int RunAll() {
   const std::vector<Case> cases = {
       {"no_reply_flags_are_honoured", NoReplyFlagsAreHonoured},
@@ -352,14 +348,7 @@ int RunAll() {
          return Status::Ok();
        }},
   };
-  int passed = 0, failed = 0;
-  for (const Case& c : cases) {
-    Status s = c.run();
-    if (s.ok()) { ++passed; std::printf("ok   %s\n", c.name); }
-    else { ++failed; std::printf("FAIL %s: %s\n", c.name, s.ToString().c_str()); }
-  }
-  std::printf("%d passed, %d failed\n", passed, failed);
-  return failed == 0 ? 0 : 1;
+  return RunCases(cases);
 }
 
 }  // namespace

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/case_runner.h"
 #include "bench/milter_client.h"
 #include "bench/mta_session.h"
 
@@ -226,11 +227,6 @@ Status FreshConnectionStillServed() {
   return (*c)->Quit();
 }
 
-struct Case {
-  const char* name;
-  std::function<Status()> run;
-};
-
 int RunAll() {
   const std::vector<Case> cases = {
       {"two_messages_one_connection", TwoMessagesOneConnection},
@@ -246,14 +242,7 @@ int RunAll() {
       {"unauthenticated_trusted_client", UnauthenticatedTrustedClient},
       {"fresh_connection_still_served", FreshConnectionStillServed},
   };
-  int passed = 0, failed = 0;
-  for (const Case& c : cases) {
-    Status s = c.run();
-    if (s.ok()) { ++passed; std::printf("ok   %s\n", c.name); }
-    else { ++failed; std::printf("FAIL %s: %s\n", c.name, s.ToString().c_str()); }
-  }
-  std::printf("%d passed, %d failed\n", passed, failed);
-  return failed == 0 ? 0 : 1;
+  return RunCases(cases);
 }
 
 }  // namespace
