@@ -111,6 +111,15 @@ bool HasUnsafeEscape(const std::string& p) {
   return false;
 }
 
+// The pattern as Hyperscan should read it, or false when Hyperscan may not
+// approximate it (see the contract in the header).
+bool Prepare(const HyperscanPrefilter::Pattern& p, std::string* rewritten) {
+  if (p.re2_pattern.find('\0') != std::string::npos || HasUnsafeEscape(p.re2_pattern)) return false;
+  if ((p.case_insensitive || MayFoldCase(p.re2_pattern)) && MayNameNonAscii(p.re2_pattern))
+    return false;
+  return RewriteForHyperscan(p.re2_pattern, rewritten);
+}
+
 #ifdef SENDGUARD_HAVE_HYPERSCAN
 constexpr unsigned kBaseFlags = HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
 constexpr int kMaxCompileRetries = 32;
@@ -155,11 +164,8 @@ hs_database_t* CompileAccepted(const std::vector<std::string>& rewritten,
 }  // namespace
 
 bool HyperscanPrefilter::SafeToApproximate(const Pattern& p) {
-  if (p.re2_pattern.find('\0') != std::string::npos || HasUnsafeEscape(p.re2_pattern)) return false;
-  if ((p.case_insensitive || MayFoldCase(p.re2_pattern)) && MayNameNonAscii(p.re2_pattern))
-    return false;
   std::string ignored;
-  return RewriteForHyperscan(p.re2_pattern, &ignored);
+  return Prepare(p, &ignored);
 }
 
 HyperscanPrefilter::HyperscanPrefilter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -184,7 +190,7 @@ std::unique_ptr<HyperscanPrefilter> HyperscanPrefilter::Build(const std::vector<
   for (size_t i = 0; i < patterns.size(); ++i) {
     const Pattern& p = patterns[i];
     if (p.case_insensitive) flags[i] |= HS_FLAG_CASELESS;
-    if (!SafeToApproximate(p) || !RewriteForHyperscan(p.re2_pattern, &rewritten[i])) continue;
+    if (!Prepare(p, &rewritten[i])) continue;
     hs_expr_info_t* info = nullptr;
     hs_compile_error_t* err = nullptr;
     if (hs_expression_info(rewritten[i].c_str(), flags[i], &info, &err) == HS_SUCCESS)

@@ -138,7 +138,6 @@ class RegexGroup::CandidateFinder {
 
   std::unique_ptr<HyperscanPrefilter> hs_;
   std::vector<int> hs_ids_;           // Hyperscan pattern index -> id
-  std::vector<uint8_t> hs_accepted_;  // Hyperscan pattern index -> in the database
   int num_hyperscan_ = 0;
   re2::FilteredRE2 filter_;
   std::vector<int> filter_ids_;       // filter id -> id
@@ -212,11 +211,12 @@ std::vector<int> RegexGroup::CandidateFinder::BuildHyperscan(const std::vector<R
                                                              const std::vector<int>& ids) {
   std::vector<HyperscanPrefilter::Pattern> patterns;
   for (int id : ids) patterns.push_back({specs[spec_of[id]].pattern, specs[spec_of[id]].case_insensitive});
-  hs_ = HyperscanPrefilter::Build(patterns, &hs_accepted_);
+  std::vector<uint8_t> accepted;
+  hs_ = HyperscanPrefilter::Build(patterns, &accepted);
   hs_ids_ = ids;
   std::vector<int> rest;
   for (size_t i = 0; i < ids.size(); ++i) {
-    if (hs_ && hs_accepted_[i]) ++num_hyperscan_;
+    if (hs_ && accepted[i]) ++num_hyperscan_;
     else rest.push_back(ids[i]);
   }
   return rest;
@@ -271,7 +271,7 @@ Status RegexGroup::CandidateFinder::HyperscanCandidates(std::string_view text,
   Status s = hs_->Scan(text, &may_match);
   if (!s.ok()) return s;
   for (size_t i = 0; i < hs_ids_.size(); ++i)
-    if (may_match[i] && hs_accepted_[i]) out->push_back(hs_ids_[i]);
+    if (may_match[i]) out->push_back(hs_ids_[i]);  // only accepted patterns are reported
   return Status::Ok();
 }
 
@@ -433,7 +433,6 @@ int RegexGroup::num_unfiltered() const {
 int RegexGroup::num_hyperscan() const {
   return impl_->finder ? impl_->finder->num_hyperscan() : 0;
 }
-bool RegexGroup::prefiltered() const { return impl_->finder != nullptr; }
 
 Status RegexGroup::Candidates(std::string_view text, std::vector<int>* out) const {
   if (!impl_->finder) {

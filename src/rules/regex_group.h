@@ -99,7 +99,6 @@ class RegexGroup {
   int num_regexes() const;
   int num_unfiltered() const;   // literal-free regexes in the RE2::Set
   int num_hyperscan() const;    // regexes Hyperscan prefilters
-  bool prefiltered() const;     // false: every regex runs on every text
   // Times the RE2::Set ran out of DFA memory and the fallback ran.
   int64_t dfa_fallbacks() const { return dfa_fallbacks_.load(); }
 
