@@ -14,36 +14,13 @@
 #include "quota_test_util.h"
 
 using namespace sendguard::quota;
+using sendguard::quota::testing::CommitOf;
+using sendguard::quota::testing::kNow;
+using sendguard::quota::testing::Messages;
+using sendguard::quota::testing::OneMessage;
 using sendguard::quota::testing::TempDir;
 
 namespace {
-
-constexpr int64_t kNow = 1700000000;
-
-WindowLimit Messages(int64_t limit, int64_t window = 3600) {
-  WindowLimit w;
-  w.metric = Metric::kMessages;
-  w.limit = limit;
-  w.window_seconds = window;
-  w.resolution_seconds = DefaultResolution(window);
-  return w;
-}
-
-ReserveRequest OneMessage(uint64_t id, const std::string& subject, int64_t limit,
-                          int64_t now = kNow) {
-  ReserveRequest r;
-  r.id = id;
-  r.subjects = {{subject, {Messages(limit)}}};
-  r.delta.messages = 1;
-  r.delta.recipients = 1;
-  r.now_seconds = now;
-  r.deadline_seconds = now + 600;
-  return r;
-}
-
-CommitRequest CommitOf(const ReserveRequest& r) {
-  return {r.id, r.subjects, r.delta, r.now_seconds};
-}
 
 std::unique_ptr<LmdbQuotaStore> MustOpen(const std::string& dir) {
   auto store = LmdbQuotaStore::Open(dir, LmdbStoreOptions());

@@ -1,5 +1,5 @@
-// Helpers for the redisquota tests: requests in one line, a temp dir, and a
-// process-wide Redis shared by the semantic tests (each test gets its own
+// Helpers for the redisquota tests: the quota tests' request builders, a temp
+// dir, and a process-wide Redis shared by the semantic tests (each test gets its own
 // key prefix).
 #ifndef SENDGUARD_TESTS_UNIT_REDISQUOTA_STORE_TEST_UTIL_H_
 #define SENDGUARD_TESTS_UNIT_REDISQUOTA_STORE_TEST_UTIL_H_
@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "../quota/quota_test_util.h"
 #include "../temp_dir.h"
 #include "quota/lmdb_quota_store.h"
 #include "quota/quota_store.h"
@@ -24,39 +25,12 @@ namespace testing {
 
 using quota::Metric;
 using quota::WindowLimit;
-
-constexpr int64_t kNow = 1700000000;
-
+using quota::testing::CommitOf;
+using quota::testing::kNow;
+using quota::testing::Limit;
+using quota::testing::Messages;
+using quota::testing::OneMessage;
 using TempDir = ::sendguard::test::TempDir;
-
-inline WindowLimit Limit(Metric m, int64_t limit, int64_t window = 3600) {
-  WindowLimit w;
-  w.metric = m;
-  w.limit = limit;
-  w.window_seconds = window;
-  w.resolution_seconds = quota::DefaultResolution(window);
-  return w;
-}
-
-inline WindowLimit Messages(int64_t limit, int64_t window = 3600) {
-  return Limit(Metric::kMessages, limit, window);
-}
-
-inline quota::ReserveRequest OneMessage(uint64_t id, const std::string& subject, int64_t limit,
-                                        int64_t now = kNow) {
-  quota::ReserveRequest r;
-  r.id = id;
-  r.subjects = {{subject, {Messages(limit)}}};
-  r.delta.messages = 1;
-  r.delta.recipients = 1;
-  r.now_seconds = now;
-  r.deadline_seconds = now + 600;
-  return r;
-}
-
-inline quota::CommitRequest CommitOf(const quota::ReserveRequest& r) {
-  return {r.id, r.subjects, r.delta, r.now_seconds};
-}
 
 // One redis-server for the whole test binary, started on first use.
 inline RedisServer& SharedServer() {

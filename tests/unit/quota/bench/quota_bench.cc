@@ -16,22 +16,12 @@
 #include <string>
 #include <vector>
 
+#include "../quota_test_util.h"
 #include "quota/lmdb_quota_store.h"
 
 using namespace sendguard::quota;
 
-namespace {
-
-WindowLimit Limit(Metric m, int64_t limit, int64_t window) {
-  WindowLimit w;
-  w.metric = m;
-  w.limit = limit;
-  w.window_seconds = window;
-  w.resolution_seconds = DefaultResolution(window);
-  return w;
-}
-
-}  // namespace
+using sendguard::quota::testing::Limit;
 
 double ThreadCpuSeconds() {
   timespec ts;
