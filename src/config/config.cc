@@ -1,12 +1,18 @@
-// config/config.cc — TOML (toml11) to Config. The only file that includes
-// toml11. Every key is declared once in kKeys with its documentation, in the
-// spirit of Postfix's parameter tables; unknown keys are errors.
+// config/config.cc — TOML (toml11) to Config and back. The only file that
+// includes toml11. Every key is declared once in Keys() with its
+// documentation and the field it sets, in the spirit of Postfix's parameter
+// tables; unknown keys are errors. Defaults are the Config's initialisers:
+// the reference (`sendguard help config`) is a default Config written out.
 #include "config/config.h"
 
 #include <limits.h>
 #include <stdlib.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
 #include <functional>
+#include <type_traits>
 #include <sstream>
 #include <toml.hpp>
 
@@ -15,14 +21,22 @@ namespace sendguard {
 namespace {
 
 struct KeySpec;
+// Reads one TOML value into the Config, or names file:line and why not.
 using Setter = std::function<Status(const toml::value&, const KeySpec&, Config*)>;
+// Writes the Config's current value back as TOML text (what the file would say).
+using Getter = std::function<std::string(const Config&)>;
+
+// How one key is read and written: the two directions of one field.
+struct Field {
+  Setter set;
+  Getter get;
+};
 
 struct KeySpec {
   const char* section;
   const char* key;
-  const char* default_text;  // as it would be written in the file
   const char* doc;
-  Setter set;
+  Field field;
 };
 
 std::string Where(const toml::value& v) {
@@ -37,6 +51,30 @@ Status Bad(const toml::value& v, const KeySpec& spec, const std::string& why) {
 std::string ResolvePath(const Config& c, const std::string& p) {
   if (p.empty() || p[0] == '/') return p;
   return c.dir + "/" + p;
+}
+
+// TOML basic string: quotes, backslashes and control characters escaped.
+std::string TomlString(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char ch : s) {
+    if (ch == '"' || ch == '\\') {
+      out += '\\';
+      out += static_cast<char>(ch);
+    } else if (ch < 0x20 || ch == 0x7f) {
+      char esc[8];
+      snprintf(esc, sizeof esc, "\\u%04x", ch);
+      out += esc;
+    } else {
+      out += static_cast<char>(ch);
+    }
+  }
+  return out + "\"";
+}
+
+std::string TomlStrings(const std::vector<std::string>& list) {
+  std::string out = "[";
+  for (size_t i = 0; i < list.size(); ++i) out += (i ? ", " : "") + TomlString(list[i]);
+  return out + "]";
 }
 
 // Typed readers: each returns false if the TOML value has the wrong type.
@@ -77,307 +115,383 @@ bool ValidSocketSpec(const std::string& s) {
   return false;
 }
 
-Status SetListen(const toml::value& v, const KeySpec& k, Config* c) {
-  std::vector<std::string> specs;
-  if (!ReadStringList(v, &specs) || specs.empty()) return Bad(v, k, "expected a socket or a list of sockets");
-  for (std::string& s : specs) {
-    s = ResolveSocket(*c, s);
-    if (!ValidSocketSpec(s)) return Bad(v, k, "'" + s + "' is not 'unix:/path' or 'inet:PORT@HOST'");
-  }
-  c->daemon.listen = specs;
-  return Status::Ok();
-}
+// Field accessors: FIELD(daemon.user) works on Config* and const Config*.
+#define FIELD(member) [](auto* c) { return &c->member; }
 
-Status SetSocketMode(const toml::value& v, const KeySpec& k, Config* c) {
-  std::string s;
-  if (!ReadString(v, &s) || s.empty() || s.size() > 4 ||
-      s.find_first_not_of("01234567") != std::string::npos) {
-    return Bad(v, k, "expected an octal mode string like \"0660\"");
-  }
-  c->daemon.socket_mode = static_cast<mode_t>(std::stoul(s, nullptr, 8));
-  return Status::Ok();
-}
-
-Status SetFailureAction(const toml::value& v, const KeySpec& k, Config* c) {
-  std::string s;
-  if (!ReadString(v, &s)) return Bad(v, k, "expected \"tempfail\", \"reject\" or \"accept\"");
-  if (s == "tempfail") c->daemon.failure_action = FailureAction::kTempfail;
-  else if (s == "reject") c->daemon.failure_action = FailureAction::kReject;
-  else if (s == "accept") c->daemon.failure_action = FailureAction::kAccept;
-  else return Bad(v, k, "unknown action '" + s + "' (tempfail, reject, accept)");
-  return Status::Ok();
-}
-
-Status SetQuotaStore(const toml::value& v, const KeySpec& k, Config* c) {
-  std::string s;
-  if (!ReadString(v, &s) || (s != "lmdb" && s != "redis")) return Bad(v, k, "expected \"lmdb\" or \"redis\"");
-  c->redis.backend = s;
-  return Status::Ok();
-}
-
-Status SetStringList(const toml::value& v, const KeySpec& k, std::vector<std::string>* out,
-                     const Config& c, bool paths) {
-  if (!ReadStringList(v, out)) return Bad(v, k, "expected a string or a list of strings");
-  if (paths) {
-    for (std::string& p : *out) p = ResolvePath(c, p);
-  }
-  return Status::Ok();
+template <typename Access>
+Getter StringOf(Access field) {
+  return [field](const Config& c) { return TomlString(*field(&c)); };
 }
 
 template <typename Access>
-Setter StrList(Access field, bool paths) {
-  return [field, paths](const toml::value& v, const KeySpec& k, Config* c) -> Status {
-    return SetStringList(v, k, field(c), *c, paths);
-  };
+Getter StringsOf(Access field) {
+  return [field](const Config& c) { return TomlStrings(*field(&c)); };
 }
 
 template <typename Access>
-Setter Size(Access field, int64_t lo, int64_t hi) {
-  return [field, lo, hi](const toml::value& v, const KeySpec& k, Config* c) -> Status {
-    if (!v.is_integer() || v.as_integer() < lo || v.as_integer() > hi) {
-      return Bad(v, k, "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
-    }
-    *field(c) = static_cast<size_t>(v.as_integer());
-    return Status::Ok();
-  };
-}
-
-Status SetCanon(const toml::value& v, const KeySpec& k, Config* c) {
-  std::string s;
-  if (!ReadString(v, &s)) return Bad(v, k, "expected a string like \"relaxed/relaxed\"");
-  Result<dkim::CanonPair> canon = dkim::ParseCanonicalization(s);
-  if (!canon.ok()) return Bad(v, k, canon.status().message());
-  c->dkim.canon = *canon;
-  return Status::Ok();
-}
-
-template <typename Access>
-Setter SenderActionField(Access field) {
-  return [field](const toml::value& v, const KeySpec& k, Config* c) -> Status {
-    std::string s;
-    if (!ReadString(v, &s)) return Bad(v, k, "expected \"reject\", \"unsigned\" or \"tempfail\"");
-    Result<sender::SenderAction> a = sender::ParseSenderAction(s);
-    if (!a.ok()) return Bad(v, k, a.status().message());
-    *field(c) = *a;
-    return Status::Ok();
-  };
-}
-
-template <typename Access>
-Setter SpfActionField(Access field) {
-  return [field](const toml::value& v, const KeySpec& k, Config* c) -> Status {
-    std::string s;
-    if (!ReadString(v, &s) || !spf::ParseAction(s, field(c))) {
-      return Bad(v, k, "expected \"none\", \"tag\", \"tempfail\" or \"reject\"");
-    }
-    return Status::Ok();
-  };
-}
-
-Status SetOutage(const toml::value& v, const KeySpec& k, Config* c) {
-  std::string s;
-  if (!ReadString(v, &s)) return Bad(v, k, "expected \"fail-closed\", \"fail-open\" or \"fallback\"");
-  Status st = redisquota::ParseOutagePolicy(s, &c->redis.resilience.policy);
-  return st.ok() ? st : Bad(v, k, st.message());
-}
-
-Status SetRedisTime(const toml::value& v, const KeySpec& k, Config* c) {
-  std::string s;
-  if (!ReadString(v, &s) || (s != "redis" && s != "caller")) return Bad(v, k, "expected \"redis\" or \"caller\"");
-  c->redis.redis.use_redis_time = s == "redis";
-  return Status::Ok();
-}
-
-Status SetLogTarget(const toml::value& v, const KeySpec& k, Config* c) {
-  std::string s;
-  if (!ReadString(v, &s) || (s != "syslog" && s != "stderr")) {
-    return Bad(v, k, "expected \"syslog\" or \"stderr\"");
-  }
-  c->log.to_syslog = s == "syslog";
-  return Status::Ok();
-}
-
-Status SetLogLevel(const toml::value& v, const KeySpec& k, Config* c) {
-  std::string s;
-  if (!ReadString(v, &s) || !ParseLogLevel(s, &c->log.level)) {
-    return Bad(v, k, "expected \"debug\", \"info\", \"warning\" or \"error\"");
-  }
-  return Status::Ok();
-}
-
-Status SetTrustedNetworks(const toml::value& v, const KeySpec& k, Config* c) {
-  std::vector<std::string> nets;
-  if (!ReadStringList(v, &nets)) return Bad(v, k, "expected a list of networks like \"192.0.2.0/24\"");
-  c->identity.trusted_networks.clear();
-  for (const std::string& n : nets) {
-    Result<IpPrefix> p = IpPrefix::Parse(n);
-    if (!p.ok()) return Bad(v, k, p.status().message());
-    c->identity.trusted_networks.push_back(*p);
-  }
-  return Status::Ok();
-}
-
-// Setters for plain fields, reached through an accessor so one helper
-// serves every section: FIELD(daemon.user) -> &config->daemon.user.
-#define FIELD(member) [](Config* c) { return &c->member; }
-
-template <typename Access>
-Setter Str(Access field, bool is_path) {
-  return [field, is_path](const toml::value& v, const KeySpec& k, Config* c) -> Status {
+Field Str(Access field, bool is_path) {
+  Setter set = [field, is_path](const toml::value& v, const KeySpec& k, Config* c) -> Status {
     std::string s;
     if (!ReadString(v, &s)) return Bad(v, k, "expected a string");
     *field(c) = is_path ? ResolvePath(*c, s) : s;
     return Status::Ok();
   };
+  return {set, StringOf(field)};
 }
 
 template <typename Access>
-Setter Int(Access field, int64_t lo, int64_t hi) {
-  return [field, lo, hi](const toml::value& v, const KeySpec& k, Config* c) -> Status {
+Field StrList(Access field, bool paths) {
+  Setter set = [field, paths](const toml::value& v, const KeySpec& k, Config* c) -> Status {
+    std::vector<std::string>* out = field(c);
+    if (!ReadStringList(v, out)) return Bad(v, k, "expected a string or a list of strings");
+    if (paths) {
+      for (std::string& p : *out) p = ResolvePath(*c, p);
+    }
+    return Status::Ok();
+  };
+  return {set, StringsOf(field)};
+}
+
+// Integers of any width (int, int64_t, size_t fields), bounded.
+template <typename Access>
+Field Int(Access field, int64_t lo, int64_t hi) {
+  Setter set = [field, lo, hi](const toml::value& v, const KeySpec& k, Config* c) -> Status {
     if (!v.is_integer() || v.as_integer() < lo || v.as_integer() > hi) {
       return Bad(v, k, "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
     }
     *field(c) = static_cast<std::remove_reference_t<decltype(*field(c))>>(v.as_integer());
     return Status::Ok();
   };
+  Getter get = [field](const Config& c) { return std::to_string(*field(&c)); };
+  return {set, get};
 }
 
 template <typename Access>
-Setter Bool(Access field) {
-  return [field](const toml::value& v, const KeySpec& k, Config* c) -> Status {
+Field Bool(Access field) {
+  Setter set = [field](const toml::value& v, const KeySpec& k, Config* c) -> Status {
     if (!v.is_boolean()) return Bad(v, k, "expected true or false");
     *field(c) = v.as_boolean();
     return Status::Ok();
   };
+  Getter get = [field](const Config& c) { return std::string(*field(&c) ? "true" : "false"); };
+  return {set, get};
 }
 
+// A string value with a fixed vocabulary: `parse` turns the text into the
+// field (or says why not), `name` turns the field back into the text.
+template <typename T>
+using ParseFn = std::function<Status(const std::string&, T*)>;
+template <typename T>
+using NameFn = std::function<std::string(const T&)>;
+
+template <typename Access, typename T = std::remove_pointer_t<std::invoke_result_t<Access, Config*>>>
+Field Choice(Access field, ParseFn<T> parse, NameFn<T> name, const char* expected) {
+  Setter set = [field, parse, expected](const toml::value& v, const KeySpec& k, Config* c) -> Status {
+    std::string s;
+    if (!ReadString(v, &s)) return Bad(v, k, std::string("expected ") + expected);
+    Status st = parse(s, field(c));
+    return st.ok() ? st : Bad(v, k, st.message());
+  };
+  Getter get = [field, name](const Config& c) { return TomlString(name(*field(&c))); };
+  return {set, get};
+}
+
+// Parse functions from a "does it know this word" predicate.
+template <typename T>
+ParseFn<T> Known(std::function<bool(const std::string&, T*)> parse, const char* expected) {
+  return [parse, expected](const std::string& s, T* out) {
+    return parse(s, out) ? Status::Ok()
+                         : Status::InvalidArgument("unknown value '" + s + "' (expected " + expected + ")");
+  };
+}
+
+Status ParseFailureAction(const std::string& s, FailureAction* out) {
+  if (s == "tempfail") *out = FailureAction::kTempfail;
+  else if (s == "reject") *out = FailureAction::kReject;
+  else if (s == "accept") *out = FailureAction::kAccept;
+  else return Status::InvalidArgument("unknown action '" + s + "' (tempfail, reject, accept)");
+  return Status::Ok();
+}
+
+std::string FailureActionName(const FailureAction& a) {
+  return a == FailureAction::kReject ? "reject" : a == FailureAction::kAccept ? "accept" : "tempfail";
+}
+
+Field SocketList() {
+  Setter set = [](const toml::value& v, const KeySpec& k, Config* c) -> Status {
+    std::vector<std::string> specs;
+    if (!ReadStringList(v, &specs) || specs.empty()) return Bad(v, k, "expected a socket or a list of sockets");
+    for (std::string& s : specs) {
+      s = ResolveSocket(*c, s);
+      if (!ValidSocketSpec(s)) return Bad(v, k, "'" + s + "' is not 'unix:/path' or 'inet:PORT@HOST'");
+    }
+    c->daemon.listen = specs;
+    return Status::Ok();
+  };
+  return {set, StringsOf(FIELD(daemon.listen))};
+}
+
+Field SocketMode() {
+  Setter set = [](const toml::value& v, const KeySpec& k, Config* c) -> Status {
+    std::string s;
+    if (!ReadString(v, &s) || s.empty() || s.size() > 4 ||
+        s.find_first_not_of("01234567") != std::string::npos) {
+      return Bad(v, k, "expected an octal mode string like \"0660\"");
+    }
+    c->daemon.socket_mode = static_cast<mode_t>(std::stoul(s, nullptr, 8));
+    return Status::Ok();
+  };
+  Getter get = [](const Config& c) {
+    char mode[8];
+    snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(c.daemon.socket_mode & 07777));
+    return TomlString(mode);
+  };
+  return {set, get};
+}
+
+Field TrustedNetworks() {
+  Setter set = [](const toml::value& v, const KeySpec& k, Config* c) -> Status {
+    std::vector<std::string> nets;
+    if (!ReadStringList(v, &nets)) return Bad(v, k, "expected a list of networks like \"192.0.2.0/24\"");
+    c->identity.trusted_networks.clear();
+    for (const std::string& n : nets) {
+      Result<IpPrefix> p = IpPrefix::Parse(n);
+      if (!p.ok()) return Bad(v, k, p.status().message());
+      c->identity.trusted_networks.push_back(*p);
+    }
+    return Status::Ok();
+  };
+  Getter get = [](const Config& c) {
+    std::vector<std::string> nets;
+    for (const IpPrefix& p : c.identity.trusted_networks) nets.push_back(p.ToString());
+    return TomlStrings(nets);
+  };
+  return {set, get};
+}
+
+// Words in a two-valued bool field: `yes` means true.
+Field BoolWord(bool* (*field)(Config*), const bool* (*cfield)(const Config*), const char* yes,
+               const char* no) {
+  std::string expected = std::string("\"") + yes + "\" or \"" + no + "\"";
+  Setter set = [field, yes, no, expected](const toml::value& v, const KeySpec& k, Config* c) -> Status {
+    std::string s;
+    if (!ReadString(v, &s) || (s != yes && s != no)) return Bad(v, k, "expected " + expected);
+    *field(c) = s == yes;
+    return Status::Ok();
+  };
+  Getter get = [cfield, yes, no](const Config& c) { return TomlString(*cfield(&c) ? yes : no); };
+  return {set, get};
+}
+#define BOOL_WORD(member, yes, no) \
+  BoolWord([](Config* c) { return &c->member; }, [](const Config* c) { return &c->member; }, yes, no)
+
+Field QuotaStore() {
+  ParseFn<std::string> parse = [](const std::string& s, std::string* out) {
+    if (s != "lmdb" && s != "redis") return Status::InvalidArgument("expected \"lmdb\" or \"redis\"");
+    *out = s;
+    return Status::Ok();
+  };
+  return Choice(FIELD(redis.backend), parse, NameFn<std::string>([](const std::string& s) { return s; }),
+                "\"lmdb\" or \"redis\"");
+}
+
+Field LogLevelField() {
+  return Choice(FIELD(log.level), Known<LogLevel>(ParseLogLevel, "debug, info, warning or error"),
+                NameFn<LogLevel>([](const LogLevel& l) { return LogLevelName(l); }),
+                "\"debug\", \"info\", \"warning\" or \"error\"");
+}
+
+Field Canonicalization() {
+  ParseFn<dkim::CanonPair> parse = [](const std::string& s, dkim::CanonPair* out) {
+    Result<dkim::CanonPair> canon = dkim::ParseCanonicalization(s);
+    if (!canon.ok()) return canon.status();
+    *out = *canon;
+    return Status::Ok();
+  };
+  NameFn<dkim::CanonPair> name = [](const dkim::CanonPair& p) {
+    return dkim::CanonName(p.header) + "/" + dkim::CanonName(p.body);
+  };
+  return Choice(FIELD(dkim.canon), parse, name, "a string like \"relaxed/relaxed\"");
+}
+
+template <typename Access>
+Field SenderActionField(Access field) {
+  ParseFn<sender::SenderAction> parse = [](const std::string& s, sender::SenderAction* out) {
+    Result<sender::SenderAction> a = sender::ParseSenderAction(s);
+    if (!a.ok()) return a.status();
+    *out = *a;
+    return Status::Ok();
+  };
+  NameFn<sender::SenderAction> name = [](const sender::SenderAction& a) {
+    return sender::SenderActionConfigName(a);
+  };
+  return Choice(field, parse, name, "\"reject\", \"unsigned\" or \"tempfail\"");
+}
+
+template <typename Access>
+Field SpfActionField(Access field) {
+  return Choice(field, Known<spf::Action>(spf::ParseAction, "none, tag, tempfail or reject"),
+                NameFn<spf::Action>([](const spf::Action& a) { return spf::ActionName(a); }),
+                "\"none\", \"tag\", \"tempfail\" or \"reject\"");
+}
+
+Field Outage() {
+  ParseFn<redisquota::OutagePolicy> parse = redisquota::ParseOutagePolicy;
+  NameFn<redisquota::OutagePolicy> name = [](const redisquota::OutagePolicy& p) {
+    return redisquota::OutagePolicyName(p);
+  };
+  return Choice(FIELD(redis.resilience.policy), parse, name,
+                "\"fail-closed\", \"fail-open\" or \"fallback\"");
+}
+
+// Every key of the file, its documentation and how it maps to the Config:
+// the one place a key is named. Defaults are the Config's initialisers.
 const std::vector<KeySpec>& Keys() {
   static const std::vector<KeySpec> keys = {
-      {"daemon", "listen", "[\"unix:/run/sendguard/sendguard.sock\"]",
-       "milter sockets, libmilter spelling; several = one worker process each", SetListen},
-      {"daemon", "socket_mode", "\"0660\"", "permissions of unix sockets", SetSocketMode},
-      {"daemon", "socket_group", "\"\"",
-       "group owning unix sockets, e.g. \"postfix\" (\"\" = the run user's group)",
+      {"daemon", "listen", "milter sockets, libmilter spelling; several = one worker process each",
+       SocketList()},
+      {"daemon", "socket_mode", "permissions of unix sockets", SocketMode()},
+      {"daemon", "socket_group", "group owning unix sockets, e.g. \"postfix\" (\"\" = the run user's group)",
        Str(FIELD(daemon.socket_group), false)},
-      {"daemon", "user", "\"\"", "user to run as after opening sockets and reading keys (\"\" = stay)",
+      {"daemon", "user", "user to run as after opening sockets and reading keys (\"\" = stay)",
        Str(FIELD(daemon.user), false)},
-      {"daemon", "state_dir", "\"/var/lib/sendguard\"", "quota store and pid file",
-       Str(FIELD(daemon.state_dir), true)},
-      {"daemon", "pid_file", "\"\"", "\"\" = <state_dir>/sendguard.pid",
-       Str(FIELD(daemon.pid_file), true)},
-      {"daemon", "failure_action", "\"tempfail\"",
-       "reply when sendguard itself fails: tempfail (451 4.3.0), reject (550 5.3.0) or accept", SetFailureAction},
-      {"daemon", "drain_timeout", "10", "seconds to wait for open connections when stopping",
+      {"daemon", "state_dir", "quota store and pid file", Str(FIELD(daemon.state_dir), true)},
+      {"daemon", "pid_file", "\"\" = <state_dir>/sendguard.pid", Str(FIELD(daemon.pid_file), true)},
+      {"daemon", "failure_action",
+       "reply when sendguard itself fails: tempfail (451 4.3.0), reject (550 5.3.0) or accept",
+       Choice(FIELD(daemon.failure_action), ParseFn<FailureAction>(ParseFailureAction),
+              NameFn<FailureAction>(FailureActionName), "\"tempfail\", \"reject\" or \"accept\"")},
+      {"daemon", "drain_timeout", "seconds to wait for open connections when stopping",
        Int(FIELD(daemon.drain_timeout_s), 0, 3600)},
-      {"daemon", "milter_timeout", "300", "seconds libmilter waits for the MTA",
+      {"daemon", "milter_timeout", "seconds libmilter waits for the MTA",
        Int(FIELD(daemon.milter_timeout_s), 1, 86400)},
-      {"daemon", "backlog", "128", "listen(2) backlog", Int(FIELD(daemon.backlog), 1, 65535)},
-      {"log", "target", "\"syslog\"", "syslog (facility mail) or stderr", SetLogTarget},
-      {"log", "level", "\"info\"", "debug, info, warning or error", SetLogLevel},
-      {"identity", "trusted_networks", "[\"127.0.0.0/8\", \"::1/128\"]",
-       "unauthenticated clients here are identified (and counted) by address", SetTrustedNetworks},
-      {"quota", "policy_file", "\"\"",
-       "quota classes and user map (policies/quota.conf); \"\" = no quotas",
+      {"daemon", "backlog", "listen(2) backlog", Int(FIELD(daemon.backlog), 1, 65535)},
+      {"log", "target", "syslog (facility mail) or stderr", BOOL_WORD(log.to_syslog, "syslog", "stderr")},
+      {"log", "level", "debug, info, warning or error", LogLevelField()},
+      {"identity", "trusted_networks", "unauthenticated clients here are identified (and counted) by address",
+       TrustedNetworks()},
+      {"identity", "fold_case", "lower-case SASL logins before counting", Bool(FIELD(identity.fold_case))},
+      {"quota", "policy_file", "quota classes and user map (policies/quota.conf); \"\" = no quotas",
        Str(FIELD(quota.policy_file), true)},
-      {"quota", "store", "\"lmdb\"", "lmdb (embedded, one relay) or redis (shared, see [redis])",
-       SetQuotaStore},
-      {"quota", "state_dir", "\"\"", "embedded store directory; \"\" = <daemon.state_dir>/quota",
+      {"quota", "store", "lmdb (embedded, one relay) or redis (shared: the redis_* keys below)", QuotaStore()},
+      {"quota", "state_dir", "embedded store directory; \"\" = <daemon.state_dir>/quota",
        Str(FIELD(quota.state_dir), true)},
-      {"quota", "ipv4_prefix", "32", "trusted-network senders counted per address or per prefix",
+      {"quota", "ipv4_prefix", "trusted-network senders counted per address or per prefix",
        Int(FIELD(quota.ipv4_prefix), 8, 32)},
-      {"quota", "ipv6_prefix", "64", "the same for IPv6", Int(FIELD(quota.ipv6_prefix), 16, 128)},
-      {"quota", "fail_open", "false", "store unreachable: false = tempfail (451 4.3.0), true = accept",
+      {"quota", "ipv6_prefix", "the same for IPv6", Int(FIELD(quota.ipv6_prefix), 16, 128)},
+      {"quota", "fail_open", "store unreachable: false = tempfail (451 4.3.0), true = accept",
        Bool(FIELD(quota.fail_open))},
-      {"quota", "reservation_ttl", "1800",
-       "seconds a reservation counts if never settled (daemon killed mid-message)",
+      {"quota", "reservation_ttl", "seconds a reservation counts if never settled (daemon killed mid-message)",
        Int(FIELD(quota.reservation_ttl_seconds), 60, 86400)},
-      {"quota", "map_size_mb", "256", "ceiling of the embedded store file", Int(FIELD(quota.map_size_mb), 1, 1 << 20)},
-      {"quota", "sync_writes", "false", "fsync every store write (survives power loss, slower)",
+      {"quota", "map_size_mb", "ceiling of the embedded store file", Int(FIELD(quota.map_size_mb), 1, 1 << 20)},
+      {"quota", "sync_writes", "fsync every store write (survives power loss, slower)",
        Bool(FIELD(quota.sync_writes))},
-      {"quota", "redis_host", "\"127.0.0.1\"", "Redis TCP host (store = \"redis\")", Str(FIELD(redis.redis.host), false)},
-      {"quota", "redis_port", "6379", "Redis TCP port", Int(FIELD(redis.redis.port), 1, 65535)},
-      {"quota", "redis_socket", "\"\"", "Redis unix socket; \"\" = TCP", Str(FIELD(redis.redis.unix_socket), true)},
-      {"quota", "redis_database", "0", "Redis database number", Int(FIELD(redis.redis.database), 0, 1024)},
-      {"quota", "redis_key_prefix", "\"sg:\"", "prefix of every key", Str(FIELD(redis.redis.key_prefix), false)},
-      {"quota", "redis_username", "\"\"", "ACL user (with redis_password)", Str(FIELD(redis.redis.username), false)},
-      {"quota", "redis_password", "\"\"", "AUTH password; \"\" = no AUTH", Str(FIELD(redis.redis.password), false)},
-      {"quota", "redis_connect_timeout_ms", "200", "connect + AUTH bound",
+      {"quota", "redis_host", "Redis TCP host (store = \"redis\")", Str(FIELD(redis.redis.host), false)},
+      {"quota", "redis_port", "Redis TCP port", Int(FIELD(redis.redis.port), 1, 65535)},
+      {"quota", "redis_socket", "Redis unix socket; \"\" = TCP", Str(FIELD(redis.redis.unix_socket), true)},
+      {"quota", "redis_database", "Redis database number", Int(FIELD(redis.redis.database), 0, 1024)},
+      {"quota", "redis_key_prefix", "prefix of every key", Str(FIELD(redis.redis.key_prefix), false)},
+      {"quota", "redis_username", "ACL user (with redis_password)", Str(FIELD(redis.redis.username), false)},
+      {"quota", "redis_password", "AUTH password; \"\" = no AUTH", Str(FIELD(redis.redis.password), false)},
+      {"quota", "redis_connect_timeout_ms", "connect + AUTH bound",
        Int(FIELD(redis.redis.connect_timeout_ms), 1, 60000)},
-      {"quota", "redis_command_timeout_ms", "100", "the longest a milter thread waits for Redis",
+      {"quota", "redis_command_timeout_ms", "the longest a milter thread waits for Redis",
        Int(FIELD(redis.redis.command_timeout_ms), 1, 60000)},
-      {"quota", "redis_pool_size", "4", "connections shared by milter threads", Int(FIELD(redis.redis.pool_size), 1, 256)},
-      {"quota", "redis_backoff_min_ms", "100", "fail fast this long after a failure (doubling)",
+      {"quota", "redis_pool_size", "connections shared by milter threads", Int(FIELD(redis.redis.pool_size), 1, 256)},
+      {"quota", "redis_backoff_min_ms", "fail fast this long after a failure (doubling)",
        Int(FIELD(redis.redis.backoff_min_ms), 1, 600000)},
-      {"quota", "redis_backoff_max_ms", "5000", "longest fail-fast period", Int(FIELD(redis.redis.backoff_max_ms), 1, 600000)},
-      {"quota", "redis_time", "\"redis\"", "clock of the windows: redis (TIME) or caller", SetRedisTime},
-      {"quota", "redis_outage", "\"fail-closed\"",
-       "Redis unreachable: fail-closed (451 4.3.0), fail-open, or fallback (embedded store)", SetOutage},
-      {"quota", "redis_fallback_nodes", "1", "fallback limits = limit / this (number of relays)",
+      {"quota", "redis_backoff_max_ms", "longest fail-fast period", Int(FIELD(redis.redis.backoff_max_ms), 1, 600000)},
+      {"quota", "redis_time", "clock of the windows: redis (TIME) or caller",
+       BOOL_WORD(redis.redis.use_redis_time, "redis", "caller")},
+      {"quota", "redis_outage", "Redis unreachable: fail-closed (451 4.3.0), fail-open, or fallback (embedded store)",
+       Outage()},
+      {"quota", "redis_fallback_nodes", "fallback limits = limit / this (number of relays)",
        Int(FIELD(redis.resilience.node_count), 1, 1000)},
-      {"rules", "paths", "[]", "rule files or directories (*.cf, lexical order); [] = no content scan",
+      {"rules", "paths", "rule files or directories (*.cf, lexical order); [] = no content scan",
        StrList(FIELD(rule_paths), true)},
-      {"rules", "strict", "true", "a rule that cannot be honoured is an error (false: warn, skip it)",
+      {"rules", "strict", "a rule that cannot be honoured is an error (false: warn, skip it)",
        Bool(FIELD(rule_load.strict))},
-      {"rules", "actions_file", "\"\"", "score thresholds per quota class; \"\" = tag 5, quarantine 8, reject 12",
+      {"rules", "actions_file", "score thresholds per quota class; \"\" = tag 5, quarantine 8, reject 12",
        Str(FIELD(actions_file), true)},
-      {"rules", "max_scan_bytes", "1048576", "bytes of a message scanned (the rest is delivered unscanned)",
-       Size(FIELD(scan_limits.max_scan_bytes), 1024, 1LL << 30)},
-      {"rules", "max_parts", "1000", "MIME parts scanned", Size(FIELD(scan_limits.max_parts), 1, 1000000)},
-      {"rules", "max_depth", "20", "MIME nesting scanned", Size(FIELD(scan_limits.max_depth), 1, 100)},
-      {"rules", "max_header_bytes", "16384", "bytes kept of each header value",
-       Size(FIELD(scan_limits.max_header_bytes), 256, 1 << 24)},
-      {"rules", "max_uris", "1000", "URLs collected per message", Size(FIELD(scan_limits.max_uris), 1, 1000000)},
-      {"dkim", "key_table", "\"\"", "NAME domain:selector:keyfile per line; \"\" = no signing",
+      {"rules", "max_scan_bytes", "bytes of a message scanned (the rest is delivered unscanned)",
+       Int(FIELD(scan_limits.max_scan_bytes), 1024, 1LL << 30)},
+      {"rules", "max_parts", "MIME parts scanned", Int(FIELD(scan_limits.max_parts), 1, 1000000)},
+      {"rules", "max_depth", "MIME nesting scanned", Int(FIELD(scan_limits.max_depth), 1, 100)},
+      {"rules", "max_header_bytes", "bytes kept of each header value",
+       Int(FIELD(scan_limits.max_header_bytes), 256, 1 << 24)},
+      {"rules", "max_uris", "URLs collected per message", Int(FIELD(scan_limits.max_uris), 1, 1000000)},
+      {"dkim", "key_table", "NAME domain:selector:keyfile per line; \"\" = no signing",
        Str(FIELD(dkim.key_table_path), true)},
-      {"dkim", "signing_table", "\"\"", "From-domain pattern -> key name(s)", Str(FIELD(dkim.signing_table_path), true)},
-      {"dkim", "canonicalization", "\"relaxed/relaxed\"", "header/body canonicalization (c=)", SetCanon},
-      {"dkim", "sign_headers", "RFC 6376 list", "header fields signed when present", StrList(FIELD(dkim.sign_headers), false)},
-      {"dkim", "oversign_headers", "From To Cc Subject Date Reply-To Message-ID List-*",
-       "fields signed once more than present", StrList(FIELD(dkim.oversign_headers), false)},
-      {"dkim", "expiry_seconds", "0", "x= = t= + this; 0 = no x=", Int(FIELD(dkim.expiry_seconds), 0, 1LL << 31)},
-      {"dkim", "allow_group_readable_keys", "false", "accept keys readable by their group (never by others)",
+      {"dkim", "signing_table", "From-domain pattern -> key name(s)", Str(FIELD(dkim.signing_table_path), true)},
+      {"dkim", "canonicalization", "header/body canonicalization (c=)", Canonicalization()},
+      {"dkim", "sign_headers", "header fields signed when present (default: RFC 6376 5.4.1 list)",
+       StrList(FIELD(dkim.sign_headers), false)},
+      {"dkim", "oversign_headers", "fields signed once more than present, so none can be added",
+       StrList(FIELD(dkim.oversign_headers), false)},
+      {"dkim", "expiry_seconds", "x= = t= + this; 0 = no x=", Int(FIELD(dkim.expiry_seconds), 0, 1LL << 31)},
+      {"dkim", "allow_group_readable_keys", "accept keys readable by their group (never by others)",
        Bool(FIELD(dkim.allow_group_readable_keys))},
-      {"dkim", "rsa_with_libopendkim", "false", "make RSA signatures through libopendkim (slower)",
+      {"dkim", "rsa_with_libopendkim", "make RSA signatures through libopendkim (slower)",
        Bool(FIELD(dkim.rsa_with_libopendkim))},
-      {"senders", "enabled", "true", "check that the sender may use its From and envelope addresses",
+      {"senders", "enabled", "check that the sender may use its From and envelope addresses",
        Bool(FIELD(senders_enabled))},
-      {"senders", "policy", "\"\"", "login -> allowed addresses; \"\" = only the same-domain rule",
+      {"senders", "policy", "login -> allowed addresses; \"\" = only the same-domain rule",
        Str(FIELD(senders.policy_path), true)},
-      {"senders", "mismatch_action", "\"reject\"", "From not allowed: reject (550 5.7.1), unsigned, tempfail",
+      {"senders", "mismatch_action", "From not allowed: reject (550 5.7.1), unsigned, tempfail",
        SenderActionField(FIELD(senders.mismatch_action))},
-      {"senders", "bad_from_action", "\"reject\"", "no From or several From", SenderActionField(FIELD(senders.bad_from_action))},
-      {"senders", "default_same_domain", "true", "a login user@domain may use any address @domain",
+      {"senders", "bad_from_action", "no From or several From", SenderActionField(FIELD(senders.bad_from_action))},
+      {"senders", "default_same_domain", "a login user@domain may use any address @domain",
        Bool(FIELD(senders.default_same_domain))},
-      {"senders", "allow_unmatched_unauthenticated", "true",
-       "trusted-network senders no policy line names may use any address",
+      {"senders", "allow_unmatched_unauthenticated", "trusted-network senders no policy line names may use any address",
        Bool(FIELD(senders.allow_unmatched_unauthenticated))},
-      {"senders", "check_envelope_from", "true", "check MAIL FROM too", Bool(FIELD(senders.check_envelope_from))},
-      {"spf", "enabled", "false", "SPF / DMARC pre-flight checks", Bool(FIELD(spf_enabled))},
-      {"spf", "egress_ips", "[]", "the relay's outbound addresses as receivers see them", StrList(FIELD(spf.egress_ips), false)},
-      {"spf", "dns_data_file", "\"\"", "static DNS data instead of the resolver (tests, air-gapped)",
+      {"senders", "check_envelope_from", "check MAIL FROM too", Bool(FIELD(senders.check_envelope_from))},
+      {"spf", "enabled", "SPF / DMARC pre-flight checks", Bool(FIELD(spf_enabled))},
+      {"spf", "egress_ips", "the relay's outbound addresses as receivers see them", StrList(FIELD(spf.egress_ips), false)},
+      {"spf", "dns_data_file", "static DNS data instead of the resolver (tests, air-gapped)",
        Str(FIELD(spf.dns_data_file), true)},
-      {"spf", "timeout_ms", "2000", "deadline of one check", Int(FIELD(spf.timeout_ms), 10, 60000)},
-      {"spf", "helpers", "2", "unprivileged SPF helper processes", Int(FIELD(spf.helpers), 1, 64)},
-      {"spf", "cache_bits", "10", "DNS cache of 2^n entries per helper", Int(FIELD(spf.cache_bits), 1, 20)},
-      {"spf", "resolver_timeout", "2", "seconds per DNS query", Int(FIELD(spf.resolver_timeout_s), 1, 30)},
-      {"spf", "public_suffix_file", "\"/usr/share/publicsuffix/public_suffix_list.dat\"",
-       "for organisational domains", Str(FIELD(spf.public_suffix_file), true)},
-      {"spf", "egress_fail_action", "\"tag\"", "relay not authorised by the sender domain's SPF",
+      {"spf", "timeout_ms", "deadline of one check", Int(FIELD(spf.timeout_ms), 10, 60000)},
+      {"spf", "helpers", "unprivileged SPF helper processes", Int(FIELD(spf.helpers), 1, 64)},
+      {"spf", "cache_bits", "DNS cache of 2^n entries per helper", Int(FIELD(spf.cache_bits), 1, 20)},
+      {"spf", "resolver_timeout", "seconds per DNS query", Int(FIELD(spf.resolver_timeout_s), 1, 30)},
+      {"spf", "public_suffix_file", "for organisational domains", Str(FIELD(spf.public_suffix_file), true)},
+      {"spf", "egress_fail_action", "relay not authorised by the sender domain's SPF",
        SpfActionField(FIELD(spf.egress_fail_action))},
-      {"spf", "dmarc_action", "\"tag\"", "p=quarantine/reject domain and the mail will not align",
+      {"spf", "dmarc_action", "p=quarantine/reject domain and the mail will not align",
        SpfActionField(FIELD(spf.dmarc_action))},
-      {"spf", "spoof_action", "\"tag\"", "trusted-network client fails the sender domain's SPF",
+      {"spf", "spoof_action", "trusted-network client fails the sender domain's SPF",
        SpfActionField(FIELD(spf.spoof_action))},
-      {"spf", "temperror_action", "\"none\"", "a check could not finish (DNS timeout, helper crash)",
+      {"spf", "temperror_action", "a check could not finish (DNS timeout, helper crash)",
        SpfActionField(FIELD(spf.temperror_action))},
-      {"spf", "include_hint", "\"\"", "what customers should publish, e.g. include:_spf.relay.example",
+      {"spf", "include_hint", "what customers should publish, e.g. include:_spf.relay.example",
        Str(FIELD(spf.include_hint), false)},
-      {"spf", "authserv_id", "\"sendguard\"", "first token of the Authentication-Results header",
-       Str(FIELD(spf.authserv_id), false)},
-      {"spf", "helper_user", "\"nobody\"", "user the SPF helpers run as", Str(FIELD(spf.helper_user), false)},
-      {"identity", "fold_case", "true", "lower-case SASL logins before counting", Bool(FIELD(identity.fold_case))},
+      {"spf", "authserv_id", "first token of the Authentication-Results header", Str(FIELD(spf.authserv_id), false)},
+      {"spf", "helper_user", "user the SPF helpers run as", Str(FIELD(spf.helper_user), false)},
   };
   return keys;
+}
+
+// Sections in the order they first appear in the table.
+std::vector<std::string> Sections() {
+  std::vector<std::string> out;
+  for (const KeySpec& k : Keys()) {
+    if (std::find(out.begin(), out.end(), k.section) == out.end()) out.push_back(k.section);
+  }
+  return out;
+}
+
+// The Config as TOML, grouped by section; with `docs`, each key's
+// documentation as a comment line above it.
+std::string Render(const Config& c, bool docs) {
+  std::ostringstream out;
+  for (const std::string& section : Sections()) {
+    out << "\n[" << section << "]\n";
+    for (const KeySpec& k : Keys()) {
+      if (section != k.section) continue;
+      if (docs) out << "# " << k.doc << "\n";
+      out << k.key << " = " << k.field.get(c) << "\n";
+    }
+  }
+  return out.str();
 }
 
 const KeySpec* FindKey(const std::string& section, const std::string& key) {
@@ -400,7 +514,7 @@ Status ApplySection(const std::string& section, const toml::value& table, Config
     if (spec == nullptr) {
       return Status::InvalidArgument(Where(value) + ": unknown key '" + key + "' in [" + section + "]");
     }
-    Status s = spec->set(value, *spec, c);
+    Status s = spec->field.set(value, *spec, c);
     if (!s.ok()) return s;
   }
   return Status::Ok();
@@ -445,6 +559,10 @@ std::string SyntaxErrorText(const std::string& path, const toml::exception& e) {
 
 }  // namespace
 
+std::vector<IpPrefix> DefaultTrustedNetworks() {
+  return {*IpPrefix::Parse("127.0.0.0/8"), *IpPrefix::Parse("::1/128")};
+}
+
 std::string Config::PidFile() const {
   return daemon.pid_file.empty() ? daemon.state_dir + "/sendguard.pid" : daemon.pid_file;
 }
@@ -453,7 +571,6 @@ Result<Config> LoadConfig(const std::string& path) {
   Config c;
   c.path = path;
   c.dir = DirName(path);
-  c.identity.trusted_networks = {*IpPrefix::Parse("127.0.0.0/8"), *IpPrefix::Parse("::1/128")};
   try {
     toml::value root = toml::parse(path);
     Status s = ApplyDocument(root, &c);
@@ -470,16 +587,17 @@ Result<Config> LoadConfig(const std::string& path) {
 }
 
 std::string ConfigReference() {
-  std::ostringstream out;
-  std::string section;
-  for (const KeySpec& k : Keys()) {
-    if (section != k.section) {
-      section = k.section;
-      out << "\n[" << section << "]\n";
-    }
-    out << k.key << " = " << k.default_text << "    # " << k.doc << "\n";
-  }
-  return out.str();
+  return "# sendguard configuration: every key with its default. As a file, this\n"
+         "# is a valid configuration that changes nothing.\n" +
+         Render(Config(), /*docs=*/true);
+}
+
+std::string ConfigValues(const Config& config) { return Render(config, /*docs=*/false); }
+
+std::vector<std::string> ConfigKeyNames() {
+  std::vector<std::string> names;
+  for (const KeySpec& k : Keys()) names.push_back(std::string(k.section) + "." + k.key);
+  return names;
 }
 
 }  // namespace sendguard

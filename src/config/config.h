@@ -2,9 +2,11 @@
 // immutable Config value.
 //
 // Contract: LoadConfig() either returns a complete Config (every field set,
-// defaults from the struct initialisers below, which are the one documented
-// place for defaults) or an error naming file:line and why — unknown keys and
-// sections are errors, not warnings. Relative paths in the file are resolved
+// defaults from the struct initialisers below and in the option headers they
+// include: the one place for defaults) or an error naming file:line and why —
+// unknown keys and sections are errors, not warnings. The keys themselves,
+// with their documentation, are named once, in config.cc's table;
+// `sendguard help config` prints it (ConfigReference()). Relative paths in the file are resolved
 // against the directory holding the config file.
 // Thread-safety: a Config is immutable after loading; share it by const ref or
 // shared_ptr<const Config>.
@@ -20,11 +22,11 @@
 #include "core/net.h"
 #include "core/status.h"
 #include "dkim/options.h"
-#include "mime/parser.h"
+#include "mime/scan_limits.h"
 #include "quota/quota_options.h"
-#include "redisquota/store_factory.h"
-#include "rules/rule_set.h"
-#include "sender/sender_policy.h"
+#include "redisquota/redis_options.h"
+#include "rules/rule_options.h"
+#include "sender/sender_options.h"
 #include "spf/spf_options.h"
 
 namespace sendguard {
@@ -53,9 +55,12 @@ struct LogConfig {
   LogLevel level = LogLevel::kInfo;
 };
 
+// 127.0.0.0/8 and ::1/128.
+std::vector<IpPrefix> DefaultTrustedNetworks();
+
 struct IdentityConfig {
   // Unauthenticated clients in these networks are identified by address.
-  std::vector<IpPrefix> trusted_networks;   // default: 127.0.0.0/8, ::1/128
+  std::vector<IpPrefix> trusted_networks = DefaultTrustedNetworks();
   bool fold_case = true;                    // lower-case SASL logins
 };
 
@@ -65,46 +70,40 @@ struct Config {
   DaemonConfig daemon;
   LogConfig log;
   IdentityConfig identity;
-  // [quota]: policy_file "" = no quotas; state_dir "" = <daemon.state_dir>/quota;
-  // case_fold follows identity.fold_case.
-  quota::QuotaOptions quota = NoQuota();
-  // [quota] store ("lmdb" or "redis", in redis.backend) and redis_*: the
-  // Redis endpoint and outage policy.
-  redisquota::StoreConfig redis;
+  quota::QuotaOptions quota;           // policy_file "" = no quotas
+  redisquota::StoreConfig redis;       // which store; Redis endpoint and outage policy
 
-  // [rules]: paths [] = no content scanning.
-  std::vector<std::string> rule_paths;
+  std::vector<std::string> rule_paths; // [] = no content scanning
   rules::LoadOptions rule_load;
   mime::ScanLimits scan_limits;
   std::string actions_file;            // "" = built-in thresholds (5/8/12)
 
-  // [dkim]: key_table "" = no signing.
-  dkim::DkimOptions dkim;
+  dkim::DkimOptions dkim;              // key_table_path "" = no signing
 
-  // [senders]: who may use which From; on unless enabled = false.
-  bool senders_enabled = true;
+  bool senders_enabled = true;         // who may use which From
   sender::SenderOptions senders;
 
-  // [spf]: off unless enabled = true.
-  bool spf_enabled = false;
+  bool spf_enabled = false;            // SPF/DMARC pre-flight
   spf::SpfOptions spf;
 
   bool quota_enabled() const { return !quota.policy_file.empty(); }
-  static quota::QuotaOptions NoQuota() {
-    quota::QuotaOptions o;
-    o.policy_file.clear();
-    o.state_dir.clear();
-    return o;
-  }
-
   std::string PidFile() const;
 };
 
 // Reads and validates `path`. Never throws.
 Result<Config> LoadConfig(const std::string& path);
 
-// The defaults, as a commented TOML document (used by README / `sendguard help config`).
+// Every key with its default and documentation, grouped by section, as a
+// TOML document that LoadConfig reads back to the defaults
+// (`sendguard help config`).
 std::string ConfigReference();
+
+// Every key's value in `config` as TOML, without comments (for comparing
+// configurations, and to print what a file amounts to).
+std::string ConfigValues(const Config& config);
+
+// "section.key" of every key, in table order.
+std::vector<std::string> ConfigKeyNames();
 
 }  // namespace sendguard
 

@@ -25,8 +25,9 @@ int SyslogPriority(LogLevel level) {
   }
   return LOG_INFO;
 }
+}  // namespace
 
-const char* LevelTag(LogLevel level) {
+const char* LogLevelName(LogLevel level) {
   switch (level) {
     case LogLevel::kDebug: return "debug";
     case LogLevel::kInfo: return "info";
@@ -35,7 +36,6 @@ const char* LevelTag(LogLevel level) {
   }
   return "info";
 }
-}  // namespace
 
 void ConfigureLogging(const LogOptions& options) {
   std::lock_guard<std::mutex> lock(g_mu);
@@ -53,7 +53,7 @@ void Log(LogLevel level, const std::string& line) {
     syslog(SyslogPriority(level), "%s", line.c_str());
     return;
   }
-  std::string out = "sendguard[" + std::to_string(getpid()) + "]: " + LevelTag(level) + ": " + line + "\n";
+  std::string out = "sendguard[" + std::to_string(getpid()) + "]: " + LogLevelName(level) + ": " + line + "\n";
   std::lock_guard<std::mutex> lock(g_mu);
   fwrite(out.data(), 1, out.size(), stderr);
   fflush(stderr);

@@ -27,6 +27,8 @@ void Log(LogLevel level, const std::string& line);
 
 // Parses "debug" / "info" / "warning" / "error".
 bool ParseLogLevel(const std::string& name, LogLevel* out);
+// Inverse of ParseLogLevel.
+const char* LogLevelName(LogLevel level);
 
 // Stream-style helper: LOG(kInfo) << "x=" << x;
 class LogLine {

@@ -1,5 +1,5 @@
 // quota/quota_store.h — the interface every quota backend implements
-// (embedded LMDB now, Redis later): atomic reserve / commit / release of
+// (embedded LMDB, or Redis shared by several relays): atomic reserve / commit / release of
 // counts per subject, reads for the CLI, resets and per-user class overrides.
 //
 // Contract:

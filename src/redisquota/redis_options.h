@@ -1,6 +1,6 @@
-// redisquota/redis_options.h — how to reach the shared Redis quota store and
-// what to do when it cannot answer. Filled by the daemon from the `[quota]`
-// section of its config (`backend = "redis"` plus the `redis_*` keys below).
+// redisquota/redis_options.h — which quota store to open, how to reach the
+// shared Redis store and what to do when it cannot answer. The daemon's
+// configuration fills them (config/config.cc names the key of each field).
 //
 // Contract: plain values; every field has a documented default. Validate()
 // names the first bad field. Transport security: Debian 12's hiredis 0.14 has
@@ -19,47 +19,46 @@ namespace sendguard {
 namespace redisquota {
 
 struct RedisOptions {
-  // [quota] redis_host / redis_port — TCP endpoint (ignored when
-  // redis_socket is set).
+  // TCP endpoint (ignored when unix_socket is set).
   std::string host = "127.0.0.1";
   int port = 6379;
 
-  // [quota] redis_socket — unix socket path; "" (default) means TCP.
+  // unix socket path; "" (default) means TCP.
   std::string unix_socket;
 
-  // [quota] redis_database — SELECTed after connecting (0..15 by default).
+  // SELECTed after connecting (0..15 by default).
   int database = 0;
 
-  // [quota] redis_key_prefix — prepended to every key, so that several
+  // prepended to every key, so that several
   // installations (or tests) can share one Redis.
   std::string key_prefix = "sg:";
 
-  // [quota] redis_username / redis_password — AUTH. Empty password: no AUTH.
+  // AUTH. Empty password: no AUTH.
   // Empty username with a password: legacy `AUTH password` (requirepass);
   // both set: Redis 6+ ACL `AUTH username password`.
   std::string username;
   std::string password;
 
-  // [quota] redis_connect_timeout_ms — bound on establishing a connection
+  // bound on establishing a connection
   // (TCP connect + AUTH + SELECT). A reconnect inside a mail decision is also
   // bounded by what is left of that call's command timeout.
   int connect_timeout_ms = 200;
 
-  // [quota] redis_command_timeout_ms — the most any store call waits, pool
+  // the most any store call waits, pool
   // wait included. A connection that timed out is discarded (its reply
   // stream is no longer in sync).
   int command_timeout_ms = 100;
 
-  // [quota] redis_pool_size — connections shared by all milter threads.
+  // connections shared by all milter threads.
   int pool_size = 4;
 
-  // [quota] redis_backoff_min_ms / redis_backoff_max_ms — after a failure,
+  // after a failure,
   // calls fail fast (no connect attempt) until the retry time; the delay
   // doubles from min to max while Redis stays unreachable.
   int backoff_min_ms = 100;
   int backoff_max_ms = 5000;
 
-  // [quota] redis_time — "redis" (default): windows, deadlines and retry
+  // "redis" (default): windows, deadlines and retry
   // times use Redis's own clock (TIME), so relay clock skew does not matter
   // and request.now_seconds is ignored. "caller": use request.now_seconds
   // (single relay with a trusted clock, and deterministic tests).
@@ -77,9 +76,23 @@ enum class OutagePolicy {
   kFallback,    // count in the embedded store, limits divided by node_count
 };
 
-// [quota] redis_outage — "fail-closed" (default), "fail-open", "fallback".
+// "fail-closed" (default), "fail-open", "fallback".
 Status ParseOutagePolicy(const std::string& name, OutagePolicy* out);
 const char* OutagePolicyName(OutagePolicy policy);
+
+struct ResilienceOptions {
+  // see OutagePolicy. Default: fail-closed.
+  OutagePolicy policy = OutagePolicy::kFailClosed;
+  // relays sharing the Redis; fallback limits
+  // are limit / node_count, rounded up. Default 1 (>= 1).
+  int node_count = 1;
+};
+
+struct StoreConfig {
+  std::string backend = "lmdb";  // "lmdb" (embedded) or "redis" (shared)
+  RedisOptions redis;
+  ResilienceOptions resilience;
+};
 
 }  // namespace redisquota
 }  // namespace sendguard

@@ -36,14 +36,6 @@
 namespace sendguard {
 namespace redisquota {
 
-struct ResilienceOptions {
-  // [quota] redis_outage — see OutagePolicy. Default: fail-closed.
-  OutagePolicy policy = OutagePolicy::kFailClosed;
-  // [quota] redis_fallback_nodes — relays sharing the Redis; fallback limits
-  // are limit / node_count, rounded up. Default 1 (>= 1).
-  int node_count = 1;
-};
-
 struct OutageStats {
   uint64_t outages = 0;               // transitions from healthy to unavailable
   uint64_t calls_under_policy = 0;    // calls answered by the outage policy

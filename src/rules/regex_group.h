@@ -36,6 +36,7 @@
 #include <string_view>
 #include <vector>
 
+#include "rules/rule_options.h"
 #include "core/status.h"
 
 namespace sendguard {
@@ -45,13 +46,6 @@ struct RegexSpec {
   std::string pattern;  // RE2 syntax
   bool case_insensitive = false;
   int max_count = 1;    // >1: count up to this many matches
-};
-
-enum class HyperscanUse {
-  kNever,     // always the RE2-only prefilter (the engine before Hyperscan)
-  kIfFaster,  // the fastest choice on the calibration sample
-  kAlways,    // the Hyperscan finder whenever Hyperscan takes any regex (for a
-              // large group of short texts too)
 };
 
 struct RegexGroupOptions {

@@ -38,26 +38,11 @@
 #include "core/status.h"
 #include "mime/parsed_message.h"
 #include "rules/regex_group.h"
+#include "rules/rule_options.h"
 #include "rules/rule_def.h"
 
 namespace sendguard {
 namespace rules {
-
-struct LoadOptions {
-  // Unsupported or uncompilable rules are errors (Load fails). Default true:
-  // the daemon refuses a shipped rule it cannot honour. Set false to load a
-  // foreign corpus (SpamAssassin's) and just report what was left out.
-  bool strict = true;
-  // Prefilter literals shorter than this are ignored. Default 7 (measured
-  // fastest on the SpamAssassin corpus: shorter literals are too common).
-  int min_atom_len = 7;
-  // DFA memory of each per-target RE2::Set of literal-free regexes.
-  // Default 32 MiB. Running out is logged and handled, never "no match".
-  int64_t set_max_mem = 32 << 20;
-  // Whether a rule group's candidates come from Hyperscan or from the
-  // RE2-only prefilter (see regex_group.h); results are the same either way.
-  HyperscanUse hyperscan = HyperscanUse::kIfFaster;
-};
 
 struct RuleHit {
   std::string name;

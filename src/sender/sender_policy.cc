@@ -70,6 +70,10 @@ const char* ActionName(SenderAction a) {
   return "?";
 }
 
+const char* SenderActionConfigName(SenderAction a) {
+  return a == SenderAction::kSendUnsigned ? "unsigned" : ActionName(a);
+}
+
 Result<SenderAction> ParseSenderAction(const std::string& name) {
   if (name == "reject") return SenderAction::kReject;
   if (name == "unsigned") return SenderAction::kSendUnsigned;

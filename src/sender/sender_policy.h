@@ -37,37 +37,15 @@
 
 #include "core/status.h"
 #include "core/net.h"
+#include "sender/sender_options.h"
 
 namespace sendguard::sender {
-
-enum class SenderAction { kAccept, kReject, kSendUnsigned, kTempfail };
-
-struct SenderOptions {
-  // Policy file path. Default "": only the default same-domain rule.
-  std::string policy_path;
-  // What to do when the sender may not use the From / envelope address.
-  // Default kReject (550 5.7.1); kSendUnsigned: deliver without DKIM
-  // signature; kTempfail: 451 4.7.1.
-  SenderAction mismatch_action = SenderAction::kReject;
-  // What to do with no From or several From. Default kReject (550 5.7.1).
-  SenderAction bad_from_action = SenderAction::kReject;
-  // A login user@domain may use any address @domain. Default true.
-  bool default_same_domain = true;
-  // Senders without login whose IP no policy line names may use any
-  // address. Default true.
-  bool allow_unmatched_unauthenticated = true;
-  // Also check the envelope sender (MAIL FROM). Default true.
-  bool check_envelope_from = true;
-};
 
 enum class SenderVerdict { kAllowed, kNotAllowed, kNoFrom, kMultipleFrom };
 
 // "allowed", "not_allowed", "no_from", "multiple_from" / "accept", "reject",
 // "send_unsigned", "tempfail": for logs and config parsing.
 const char* VerdictName(SenderVerdict v);
-const char* ActionName(SenderAction a);
-// Parses "reject" / "unsigned" / "tempfail" (config values).
-Result<SenderAction> ParseSenderAction(const std::string& name);
 
 struct SenderCheck {
   SenderVerdict verdict = SenderVerdict::kAllowed;

@@ -1,5 +1,5 @@
-// spf/spf_options.h — configuration of the SPF/DMARC pre-flight, one field per
-// config key (`spf_<field>` in the daemon's config), each with its default.
+// spf/spf_options.h — configuration of the SPF/DMARC pre-flight, each field
+// with its default (config/config.cc names the key of each field).
 //
 // Contract: plain value; ValidateSpfOptions() reports the first bad field.
 // Thread-safety: immutable once built; share freely.
