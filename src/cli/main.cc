@@ -111,11 +111,7 @@ rules::CommandOptions RuleCommandOptions(const Args& a) {
   if (!c.rule_paths.empty()) o.default_rule_paths = c.rule_paths;
   o.load = c.rule_load;
   o.limits = c.scan_limits;
-  const policy::Thresholds& t = (*snap)->actions->For("default");
-  const double kNever = 1e9;
-  o.thresholds.tag = t.tag.value_or(kNever);
-  o.thresholds.quarantine = t.quarantine.value_or(kNever);
-  o.thresholds.reject = t.reject.value_or(kNever);
+  o.thresholds = (*snap)->actions->For("default");
   return o;
 }
 

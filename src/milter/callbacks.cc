@@ -76,10 +76,10 @@ std::string ReplyText(const std::string& text) {
   return out;
 }
 
-void SetReply(SMFICTX* ctx, const Reply& r) {
+void SetReply(SMFICTX* ctx, const SmtpReply& r) {
   if (r.empty()) return;
   std::string text = ReplyText(r.text);
-  smfi_setreply(ctx, const_cast<char*>(r.rcode.c_str()), const_cast<char*>(r.xcode.c_str()),
+  smfi_setreply(ctx, const_cast<char*>(r.code.c_str()), const_cast<char*>(r.xcode.c_str()),
                 const_cast<char*>(text.c_str()));
 }
 
@@ -152,7 +152,7 @@ sfsistat OnNegotiate(SMFICTX* ctx, unsigned long f0, unsigned long f1, unsigned 
 bool RefusedWhileDraining(SMFICTX* ctx) {
   Connection* c = Conn(ctx);
   if (!g_draining.load() || c == nullptr || (c->protocol & SMFIP_NR_CONN)) return false;
-  SetReply(ctx, Reply{"421", "4.3.2", "sendguard is restarting, try again shortly"});
+  SetReply(ctx, SmtpReply{"421", "4.3.2", "sendguard is restarting, try again shortly"});
   return true;
 }
 

@@ -130,24 +130,31 @@ const char* ContentActionName(ContentAction a) {
   return "?";
 }
 
+ContentAction ActionForScore(double score, const Thresholds& t) {
+  if (t.reject && score >= *t.reject) return ContentAction::kReject;
+  if (t.quarantine && score >= *t.quarantine) return ContentAction::kQuarantine;
+  if (t.tag && score >= *t.tag) return ContentAction::kTag;
+  return ContentAction::kAccept;
+}
+
 ContentDecision DecideContent(const ActionPolicy& policy, const std::string& quota_class,
                               double score, const std::vector<std::string>& rule_names) {
   const Thresholds& t = policy.For(quota_class);
   ContentDecision d;
   std::string rules = Join(rule_names, ",");
   if (rules.size() > 800) rules = rules.substr(0, rules.rfind(',', 800)) + ",...";  // one header line
-  if (t.reject && score >= *t.reject) {
+  ContentAction action = ActionForScore(score, t);
+  if (action == ContentAction::kReject) {
     d.action = ContentAction::kReject;
     std::string text = policy.reject_text();
     if (policy.reveal_rules() && !rules.empty()) text += " (" + Join(rule_names, ", ") + ")";
     d.reply = {"550", "5.7.1", text};
     return d;
   }
-  bool quarantine = t.quarantine && score >= *t.quarantine;
-  bool tag = quarantine || (t.tag && score >= *t.tag);
-  if (!tag) return d;
+  if (action == ContentAction::kAccept) return d;
+  bool quarantine = action == ContentAction::kQuarantine;
   double required = t.tag ? *t.tag : *t.quarantine;
-  d.action = quarantine ? ContentAction::kQuarantine : ContentAction::kTag;
+  d.action = action;
   d.headers.push_back({HeaderEdit::Where::kAppend, "X-Spam-Score", FormatScore(score)});
   d.headers.push_back({HeaderEdit::Where::kAppend, "X-Spam-Status",
                        "Yes, score=" + FormatScore(score) + " required=" + FormatScore(required) +

@@ -26,10 +26,12 @@
 namespace sendguard {
 namespace policy {
 
+// Score thresholds of one quota class; an unset one never applies. The one
+// threshold type: the daemon and `sendguard scan` both decide with it.
 struct Thresholds {
-  std::optional<double> tag = 5.0;
-  std::optional<double> quarantine = 8.0;
-  std::optional<double> reject = 12.0;
+  std::optional<double> tag = 5.0;         // score >= tag: add the spam headers
+  std::optional<double> quarantine = 8.0;  // score >= quarantine: hold
+  std::optional<double> reject = 12.0;     // score >= reject: 550 5.7.1
 };
 
 class ActionPolicy {
@@ -53,12 +55,15 @@ enum class ContentAction { kAccept, kTag, kQuarantine, kReject };
 
 struct ContentDecision {
   ContentAction action = ContentAction::kAccept;
-  Reply reply;                       // for kReject
+  SmtpReply reply;                   // for kReject
   std::vector<HeaderEdit> headers;   // X-Spam-* for kTag and kQuarantine
   std::string quarantine_reason;     // for kQuarantine
 };
 
 const char* ContentActionName(ContentAction a);
+
+// The action a score earns under `t`: the highest threshold it reaches.
+ContentAction ActionForScore(double score, const Thresholds& t);
 
 ContentDecision DecideContent(const ActionPolicy& policy, const std::string& quota_class,
                               double score, const std::vector<std::string>& rule_names);

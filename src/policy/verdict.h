@@ -1,7 +1,7 @@
 // policy/verdict.h — what the session tells the milter layer to do: the
 // protocol-neutral form of an SMTP decision and of header edits.
 //
-// Contract: plain values. The milter layer maps Kind to sfsistat and Reply to
+// Contract: plain values. The milter layer maps Kind to sfsistat and the reply to
 // smfi_setreply; it never makes a decision of its own.
 // Thread-safety: plain values.
 #ifndef SENDGUARD_POLICY_VERDICT_H_
@@ -10,26 +10,19 @@
 #include <string>
 #include <vector>
 
+#include "core/smtp_reply.h"
+
 namespace sendguard {
-
-struct Reply {
-  std::string rcode;  // "451"
-  std::string xcode;  // "4.3.0"
-  std::string text;   // human-readable, no CR/LF
-
-  bool empty() const { return rcode.empty(); }
-  std::string ToString() const { return rcode + " " + xcode + " " + text; }
-};
 
 struct Verdict {
   enum class Kind { kContinue, kAccept, kTempfail, kReject, kDiscard };
   Kind kind = Kind::kContinue;
-  Reply reply;  // for kTempfail / kReject; empty = MTA default text
+  SmtpReply reply;  // for kTempfail / kReject; empty = MTA default text
 
   static Verdict Continue() { return Verdict(); }
   static Verdict Accept() { return Verdict{Kind::kAccept, {}}; }
-  static Verdict Tempfail(Reply r) { return Verdict{Kind::kTempfail, std::move(r)}; }
-  static Verdict Reject(Reply r) { return Verdict{Kind::kReject, std::move(r)}; }
+  static Verdict Tempfail(SmtpReply r) { return Verdict{Kind::kTempfail, std::move(r)}; }
+  static Verdict Reject(SmtpReply r) { return Verdict{Kind::kReject, std::move(r)}; }
   bool IsRefusal() const { return kind == Kind::kTempfail || kind == Kind::kReject || kind == Kind::kDiscard; }
 };
 

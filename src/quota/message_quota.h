@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/smtp_reply.h"
 #include "core/status.h"
 #include "quota/identity.h"
 #include "quota/quota_options.h"
@@ -47,13 +48,6 @@ enum class QuotaVerdict {
   kStoreError,        // the store could not answer (see `error`)
 };
 const char* VerdictName(QuotaVerdict v);
-
-struct SmtpReply {
-  std::string code;   // "451"
-  std::string xcode;  // "4.7.1"
-  std::string text;   // "alice@example.org: quota 100 messages/1h reached, ..."
-  std::string ToString() const { return code + " " + xcode + " " + text; }
-};
 
 struct QuotaDecision {
   QuotaVerdict verdict = QuotaVerdict::kAccepted;

@@ -10,6 +10,14 @@ namespace sendguard {
 namespace rules {
 namespace {
 
+// "5", or "off" for a threshold the class does not set.
+std::string ThresholdText(const std::optional<double>& threshold) {
+  if (!threshold) return "off";
+  std::ostringstream out;
+  out << *threshold;
+  return out.str();
+}
+
 constexpr size_t kMaxShownMatch = 120;
 
 struct ParsedArgs {
@@ -113,13 +121,6 @@ Result<std::shared_ptr<const RuleSet>> LoadForCommand(const std::vector<std::str
 
 }  // namespace
 
-const char* ActionFor(double score, const Thresholds& t) {
-  if (score >= t.reject) return "reject";
-  if (score >= t.quarantine) return "quarantine";
-  if (score >= t.tag) return "tag";
-  return "accept";
-}
-
 std::string SummaryLine(const LoadReport& report) {
   std::ostringstream s;
   s << "loaded " << report.loaded << " of " << report.total << " rules (regex "
@@ -189,9 +190,11 @@ int RunScanCommand(const std::vector<std::string>& args, const CommandOptions& o
     out << "sub-rules (not scored):\n";
     for (const RuleHit& h : result.subrules) PrintHit(h, out);
   }
-  const Thresholds& t = options.thresholds;
-  out << "total: " << FormatScore(result.score) << "  action: " << ActionFor(result.score, t)
-      << " (tag " << t.tag << ", quarantine " << t.quarantine << ", reject " << t.reject << ")\n";
+  const policy::Thresholds& t = options.thresholds;
+  out << "total: " << FormatScore(result.score)
+      << "  action: " << policy::ContentActionName(policy::ActionForScore(result.score, t))
+      << " (tag " << ThresholdText(t.tag) << ", quarantine " << ThresholdText(t.quarantine)
+      << ", reject " << ThresholdText(t.reject) << ")\n";
   return 0;
 }
 

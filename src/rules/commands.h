@@ -24,24 +24,17 @@
 #include <vector>
 
 #include "mime/parser.h"
+#include "policy/actions.h"
 #include "rules/rule_set.h"
 
 namespace sendguard {
 namespace rules {
 
 // Score -> action, as configured in the policy (defaults: 5 / 8 / 12).
-struct Thresholds {
-  double tag = 5;          // score >= tag: add the spam header
-  double quarantine = 8;   // score >= quarantine: hold
-  double reject = 12;      // score >= reject: reject
-};
-
-// "accept", "tag", "quarantine" or "reject".
-const char* ActionFor(double score, const Thresholds& t);
 
 struct CommandOptions {
   std::vector<std::string> default_rule_paths = {"rules"};  // when no PATH / --rules
-  Thresholds thresholds;
+  policy::Thresholds thresholds;   // of the "default" class
   mime::ScanLimits limits;
   LoadOptions load;  // strict by default, as in the daemon
 };

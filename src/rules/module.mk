@@ -1,4 +1,4 @@
-rules_DEPS := mime core
+rules_DEPS := mime policy core
 # Hyperscan is x86-64 only (Debian ships libhyperscan-dev for amd64): where
 # it is missing, every rule group runs on the RE2 prefilter.
 HAVE_HYPERSCAN := $(shell test -f /usr/include/hs/hs.h && echo yes)

@@ -168,9 +168,7 @@ SenderCheck SenderPolicy::Refuse(SenderCheck c, SenderAction action,
   c.action = action;
   c.reason = reason;
   bool temp = action == SenderAction::kTempfail;
-  c.reply_code = temp ? "451" : "550";
-  c.reply_xcode = temp ? "4.7.1" : "5.7.1";
-  c.reply_text = reason;
+  c.reply = {temp ? "451" : "550", temp ? "4.7.1" : "5.7.1", reason};
   return c;
 }
 

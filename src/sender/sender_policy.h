@@ -37,6 +37,7 @@
 
 #include "core/status.h"
 #include "core/net.h"
+#include "core/smtp_reply.h"
 #include "sender/sender_options.h"
 
 namespace sendguard::sender {
@@ -53,8 +54,8 @@ struct SenderCheck {
   std::string from_address;  // the single header From address, if any
   std::string from_domain;   // its domain: what DKIM signs for
   std::string reason;        // for the log
-  // SMTP reply when action is kReject/kTempfail: "550", "5.7.1", text.
-  std::string reply_code, reply_xcode, reply_text;
+  SmtpReply reply;           // when action is kReject/kTempfail
+
 };
 
 struct SenderIdentity {

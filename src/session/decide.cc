@@ -44,7 +44,7 @@ bool Session::RefusedBySender(EndOfMessage* result) {
   const sender::SenderCheck& c = m.sender_check;
   if (c.action == sender::SenderAction::kSendUnsigned) m.signer.reset();
   if (c.action != sender::SenderAction::kReject && c.action != sender::SenderAction::kTempfail) return false;
-  Reply r{c.reply_code, c.reply_xcode, c.reply_text};
+  const SmtpReply& r = c.reply;
   result->verdict = c.action == sender::SenderAction::kReject ? Verdict::Reject(r) : Verdict::Tempfail(r);
   return true;
 }
@@ -112,7 +112,7 @@ bool Session::RefusedBySpf(EndOfMessage* result) {
   spf::Decision d = spf::Decide(req, *res, snap.config.spf);
   m.spf_note = res->LogFields() + " action=" + spf::ActionName(d.action);
   if (d.action == spf::Action::kReject || d.action == spf::Action::kTempFail) {
-    Reply r{d.smtp_code, d.enhanced_code, d.text};
+    const SmtpReply& r = d.reply;
     result->verdict = d.action == spf::Action::kReject ? Verdict::Reject(r) : Verdict::Tempfail(r);
     return true;
   }

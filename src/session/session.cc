@@ -29,8 +29,8 @@ std::string WithCrlfFolds(const std::string& value) {
   return out;
 }
 
-Verdict RefusalFor(const Reply& reply) {
-  return !reply.rcode.empty() && reply.rcode[0] == '5' ? Verdict::Reject(reply) : Verdict::Tempfail(reply);
+Verdict RefusalFor(const SmtpReply& reply) {
+  return reply.permanent() ? Verdict::Reject(reply) : Verdict::Tempfail(reply);
 }
 
 }  // namespace
@@ -98,7 +98,7 @@ bool Session::RefuseFromQuota(const quota::QuotaDecision& d, Verdict* out) {
   }
   if (d.verdict != quota::QuotaVerdict::kAccepted) message_->quota_note = quota::VerdictName(d.verdict);
   if (d.allow) return false;
-  *out = RefusalFor(Reply{d.reply.code, d.reply.xcode, d.reply.text});
+  *out = RefusalFor(d.reply);
   return true;
 }
 

@@ -55,7 +55,7 @@ void Consider(Action action, const char* reason, const std::string& text, Decisi
   if (action == Action::kNone || static_cast<int>(action) <= static_cast<int>(d->action)) return;
   d->action = action;
   d->reason = reason;
-  d->text = text;
+  d->reply.text = text;
 }
 
 // Domain names come from customers: keep control characters out of replies.
@@ -67,21 +67,20 @@ std::string Printable(std::string text) {
 }
 
 void FillReply(Decision* d) {
-  d->text = Printable(d->text);
+  d->reply.text = Printable(d->reply.text);
   if (d->action == Action::kReject) {
-    d->smtp_code = "550";
-    d->enhanced_code = "5.7.1";
+    d->reply.code = "550";
+    d->reply.xcode = "5.7.1";
   } else if (d->action == Action::kTempFail) {
-    d->smtp_code = "451";
-    d->enhanced_code = d->reason == "temperror" ? "4.4.3" : "4.7.1";
+    d->reply.code = "451";
+    d->reply.xcode = d->reason == "temperror" ? "4.4.3" : "4.7.1";
   }
 }
 
 }  // namespace
 
 std::string Decision::ReplyLine() const {
-  if (smtp_code.empty()) return "";
-  return smtp_code + " " + enhanced_code + " " + text;
+  return reply.empty() ? "" : reply.ToString();
 }
 
 Decision Decide(const PreflightRequest& req, const PreflightResult& r, const SpfOptions& options) {

@@ -9,6 +9,8 @@
 
 #include <string>
 
+#include "core/smtp_reply.h"
+
 #include "spf/preflight.h"
 #include "spf/spf_options.h"
 #include "spf/spf_types.h"
@@ -18,10 +20,10 @@ namespace sendguard::spf {
 struct Decision {
   Action action = Action::kNone;
   std::string reason;         // short token for the log: "spf-egress", "dmarc", "spoof", "temperror"
-  std::string smtp_code;      // "550" / "451"; "" unless tempfail/reject
-  std::string enhanced_code;  // "5.7.1" / "4.7.1" / "4.4.3"; "" unless tempfail/reject
-  std::string text;           // human text for the reply, control chars replaced by "?"
-                              // ("%" is not escaped: do that for smfi_setreply)
+  // code "550" / "451" and xcode "5.7.1" / "4.7.1" / "4.4.3" unless the
+  // action is kNone or kTag (then only the text, for the log); the text has
+  // control chars replaced by "?" ("%" is not escaped: the milter layer does).
+  SmtpReply reply;
 
   // "550 5.7.1 <text>", or "" when there is no reply.
   std::string ReplyLine() const;

@@ -69,3 +69,14 @@ BOOST_AUTO_TEST_CASE(errors_name_file_and_line) {
     BOOST_TEST(p.status().message().find(path + c.expect) == 0, p.status().message());
   }
 }
+
+BOOST_AUTO_TEST_CASE(action_for_score_takes_the_highest_threshold_reached) {
+  Thresholds t;
+  BOOST_TEST((ActionForScore(12, t) == ContentAction::kReject));
+  BOOST_TEST((ActionForScore(8, t) == ContentAction::kQuarantine));
+  BOOST_TEST((ActionForScore(5, t) == ContentAction::kTag));
+  BOOST_TEST((ActionForScore(4.99, t) == ContentAction::kAccept));
+  t.quarantine.reset();
+  t.reject.reset();
+  BOOST_TEST((ActionForScore(100, t) == ContentAction::kTag));
+}

@@ -123,15 +123,15 @@ BOOST_AUTO_TEST_CASE(refusal_reply_and_actions) {
   SenderCheck c = p->Check({"alice@example.org", ""}, "<alice@example.org>", {" bob@example.net"});
   BOOST_TEST((c.verdict == SenderVerdict::kNotAllowed));
   BOOST_TEST((c.action == SenderAction::kReject));
-  BOOST_TEST(c.reply_code == "550");
-  BOOST_TEST(c.reply_xcode == "5.7.1");
-  BOOST_TEST(c.reply_text == "<alice@example.org> is not authorised to send as <bob@example.net>");
+  BOOST_TEST(c.reply.code == "550");
+  BOOST_TEST(c.reply.xcode == "5.7.1");
+  BOOST_TEST(c.reply.text == "<alice@example.org> is not authorised to send as <bob@example.net>");
   SenderOptions o;
   o.mismatch_action = SenderAction::kTempfail;
   c = Load(kPolicy, o)->Check({"alice@example.org", ""}, "", {" bob@example.net"});
   BOOST_TEST((c.action == SenderAction::kTempfail));
-  BOOST_TEST(c.reply_code == "451");
-  BOOST_TEST(c.reply_xcode == "4.7.1");
+  BOOST_TEST(c.reply.code == "451");
+  BOOST_TEST(c.reply.xcode == "4.7.1");
   o.mismatch_action = SenderAction::kSendUnsigned;
   c = Load(kPolicy, o)->Check({"alice@example.org", ""}, "", {" bob@example.net"});
   BOOST_TEST((c.action == SenderAction::kSendUnsigned));
@@ -144,7 +144,7 @@ BOOST_AUTO_TEST_CASE(envelope_sender_is_checked_too) {
   auto p = Load(kPolicy);
   SenderCheck c = p->Check({"alice@example.org", ""}, "<x@evil.example>", {" alice@example.org"});
   BOOST_TEST((c.verdict == SenderVerdict::kNotAllowed));
-  BOOST_TEST(c.reply_text.find("<x@evil.example> (envelope)") != std::string::npos);
+  BOOST_TEST(c.reply.text.find("<x@evil.example> (envelope)") != std::string::npos);
   BOOST_TEST((p->Check({"alice@example.org", ""}, "<>", {" alice@example.org"}).verdict ==
               SenderVerdict::kAllowed));  // bounces
 }

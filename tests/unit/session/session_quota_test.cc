@@ -76,7 +76,7 @@ BOOST_AUTO_TEST_CASE(refused_message_releases_its_reservation) {
   QuotaFixture f;
   EndOfMessage big = f.Send("carol@example.org", 1, 5000);  // over max_size 1KB
   BOOST_TEST((big.verdict.kind == Verdict::Kind::kReject));
-  BOOST_TEST(big.verdict.reply.rcode == "552");
+  BOOST_TEST(big.verdict.reply.code == "552");
   BOOST_TEST(!f.Send("carol@example.org", 1, 10).verdict.IsRefusal());
   BOOST_TEST(!f.Send("carol@example.org", 1, 10).verdict.IsRefusal());  // still 2 allowed
   BOOST_TEST(f.Send("carol@example.org", 1, 10).verdict.IsRefusal());

@@ -84,7 +84,7 @@ BOOST_AUTO_TEST_CASE(abort_resets_and_out_of_order_events_tempfail) {
   s.Abort();
   EndOfMessage eom = s.EndOfMessageReached(Macros());
   BOOST_TEST((eom.verdict.kind == Verdict::Kind::kTempfail));
-  BOOST_TEST(eom.verdict.reply.rcode == "451");
+  BOOST_TEST(eom.verdict.reply.code == "451");
 }
 
 BOOST_AUTO_TEST_CASE(live_sessions_are_counted) {
