@@ -5,16 +5,12 @@
 #include <cctype>
 
 #include "core/log.h"
+#include "core/strings.h"
 #include "dkim/opendkim_signer.h"
 #include "dkim/table_file.h"
 
 namespace sendguard::dkim {
 namespace {
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::string Where(const std::string& path, int line) {
   return path + ":" + std::to_string(line) + ": ";

@@ -1,6 +1,7 @@
 // mime/address.cc — RFC 5322 address-list reading, lenient.
 #include "mime/address.h"
 
+#include "core/strings.h"
 #include "mime/header_block.h"
 #include "mime/rfc2047.h"
 
@@ -16,12 +17,6 @@ struct Chunk {
   bool has_angle = false;
 };
 
-std::string Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return std::string(s);
-}
-
 // Collapses runs of blanks to one space.
 std::string CollapseBlanks(std::string_view s) {
   std::string out;
@@ -30,7 +25,7 @@ std::string CollapseBlanks(std::string_view s) {
     if (blank && (out.empty() || out.back() == ' ')) continue;
     out.push_back(blank ? ' ' : c);
   }
-  return Trim(out);
+  return std::string(TrimBlanks(out));
 }
 
 // "@a,@b:user@host" -> "user@host" (obsolete source routes).
@@ -39,7 +34,7 @@ std::string StripRoute(std::string s) {
     size_t colon = s.find(':');
     if (colon != std::string::npos) s = s.substr(colon + 1);
   }
-  return Trim(s);
+  return std::string(TrimBlanks(s));
 }
 
 void Finish(Chunk* c, std::vector<Address>* out, size_t max) {
@@ -136,12 +131,6 @@ std::vector<Address> ParseAddressList(std::string_view raw_value,
   std::vector<Address> out;
   Scanner(raw_value, max_addresses, &out).Run();
   return out;
-}
-
-std::string AddressDomain(std::string_view address) {
-  size_t at = address.rfind('@');
-  if (at == std::string_view::npos) return "";
-  return ToLower(address.substr(at + 1));
 }
 
 }  // namespace mime

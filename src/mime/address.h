@@ -28,8 +28,6 @@ struct Address {
 std::vector<Address> ParseAddressList(std::string_view raw_value,
                                       size_t max_addresses = 1000);
 
-// Lower-cased domain part of an address ("" if it has no '@').
-std::string AddressDomain(std::string_view address);
 
 }  // namespace mime
 }  // namespace sendguard

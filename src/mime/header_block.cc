@@ -5,6 +5,7 @@
 #include <cstring>
 #include <map>
 
+#include "core/strings.h"
 #include "mime/charset.h"
 #include "mime/rfc2047.h"
 
@@ -41,12 +42,6 @@ size_t HeaderNameLength(std::string_view line) {
 
 bool IsContinuation(std::string_view line) {
   return !line.empty() && (line[0] == ' ' || line[0] == '\t');
-}
-
-std::string_view TrimBlanks(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
-  return s;
 }
 
 int HexValue(char c) {
@@ -137,25 +132,6 @@ std::string JoinExtended(const ExtendedParam& p) {
 
 }  // namespace
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
-std::string ToLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 HeaderBlock SplitHeaderBlock(std::string_view s, size_t max_headers,
                              size_t max_value_bytes) {
   HeaderBlock block;
@@ -233,7 +209,7 @@ std::string StructuredValue::Param(std::string_view name) const {
 StructuredValue ParseStructuredValue(std::string_view raw) {
   StructuredValue out;
   size_t semi = raw.find(';');
-  out.value = ToLower(TrimBlanks(raw.substr(0, semi)));
+  out.value = Lower(TrimBlanks(raw.substr(0, semi)));
   std::map<std::string, ExtendedParam> extended;
   size_t pos = semi;
   while (pos != std::string_view::npos && pos < raw.size() &&
@@ -244,7 +220,7 @@ StructuredValue ParseStructuredValue(std::string_view raw) {
       pos = eq;
       continue;
     }
-    std::string name = ToLower(TrimBlanks(raw.substr(pos, eq - pos)));
+    std::string name = Lower(TrimBlanks(raw.substr(pos, eq - pos)));
     pos = eq + 1;
     bool quoted = false;
     std::string value = ReadParamValue(raw, &pos, &quoted);

@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/strings.h"
+
 namespace sendguard {
 namespace mime {
 
@@ -50,8 +52,6 @@ struct StructuredValue {
 // converted to UTF-8; RFC 2047 in quoted parameter values is decoded.
 StructuredValue ParseStructuredValue(std::string_view raw);
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
-std::string ToLower(std::string_view s);
 
 }  // namespace mime
 }  // namespace sendguard

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <iterator>
 
+#include "core/strings.h"
 #include "mime/charset.h"
 #include "mime/header_block.h"
 #include "mime/html_entities.h"

@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "core/log.h"
+#include "core/strings.h"
 #include "mime/charset.h"
 #include "mime/header_block.h"
 #include "mime/html.h"
@@ -19,12 +20,6 @@ namespace {
 
 constexpr size_t kMaxWarnings = 64;
 constexpr size_t kDepthCeiling = 100;
-
-std::string Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
-  return std::string(s);
-}
 
 // CRLF -> LF and lone CR -> LF, in place.
 void NormalizeNewlines(std::string* s) {
@@ -120,11 +115,11 @@ class Walker {
     const RawHeader* ct = FindHeader(block, "Content-Type");
     if (ct) t.content_type = ParseStructuredValue(ct->value);
     if (t.content_type.value.find('/') == std::string::npos) {
-      if (ct) Warn("invalid Content-Type '" + Trim(ct->value.substr(0, 64)) + "', read as " + std::string(default_type));
+      if (ct) Warn("invalid Content-Type '" + std::string(Trim(ct->value.substr(0, 64))) + "', read as " + std::string(default_type));
       t.content_type.value = std::string(default_type);
     }
     const RawHeader* cte = FindHeader(block, "Content-Transfer-Encoding");
-    if (cte) t.encoding = ToLower(Trim(cte->value.substr(0, 64)));
+    if (cte) t.encoding = Lower(Trim(cte->value.substr(0, 64)));
     const RawHeader* cd = FindHeader(block, "Content-Disposition");
     if (cd) t.filename = ParseStructuredValue(cd->value).Param("filename");
     if (t.filename.empty()) t.filename = t.content_type.Param("name");
@@ -191,7 +186,7 @@ class Walker {
   void Leaf(const EntityType& type, std::string_view body, size_t depth) {
     PartInfo info;
     info.content_type = type.content_type.value;
-    info.charset = ToLower(Trim(type.content_type.Param("charset")));
+    info.charset = Lower(Trim(type.content_type.Param("charset")));
     info.encoding = type.encoding;
     info.filename = type.filename.substr(0, limits_.max_header_bytes);
     info.depth = static_cast<int>(depth);

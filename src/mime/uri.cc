@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/strings.h"
 #include "mime/header_block.h"
 
 namespace sendguard {
@@ -20,10 +21,6 @@ int HexValue(char c) {
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   return -1;
-}
-
-bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && EqualsIgnoreCase(s.substr(0, prefix.size()), prefix);
 }
 
 // Characters that end a URL in text.
@@ -182,7 +179,7 @@ std::string NormalizeUri(std::string_view uri) {
   if (EqualsIgnoreCase(scheme, "http") || EqualsIgnoreCase(scheme, "https")) {
     return NormalizeAuthority(scheme, rest);
   }
-  return ToLower(scheme) + ":" + std::string(rest);
+  return Lower(scheme) + ":" + std::string(rest);
 }
 
 void FindUris(std::string_view text, std::vector<std::string>* out) {

@@ -7,17 +7,14 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/strings.h"
+
 namespace sendguard {
 namespace policy {
 
 namespace {
 
-std::vector<std::string> Words(const std::string& line) {
-  std::istringstream in(line.substr(0, line.find('#')));
-  std::vector<std::string> words;
-  for (std::string w; in >> w;) words.push_back(w);
-  return words;
-}
+std::vector<std::string> Words(const std::string& line) { return SplitWords(line.substr(0, line.find('#'))); }
 
 // The rest of `line` after its first word, trimmed (for free text).
 std::string RestAfterFirstWord(const std::string& line) {
@@ -42,12 +39,6 @@ std::string FormatScore(double v) {
   char buf[32];
   snprintf(buf, sizeof(buf), "%.1f", v);
   return buf;
-}
-
-std::string Join(const std::vector<std::string>& v, const char* sep) {
-  std::string out;
-  for (const std::string& s : v) out += (out.empty() ? "" : sep) + s;
-  return out;
 }
 
 Status ParseThresholds(const std::string& where, const std::vector<std::string>& w, Thresholds* t) {

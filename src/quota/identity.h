@@ -10,12 +10,18 @@
 #define SENDGUARD_QUOTA_IDENTITY_H_
 
 #include <string>
+#include <string_view>
 
 #include "core/status.h"
 #include "quota/quota_options.h"
 
 namespace sendguard {
 namespace quota {
+
+// The one login normaliser: white space trimmed, lower-cased when
+// `fold_case`. The session's identity (logged, checked against sender
+// policies) and the counted identity below both come from it.
+std::string NormalizeLogin(std::string_view login, bool fold_case);
 
 class Identity {
  public:

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/strings.h"
 #include "quota/units.h"
 
 namespace sendguard {
@@ -20,12 +21,6 @@ struct Token {
   std::string text;  // a word, "{", "}", or ";" (newlines become ";")
   int line;
 };
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 void FlushWord(std::string* word, int line, std::vector<Token>* out) {
   if (!word->empty()) out->push_back({*word, line});
@@ -65,11 +60,6 @@ constexpr int64_t kMaxWindowSeconds = 366 * 86400;
 
 bool IsWildcard(const std::string& pattern) {
   return pattern.find_first_of("*?[") != std::string::npos;
-}
-
-std::string DomainOf(const std::string& identity) {
-  size_t at = identity.rfind('@');
-  return at == std::string::npos ? std::string() : identity.substr(at + 1);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "core/strings.h"
 #include "rules/expr.h"
 #include "rules/header_view.h"
 #include "rules/perl_regex.h"
@@ -19,12 +20,6 @@ namespace {
 
 constexpr double kEmulatedVersion = 4.000001;  // SpamAssassin 4.0.1
 constexpr double kEmulatedPerl = 5.036;
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 // Splits off the first whitespace-delimited word.
 std::string_view NextWord(std::string_view* rest) {

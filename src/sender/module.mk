@@ -1,2 +1,2 @@
-sender_DEPS := core
+sender_DEPS := mime core
 sender_LIBS :=

@@ -6,10 +6,25 @@
 #include <fstream>
 #include <sstream>
 
-#include "sender/address.h"
+#include "core/strings.h"
+#include "mime/address.h"
 
 namespace sendguard::sender {
 namespace {
+
+// The mailbox addresses of the From header values, lower-cased; an entry
+// without a local part or a domain is no address.
+std::vector<std::string> FromAddresses(const std::vector<std::string>& values) {
+  std::vector<std::string> out;
+  for (const std::string& v : values) {
+    for (const mime::Address& a : mime::ParseAddressList(v)) {
+      size_t at = a.address.rfind('@');
+      if (at == std::string::npos || at == 0 || at + 1 == a.address.size()) continue;
+      out.push_back(Lower(a.address));
+    }
+  }
+  return out;
+}
 
 bool DomainMatches(const std::string& pattern, const std::string& domain) {
   if (pattern.rfind("*.", 0) == 0) {
@@ -41,7 +56,7 @@ std::vector<std::string> SplitPatterns(const std::vector<std::string>& fields) {
   for (size_t i = 1; i < fields.size(); ++i) {
     std::stringstream ss(fields[i]);
     for (std::string p; std::getline(ss, p, ',');)
-      if (!p.empty()) out.push_back(ToLower(p));
+      if (!p.empty()) out.push_back(Lower(p));
   }
   return out;
 }
@@ -110,7 +125,7 @@ Status SenderPolicy::ParseFile() {
 
 Status SenderPolicy::ParseLine(const std::string& where, const std::vector<std::string>& fields) {
   Entry e;
-  std::string id = ToLower(fields[0]);
+  std::string id = Lower(fields[0]);
   bool looks_ip = id.find('@') == std::string::npos &&
                   (id.find(':') != std::string::npos ||
                    id.find_first_not_of("0123456789./") == std::string::npos);
@@ -141,7 +156,7 @@ bool SenderPolicy::EntryApplies(const Entry& e, const SenderIdentity& who) const
     return e.is_cidr && addr.ok() && e.cidr.Contains(*addr);
   }
   if (e.is_cidr) return false;
-  std::string login = ToLower(who.login);
+  std::string login = Lower(who.login);
   if (e.login_pattern == "*" || e.login_pattern == login) return true;
   size_t at = e.login_pattern.rfind('@');
   if (at == std::string::npos || (at != 0 && e.login_pattern.substr(0, at) != "*")) return false;
@@ -159,7 +174,7 @@ bool SenderPolicy::MayUse(const SenderIdentity& who, const std::string& address)
       if (PatternMatches(p, address)) return true;
   }
   if (who.login.empty()) return !any_entry && options_.allow_unmatched_unauthenticated;
-  std::string login_domain = DomainOf(ToLower(who.login));
+  std::string login_domain = DomainOf(Lower(who.login));
   return use_default && !login_domain.empty() && login_domain == DomainOf(address);
 }
 
@@ -175,9 +190,7 @@ SenderCheck SenderPolicy::Refuse(SenderCheck c, SenderAction action,
 SenderCheck SenderPolicy::Check(const SenderIdentity& who, const std::string& envelope_from,
                                 const std::vector<std::string>& from_header_values) const {
   SenderCheck c;
-  std::vector<std::string> addresses;
-  for (const std::string& v : from_header_values)
-    for (std::string& a : ExtractAddresses(v)) addresses.push_back(std::move(a));
+  std::vector<std::string> addresses = FromAddresses(from_header_values);
   if (from_header_values.size() > 1 || addresses.size() > 1) {
     c.verdict = SenderVerdict::kMultipleFrom;
     return Refuse(c, options_.bad_from_action, "message has several From addresses");
@@ -189,7 +202,7 @@ SenderCheck SenderPolicy::Check(const SenderIdentity& who, const std::string& en
   c.from_address = addresses[0];
   c.from_domain = DomainOf(c.from_address);
   std::string who_text = who.login.empty() ? "client " + who.client_ip : Angle(who.login);
-  std::string envelope = ToLower(envelope_from);
+  std::string envelope = Lower(envelope_from);
   if (!envelope.empty() && envelope.front() == '<') envelope.erase(0, 1);
   if (!envelope.empty() && envelope.back() == '>') envelope.pop_back();
   c.verdict = SenderVerdict::kNotAllowed;

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "core/log.h"
+#include "core/strings.h"
 #include "mime/address.h"
 #include "mime/parser.h"
 #include "policy/actions.h"
@@ -21,10 +22,11 @@ std::string QuotaClassName(const quota::MessageQuota* q) {
   return q && q->quota_class() ? q->quota_class()->name : "default";
 }
 
-std::string DomainOf(std::string address) {
+// "<a@B.org>" -> "b.org".
+std::string EnvelopeDomain(std::string address) {
   if (!address.empty() && address.front() == '<') address = address.substr(1);
   if (!address.empty() && address.back() == '>') address.pop_back();
-  return mime::AddressDomain(address);
+  return DomainOf(address);
 }
 
 std::string FormatScore(double v) {
@@ -95,7 +97,7 @@ bool Session::RefusedBySpf(EndOfMessage* result) {
   const Snapshot& snap = *m.snapshot;
   if (runtime_ == nullptr || !runtime_->spf || m.identity.kind == Identity::Kind::kUntrusted) return false;
   spf::PreflightRequest req;
-  req.envelope_domain = DomainOf(m.sender);
+  req.envelope_domain = EnvelopeDomain(m.sender);
   req.from_domain = m.from_domain;
   req.client_ip = m.client_addr;
   req.check_client = m.identity.kind == Identity::Kind::kTrustedAddress;

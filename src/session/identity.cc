@@ -1,19 +1,10 @@
 // session/identity.cc — login / trusted address / untrusted.
 #include "session/identity.h"
 
-#include <algorithm>
-#include <cctype>
-
 #include "core/net.h"
+#include "quota/identity.h"
 
 namespace sendguard {
-
-namespace {
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-}  // namespace
 
 std::string Identity::ToString() const {
   if (kind == Kind::kUntrusted) return name.empty() ? "unknown (untrusted)" : name + " (untrusted)";
@@ -25,7 +16,7 @@ Identity DetermineIdentity(const Config& config, const std::string& auth_authen,
   Identity id;
   if (!auth_authen.empty()) {
     id.kind = Identity::Kind::kLogin;
-    id.name = config.identity.fold_case ? Lower(auth_authen) : auth_authen;
+    id.name = quota::NormalizeLogin(auth_authen, config.identity.fold_case);
     return id;
   }
   id.name = client_addr;

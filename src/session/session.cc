@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "core/log.h"
+#include "core/strings.h"
 #include "mime/address.h"
 #include "session/message_state.h"
 
@@ -152,7 +153,7 @@ void Session::CheckSender() {
     m.from_domain = m.sender_check.from_domain;
   } else if (from_values.size() == 1) {
     std::vector<mime::Address> addrs = mime::ParseAddressList(from_values[0]);
-    if (addrs.size() == 1) m.from_domain = mime::AddressDomain(addrs[0].address);
+    if (addrs.size() == 1) m.from_domain = DomainOf(addrs[0].address);
   }
 }
 

@@ -4,26 +4,15 @@
 #include <cctype>
 #include <sstream>
 
+#include "core/strings.h"
+
 namespace sendguard::spf {
 namespace {
-
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  while (!s.empty() && s.back() == '.') s.pop_back();
-  return s;
-}
 
 bool ValidPolicy(const std::string& p) { return p == "none" || p == "quarantine" || p == "reject"; }
 
 void ApplyTag(const std::string& tag, const std::string& value, DmarcRecord* r) {
-  std::string v = Lower(value);
+  std::string v = CanonicalDnsName(value);
   if (tag == "p" && ValidPolicy(v)) r->policy = v;
   if (tag == "sp" && ValidPolicy(v)) r->subdomain_policy = v;
   if (tag == "adkim") r->strict_dkim = (v == "s");
@@ -47,7 +36,7 @@ Result<DmarcRecord> ParseDmarcRecord(const std::string& txt) {
   while (std::getline(in, part, ';')) {
     size_t eq = part.find('=');
     if (eq == std::string::npos) continue;
-    ApplyTag(Lower(Trim(part.substr(0, eq))), Trim(part.substr(eq + 1)), &record);
+    ApplyTag(CanonicalDnsName(Trim(part.substr(0, eq))), std::string(Trim(part.substr(eq + 1))), &record);
   }
   return record;
 }
@@ -65,7 +54,7 @@ Result<DmarcRecord> SelectDmarcRecord(const std::vector<std::string>& texts) {
 
 bool Aligned(const std::string& a, const std::string& b, bool strict,
              const PublicSuffixList& psl) {
-  std::string la = Lower(a), lb = Lower(b);
+  std::string la = CanonicalDnsName(a), lb = CanonicalDnsName(b);
   if (la.empty() || lb.empty()) return false;
   if (strict) return la == lb;
   return psl.OrganizationalDomain(la) == psl.OrganizationalDomain(lb);

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/strings.h"
+
 namespace sendguard::spf {
 namespace {
 
@@ -32,11 +34,6 @@ struct LineCursor {
     return text.substr(start, pos - start);
   }
 };
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 bool ValidName(const std::string& name) {
   if (name.empty() || name.size() > kMaxNameLength || name.front() == '.') return false;

@@ -4,14 +4,10 @@
 #include <algorithm>
 #include <sstream>
 
+#include "core/strings.h"
+
 namespace sendguard::spf {
 namespace {
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  while (!s.empty() && s.back() == '.') s.pop_back();
-  return s;
-}
 
 int Severity(SpfResult r) {
   switch (r) {
@@ -47,7 +43,7 @@ void ApplyDmarcRecord(const PreflightRequest& req, const RawAnswers& raw, const 
     return;
   }
   Result<DmarcRecord> chosen = own;
-  d->record_domain = Lower(req.from_domain);
+  d->record_domain = CanonicalDnsName(req.from_domain);
   bool from_org = false;
   if (!own.ok() && org != d->record_domain) {
     if (raw.dmarc_org.status == TxtAnswer::Status::kTempError) {
@@ -103,7 +99,7 @@ std::string BuildExplanation(const PreflightRequest& req, const std::vector<Egre
   for (size_t i = 0; i < missing.size(); ++i) {
     out << (i ? " " : "\"") << Mechanism(missing[i]);
   }
-  out << "\" in the SPF record of " << Lower(req.envelope_domain);
+  out << "\" in the SPF record of " << CanonicalDnsName(req.envelope_domain);
   return out.str();
 }
 
@@ -127,7 +123,7 @@ std::string BuildAuthResults(const PreflightRequest& req, const PreflightResult&
                              const SpfOptions& options) {
   std::ostringstream out;
   out << options.authserv_id;
-  std::string mailfrom = Lower(req.envelope_domain);
+  std::string mailfrom = CanonicalDnsName(req.envelope_domain);
   if (!r.egress.empty()) {
     out << "; spf=" << WorstEgress(r.egress) << " (sendguard prediction for "
         << EgressIps(r.egress) << ") smtp.mailfrom=" << mailfrom;
@@ -139,7 +135,7 @@ std::string BuildAuthResults(const PreflightRequest& req, const PreflightResult&
   if (r.dmarc.state != DmarcOutcome::State::kNotChecked) {
     out << "; dmarc=" << DmarcResultName(r.dmarc) << " (sendguard prediction";
     if (!r.dmarc.policy.empty()) out << " p=" << r.dmarc.policy;
-    out << ") header.from=" << Lower(req.from_domain);
+    out << ") header.from=" << CanonicalDnsName(req.from_domain);
   }
   if (r.egress.empty() && !r.client_checked && r.dmarc.state == DmarcOutcome::State::kNotChecked) {
     out << "; none";
@@ -161,7 +157,7 @@ std::vector<std::string> DmarcLookupNames(const PreflightRequest& request,
                                           const PublicSuffixList& psl) {
   std::vector<std::string> names;
   if (request.from_domain.empty()) return names;
-  std::string from = Lower(request.from_domain);
+  std::string from = CanonicalDnsName(request.from_domain);
   names.push_back("_dmarc." + from);
   std::string org = psl.OrganizationalDomain(from);
   if (org != from) names.push_back("_dmarc." + org);

@@ -19,6 +19,7 @@ extern "C" {
 #include <set>
 
 #include "core/log.h"
+#include "core/strings.h"
 #include "spf/spf_engine.h"
 
 namespace sendguard::spf {
@@ -44,12 +45,6 @@ void InstallLogHandlers() {
   SPF_debug_handler = nullptr;
 }
 
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (!s.empty() && s.back() == '.') s.pop_back();
-  return s;
-}
-
 // --- The stall layer: names marked TIMEOUT in the static data never answer,
 // so the client's deadline is exercised for real. Sits on top of the zone.
 
@@ -60,7 +55,7 @@ struct StallHook {
 SPF_dns_rr_t* StallLookup(SPF_dns_server_t* layer, const char* domain, ns_type type,
                           int should_cache) {
   const auto* hook = static_cast<const StallHook*>(layer->hook);
-  if (domain != nullptr && hook->names.count(Lower(domain)) > 0) {
+  if (domain != nullptr && hook->names.count(CanonicalDnsName(domain)) > 0) {
     for (;;) sleep(3600);  // the client kills us when its deadline passes
   }
   return SPF_dns_lookup(layer->layer_below, domain, type, should_cache);

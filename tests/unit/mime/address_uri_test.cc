@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "core/strings.h"
 #include "mime/address.h"
 #include "mime/uri.h"
 
@@ -50,7 +51,7 @@ BOOST_AUTO_TEST_CASE(address_encoded_names_groups_routes) {
   a = ParseAddressList("\"paypal@paypal.com\" <evil@phish.example>");
   BOOST_TEST(a[0].address == "evil@phish.example");
   BOOST_TEST(a[0].name == "paypal@paypal.com");
-  BOOST_TEST(AddressDomain("Evil@Phish.EXAMPLE") == "phish.example");
+  BOOST_TEST(sendguard::DomainOf("Evil@Phish.EXAMPLE") == "phish.example");
   BOOST_TEST(ParseAddressList("a@b, c@d, e@f", 2).size() == 2u);
 }
 

@@ -1,11 +1,11 @@
-// Tests for sender/sender_policy.h and sender/address.h (CIDR parsing: core/net_test).
+// Tests for sender/sender_policy.h (CIDR parsing: core/net_test; address
+// syntax: mime/address_uri_test).
 #include <boost/test/unit_test.hpp>
 
 #include <cstdio>
 #include <fstream>
 #include <unistd.h>
 
-#include "sender/address.h"
 #include "sender/sender_policy.h"
 
 using namespace sendguard::sender;
@@ -60,16 +60,21 @@ const char* kPolicy =
 
 }  // namespace
 
-BOOST_AUTO_TEST_CASE(extracts_from_addresses) {
-  using V = std::vector<std::string>;
-  BOOST_TEST(ExtractAddresses(" Alice <Alice@Example.ORG>") == V{"alice@example.org"});
-  BOOST_TEST(ExtractAddresses(" alice@example.org (Alice, Inc.)") == V{"alice@example.org"});
-  BOOST_TEST(ExtractAddresses(" \"Doe, John <x@y>\" <john@example.org>") == V{"john@example.org"});
-  BOOST_TEST(ExtractAddresses(" a@x.org,\r\n b@y.org") == (V{"a@x.org", "b@y.org"}));
-  BOOST_TEST(ExtractAddresses(" team: a@x.org, b@y.org;") == (V{"a@x.org", "b@y.org"}));
-  BOOST_TEST(ExtractAddresses(" undisclosed-recipients:;").empty());
-  BOOST_TEST(ExtractAddresses(" <>").empty());
-  BOOST_TEST(DomainOf("a@B.Org") == "b.org");
+// The From address the check reads: one mailbox, lower-cased, whatever the
+// display-name syntax; several mailboxes or none are refusals of their own.
+BOOST_AUTO_TEST_CASE(reads_the_from_address_through_the_mime_parser) {
+  auto p = SenderPolicy::Load(SenderOptions());
+  BOOST_REQUIRE(p.ok());
+  auto check = [&](const std::string& value) { return (*p)->Check({"", "192.0.2.1"}, "", {value}); };
+  BOOST_TEST(check(" Alice <Alice@Example.ORG>").from_address == "alice@example.org");
+  BOOST_TEST(check(" Alice <Alice@Example.ORG>").from_domain == "example.org");
+  BOOST_TEST(check(" alice@example.org (Alice, Inc.)").from_address == "alice@example.org");
+  BOOST_TEST(check(" \"Doe, John <x@y>\" <john@example.org>").from_address == "john@example.org");
+  BOOST_TEST((check(" a@x.org,\r\n b@y.org").verdict == SenderVerdict::kMultipleFrom));
+  BOOST_TEST((check(" team: a@x.org, b@y.org;").verdict == SenderVerdict::kMultipleFrom));
+  BOOST_TEST((check(" undisclosed-recipients:;").verdict == SenderVerdict::kNoFrom));
+  BOOST_TEST((check(" <>").verdict == SenderVerdict::kNoFrom));
+  BOOST_TEST((check(" alice").verdict == SenderVerdict::kNoFrom));
 }
 
 BOOST_AUTO_TEST_CASE(default_rule_same_domain) {

@@ -1,0 +1,32 @@
+// Tests for core/strings.h.
+#include <boost/test/unit_test.hpp>
+
+#include "core/strings.h"
+
+using namespace sendguard;
+
+BOOST_AUTO_TEST_CASE(case_helpers_are_ascii_only) {
+  BOOST_TEST(Lower("Alice@Example.ORG") == "alice@example.org");
+  BOOST_TEST(Lower("\xC3\x84") == "\xC3\x84");  // UTF-8 bytes are left alone
+  BOOST_TEST(EqualsIgnoreCase("Content-Type", "content-TYPE"));
+  BOOST_TEST(!EqualsIgnoreCase("From", "Fro"));
+  BOOST_TEST(StartsWithIgnoreCase("HTTP://x", "http:"));
+  BOOST_TEST(!StartsWithIgnoreCase("ht", "http:"));
+}
+
+BOOST_AUTO_TEST_CASE(trim_split_join) {
+  BOOST_TEST(Trim(" \t\r\n x y \f\v") == "x y");
+  BOOST_TEST(TrimBlanks(" \tx\r\n") == "x\r\n");
+  BOOST_TEST(Trim("   ").empty());
+  BOOST_TEST((SplitWords("  a\tbb  c ") == std::vector<std::string>{"a", "bb", "c"}));
+  BOOST_TEST(SplitWords(" \t ").empty());
+  BOOST_TEST(Join({"a", "", "c"}, ", ") == "a, , c");
+  BOOST_TEST(Join({}, ",").empty());
+}
+
+BOOST_AUTO_TEST_CASE(domains) {
+  BOOST_TEST(DomainOf("a@B.Org") == "b.org");
+  BOOST_TEST(DomainOf("\"x@y\"@Z.example") == "z.example");
+  BOOST_TEST(DomainOf("nodomain").empty());
+  BOOST_TEST(CanonicalDnsName("Example.ORG..") == "example.org");
+}
