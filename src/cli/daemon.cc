@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/exit_codes.h"
 #include "core/log.h"
 #include "milter/milter.h"
 #include "session/runtime.h"
@@ -24,8 +25,6 @@
 namespace sendguard {
 
 namespace {
-
-constexpr int kExitConfig = 78;  // EX_CONFIG
 
 MilterOptions WorkerOptions(const Config& c, const std::string& socket) {
   MilterOptions o;

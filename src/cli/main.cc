@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "cli/daemon.h"
+#include "core/exit_codes.h"
+#include "core/version.h"
 #include "dkim/keygen.h"
 #include "policy/actions.h"
 #include "quota/quota_cli.h"
@@ -19,7 +21,6 @@
 #include "spf/spf_helper.h"
 #include "config/config.h"
 #include "session/snapshot.h"
-#include "session/version.h"
 
 namespace sendguard {
 namespace {
@@ -73,7 +74,7 @@ int CheckConfig(const Args& a) {
   Result<std::shared_ptr<const Snapshot>> snap = LoadSnapshot(a.config);
   if (!snap.ok()) {
     std::cerr << "sendguard: " << snap.status().message() << "\n";
-    return 78;
+    return kExitConfig;
   }
   std::cout << a.config << ": ok\n";
   return 0;
@@ -83,11 +84,11 @@ int Quota(const Args& a) {
   Result<Config> config = LoadConfig(a.config);
   if (!config.ok()) {
     std::cerr << "sendguard: " << config.status().message() << "\n";
-    return 78;
+    return kExitConfig;
   }
   if (!config->quota_enabled()) {
     std::cerr << "sendguard: quotas are off in " << a.config << " ([quota] policy_file is not set)\n";
-    return 78;
+    return kExitConfig;
   }
   const Config& c = *config;
   quota::StoreOpener open = [&c]() { return OpenQuotaStore(c, /*for_cli=*/true); };
@@ -121,13 +122,13 @@ int Main(int argc, char** argv) {
   std::vector<std::string> all(argv + 1, argv + argc);
   if (all.empty()) {
     std::cerr << kUsage;
-    return 64;
+    return kExitUsage;
   }
   std::string cmd = all[0];
   Args a = ParseArgs(std::vector<std::string>(all.begin() + 1, all.end()));
   if (!a.error.empty()) {
     std::cerr << "sendguard: " << a.error << "\n" << kUsage;
-    return 64;
+    return kExitUsage;
   }
   if (cmd == "--version" || cmd == "version") {
     std::cout << "sendguard " << kSendguardVersion << "\n";
@@ -146,7 +147,7 @@ int Main(int argc, char** argv) {
   if (cmd == "scan") return rules::RunScanCommand(a.rest, RuleCommandOptions(a), std::cout, std::cerr);
   if (cmd == "keygen") return dkim::RunKeygenCommand(std::vector<std::string>(all.begin() + 1, all.end()), std::cout, std::cerr);
   std::cerr << "sendguard: unknown command '" << cmd << "'\n" << kUsage;
-  return 64;
+  return kExitUsage;
 }
 
 }  // namespace

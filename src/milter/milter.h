@@ -20,6 +20,7 @@
 #include <functional>
 #include <string>
 
+#include "core/exit_codes.h"
 #include "session/runtime.h"
 #include "session/snapshot.h"
 
@@ -36,9 +37,9 @@ struct MilterOptions {
   std::string config_path;     // reloaded on SIGUSR1
 };
 
-// Exit code of a worker that could not start serving (EX_CONFIG): socket in
-// use, unknown user, ... Restarting it would not help.
-constexpr int kStartupFailure = 78;
+// Exit code of a worker that could not start serving: socket in use, unknown
+// user, ... Restarting it would not help.
+constexpr int kStartupFailure = kExitConfig;
 
 // Returns the process exit code: 0 after a clean stop, kStartupFailure.
 // SIGUSR2 stops gracefully (new connections refused, open ones finished,

@@ -262,17 +262,7 @@ Result<std::vector<TopEntry>> LmdbQuotaStore::Top(size_t n, int64_t now) {
     return rc == MDB_NOTFOUND ? Status::Ok() : LmdbError("scan", rc);
   });
   if (!st.ok()) return st;
-  auto heavier = [](const TopEntry& a, const TopEntry& b) {
-    if (a.last_hour.messages != b.last_hour.messages) {
-      return a.last_hour.messages > b.last_hour.messages;
-    }
-    if (a.last_hour.recipients != b.last_hour.recipients) {
-      return a.last_hour.recipients > b.last_hour.recipients;
-    }
-    return a.subject < b.subject;
-  };
-  std::sort(all.begin(), all.end(), heavier);
-  if (all.size() > n) all.resize(n);
+  KeepHeaviest(n, &all);
   return all;
 }
 

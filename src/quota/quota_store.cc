@@ -1,6 +1,8 @@
 // quota/quota_store.cc — parts of the store contract shared by all backends.
 #include "quota/quota_store.h"
 
+#include <algorithm>
+
 namespace sendguard {
 namespace quota {
 
@@ -28,6 +30,16 @@ std::vector<WindowLimit> SeriesToCount(const std::vector<WindowLimit>& limits) {
   for (const WindowLimit& w : limits) add(w);
   for (const WindowLimit& w : StatisticsSeries()) add(w);
   return out;
+}
+
+void KeepHeaviest(size_t n, std::vector<TopEntry>* entries) {
+  auto heavier = [](const TopEntry& a, const TopEntry& b) {
+    if (a.last_hour.messages != b.last_hour.messages) return a.last_hour.messages > b.last_hour.messages;
+    if (a.last_hour.recipients != b.last_hour.recipients) return a.last_hour.recipients > b.last_hour.recipients;
+    return a.subject < b.subject;
+  };
+  std::sort(entries->begin(), entries->end(), heavier);
+  if (entries->size() > n) entries->resize(n);
 }
 
 }  // namespace quota

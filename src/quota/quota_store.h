@@ -102,6 +102,10 @@ std::vector<WindowLimit> StatisticsSeries();
 // series once. Every store implementation uses it, so they count alike.
 std::vector<WindowLimit> SeriesToCount(const std::vector<WindowLimit>& limits);
 
+// Top()'s order, the same in every store: most messages in the last hour,
+// then most recipients, then subject; the first `n` entries are kept.
+void KeepHeaviest(size_t n, std::vector<TopEntry>* entries);
+
 }  // namespace quota
 }  // namespace sendguard
 

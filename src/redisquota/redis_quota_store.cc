@@ -313,16 +313,7 @@ Result<std::vector<quota::TopEntry>> RedisQuotaStore::Top(size_t n, int64_t now_
       if (!t.last_hour.IsZero()) all.push_back(std::move(t));
     }
   }
-  std::sort(all.begin(), all.end(), [](const quota::TopEntry& a, const quota::TopEntry& b) {
-    if (a.last_hour.messages != b.last_hour.messages) {
-      return a.last_hour.messages > b.last_hour.messages;
-    }
-    if (a.last_hour.recipients != b.last_hour.recipients) {
-      return a.last_hour.recipients > b.last_hour.recipients;
-    }
-    return a.subject < b.subject;
-  });
-  if (all.size() > n) all.resize(n);
+  quota::KeepHeaviest(n, &all);
   return all;
 }
 

@@ -6,12 +6,12 @@
 #include <cstdio>
 
 #include "core/log.h"
+#include "core/version.h"
 #include "core/strings.h"
 #include "mime/address.h"
 #include "mime/parser.h"
 #include "policy/actions.h"
 #include "session/message_state.h"
-#include "session/version.h"
 #include "spf/decide.h"
 
 namespace sendguard {
