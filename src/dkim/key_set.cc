@@ -8,6 +8,7 @@
 #include "core/strings.h"
 #include "dkim/opendkim_signer.h"
 #include "dkim/table_file.h"
+#include "idna/idna.h"
 
 namespace sendguard::dkim {
 namespace {
@@ -61,7 +62,13 @@ Status KeySet::LoadKeyTable() {
     size_t c1 = spec.find(':'), c2 = c1 == std::string::npos ? c1 : spec.find(':', c1 + 1);
     if (c2 == std::string::npos)
       return Status::InvalidArgument(where + "expected domain:selector:keyfile, got '" + spec + "'");
-    KeyEntry e{line.fields[0], Lower(spec.substr(0, c1)), Lower(spec.substr(c1 + 1, c2 - c1 - 1)),
+    std::string domain = spec.substr(0, c1);
+    if (domain != "%") {
+      Result<std::string> canonical = idna::CanonicalDomain(domain);
+      if (!canonical.ok()) return Status::InvalidArgument(where + canonical.status().message());
+      domain = *canonical;  // d= is always the A-label (RFC 6376, 8616)
+    }
+    KeyEntry e{line.fields[0], domain, Lower(spec.substr(c1 + 1, c2 - c1 - 1)),
                ResolveBeside(path, spec.substr(c2 + 1)), {}};
     if (e.domain != "%" && !ValidDomainOrSelector(e.domain))
       return Status::InvalidArgument(where + "bad signing domain '" + e.domain + "'");
@@ -106,7 +113,9 @@ Status KeySet::LoadSigningTable() {
       return Status::InvalidArgument(where + "expected 'pattern keyname [keyname...]'");
     Result<std::vector<size_t>> keys = KeyIndices(line.fields, where);
     if (!keys.ok()) return keys.status();
-    std::string pattern = Lower(line.fields[0]);
+    Result<std::string> canonical = idna::CanonicalPattern(Lower(line.fields[0]));
+    if (!canonical.ok()) return Status::InvalidArgument(where + canonical.status().message());
+    std::string pattern = *canonical;
     std::vector<size_t>* slot = nullptr;
     if (pattern == "*") slot = &catch_all_;
     else if (pattern.rfind("*.", 0) == 0 && ValidDomainOrSelector(pattern.substr(2)))
@@ -122,7 +131,8 @@ Status KeySet::LoadSigningTable() {
 }
 
 std::vector<const KeyEntry*> KeySet::KeysFor(const std::string& from_domain) const {
-  std::string domain = Lower(from_domain);
+  Result<std::string> canonical = idna::CanonicalDomain(from_domain);
+  std::string domain = canonical.ok() ? *canonical : Lower(from_domain);
   const std::vector<size_t>* found = nullptr;
   auto exact = exact_.find(domain);
   if (exact != exact_.end()) found = &exact->second;

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "dkim/digest_sign.h"
+#include "idna/idna.h"
 
 namespace sendguard::dkim {
 namespace {
@@ -19,8 +20,11 @@ bool SafeDomain(const std::string& d) {
 }  // namespace
 
 Result<std::unique_ptr<MessageSigner>> MessageSigner::Begin(std::shared_ptr<const KeySet> keys,
-                                                            const std::string& from_domain,
+                                                            const std::string& from_header_domain,
                                                             int64_t now_seconds) {
+  // d= is the A-label however the From header spells the domain (RFC 8616).
+  Result<std::string> canonical = idna::CanonicalDomain(from_header_domain);
+  const std::string from_domain = canonical.ok() ? *canonical : from_header_domain;
   std::vector<const KeyEntry*> entries = keys->KeysFor(from_domain);
   if (entries.empty()) return std::unique_ptr<MessageSigner>();
   std::unique_ptr<MessageSigner> s(new MessageSigner());

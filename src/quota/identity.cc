@@ -5,6 +5,7 @@
 
 #include "core/net.h"
 #include "core/strings.h"
+#include "idna/idna.h"
 
 namespace sendguard {
 namespace quota {
@@ -17,7 +18,9 @@ constexpr size_t kMaxLogin = 320;  // RFC 5321 path limits; keeps store keys sma
 
 std::string NormalizeLogin(std::string_view login, bool fold_case) {
   std::string_view trimmed = Trim(login);
-  return fold_case ? Lower(trimmed) : std::string(trimmed);
+  std::string name = fold_case ? Lower(trimmed) : std::string(trimmed);
+  Result<std::string> canonical = idna::CanonicalAddress(name);
+  return canonical.ok() ? *canonical : name;  // not IDNA: counted as written
 }
 
 Result<Identity> Identity::FromLogin(const std::string& login, const QuotaOptions& options) {
@@ -57,6 +60,11 @@ Result<Identity> Identity::FromCliArgument(const std::string& text, const QuotaO
   size_t slash = address.find('/');
   if (slash != std::string::npos) address = address.substr(0, slash);
   return FromClientAddress(address, options);
+}
+
+std::string Identity::DisplayName() const {
+  if (domain_.empty()) return name_;
+  return name_.substr(0, name_.size() - domain_.size()) + idna::DisplayDomain(domain_);
 }
 
 std::string Identity::UserSubject() const { return "u:" + name_; }

@@ -19,8 +19,11 @@ namespace sendguard {
 namespace quota {
 
 // The one login normaliser: white space trimmed, lower-cased when
-// `fold_case`. The session's identity (logged, checked against sender
-// policies) and the counted identity below both come from it.
+// `fold_case`, the domain in its IDNA A-label form and a UTF-8 local part in
+// NFC (idna/idna.h), so "demo@exämple.org" and "demo@xn--exmple-cua.org" are
+// one identity; a domain that is not valid IDNA stays as written. The
+// session's identity (logged, checked against sender policies) and the
+// counted identity below both come from it.
 std::string NormalizeLogin(std::string_view login, bool fold_case);
 
 class Identity {
@@ -36,6 +39,9 @@ class Identity {
 
   const std::string& name() const { return name_; }      // "alice@example.org"
   const std::string& domain() const { return domain_; }  // "example.org" or ""
+  // The name with its domain in U-labels, as people write it
+  // ("demo@exämple.org"); the name itself when that is the same.
+  std::string DisplayName() const;
   std::string UserSubject() const;    // store key of the identity's counts
   std::string DomainSubject() const;  // store key of the domain aggregate, "" if none
 

@@ -1,2 +1,2 @@
-quota_DEPS := core
+quota_DEPS := idna core
 quota_LIBS := -llmdb

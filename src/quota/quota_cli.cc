@@ -146,7 +146,8 @@ Status CollectShow(Context& c, const QuotaPolicy& policy, QuotaStore& store,
 }
 
 void PrintShowHuman(Context& c, const Identity& id, const ShowData& d) {
-  c.out << "user:       " << id.name() << "\n"
+  std::string shown = id.DisplayName() == id.name() ? "" : " (" + id.DisplayName() + ")";
+  c.out << "user:       " << id.name() << shown << "\n"
         << "class:      " << d.class_name << " (" << (d.class_source == "override"
                                                           ? "override set from the CLI"
                                                           : "policy match: " + d.class_source)
@@ -169,7 +170,7 @@ void PrintShowHuman(Context& c, const Identity& id, const ShowData& d) {
 }
 
 void PrintShowJson(Context& c, const Identity& id, const ShowData& d) {
-  c.out << "{\"user\":" << Json(id.name()) << ",\"class\":"
+  c.out << "{\"user\":" << Json(id.name()) << ",\"user_display\":" << Json(id.DisplayName()) << ",\"class\":"
         << (d.cls ? Json(d.class_name) : "null") << ",\"class_source\":"
         << Json(d.class_source == "override" ? "override" : "policy")
         << ",\"matched_by\":" << Json(d.class_source);

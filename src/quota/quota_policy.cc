@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/strings.h"
+#include "idna/idna.h"
 #include "quota/units.h"
 
 namespace sendguard {
@@ -240,7 +241,9 @@ Status PolicyParser::ParseLimit(const Words& words, WindowLimit* limit) {
 }
 
 Status PolicyParser::ParseDomain(const Token& name, QuotaPolicy* p) {
-  std::string domain = Lower(name.text);
+  Result<std::string> canonical = idna::CanonicalDomain(name.text);
+  if (!canonical.ok()) return Error(name.line, canonical.status().message());
+  std::string domain = *canonical;
   if (p->domains_.count(domain)) return Error(name.line, "domain '" + domain + "' defined twice");
   QuotaClass limits;
   for (;;) {
@@ -283,7 +286,9 @@ Status PolicyParser::AddUser(const Words& words, QuotaPolicy* p) {
     return Error(words[0].line, "users entries are 'PATTERN CLASS', e.g. "
                                 "'alice@example.org bulk'");
   }
-  UserMapEntry e{Lower(words[0].text), words[1].text, words[0].line};
+  Result<std::string> pattern = idna::CanonicalPattern(Lower(words[0].text));
+  if (!pattern.ok()) return Error(words[0].line, pattern.status().message());
+  UserMapEntry e{*pattern, words[1].text, words[0].line};
   if (e.pattern == "@") return Error(e.line, "'@' needs a domain, e.g. '@example.com'");
   users_.push_back(e);
   if (IsWildcard(e.pattern)) {

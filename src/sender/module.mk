@@ -1,2 +1,2 @@
-sender_DEPS := mime core
+sender_DEPS := mime idna core
 sender_LIBS :=

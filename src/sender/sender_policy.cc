@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/strings.h"
+#include "idna/idna.h"
 #include "mime/address.h"
 
 namespace sendguard::sender {
@@ -51,17 +52,32 @@ bool ValidPattern(const std::string& p) {
   return star == std::string::npos || p == "*" || star == 0 || p.find("@*") == std::string::npos;
 }
 
-std::vector<std::string> SplitPatterns(const std::vector<std::string>& fields) {
-  std::vector<std::string> out;
+// The patterns of a policy line, each in its canonical spelling.
+Status SplitPatterns(const std::vector<std::string>& fields, std::vector<std::string>* out) {
   for (size_t i = 1; i < fields.size(); ++i) {
     std::stringstream ss(fields[i]);
-    for (std::string p; std::getline(ss, p, ',');)
-      if (!p.empty()) out.push_back(Lower(p));
+    for (std::string p; std::getline(ss, p, ',');) {
+      if (p.empty()) continue;
+      if (p == "!default") {
+        out->push_back(p);
+        continue;
+      }
+      Result<std::string> canonical = idna::CanonicalPattern(Lower(p));
+      if (!canonical.ok()) return canonical.status();
+      out->push_back(*canonical);
+    }
   }
-  return out;
+  return Status::Ok();
 }
 
 std::string Angle(const std::string& a) { return "<" + a + ">"; }
+
+// A login as the entries are written: lower case, canonical domain.
+std::string CanonicalLogin(const std::string& login) {
+  std::string lower = Lower(login);
+  Result<std::string> canonical = idna::CanonicalAddress(lower);
+  return canonical.ok() ? *canonical : lower;
+}
 
 }  // namespace
 
@@ -135,9 +151,14 @@ Status SenderPolicy::ParseLine(const std::string& where, const std::vector<std::
     e.is_cidr = true;
     e.cidr = *c;
   } else {
-    e.login_pattern = id;
+    Result<std::string> login = idna::CanonicalPattern(id);
+    if (!login.ok()) return Status::InvalidArgument(where + login.status().message());
+    e.login_pattern = *login;
   }
-  for (const std::string& p : SplitPatterns(fields)) {
+  std::vector<std::string> patterns;
+  Status split = SplitPatterns(fields, &patterns);
+  if (!split.ok()) return Status::InvalidArgument(where + split.message());
+  for (const std::string& p : patterns) {
     if (p == "!default") { e.no_default = true; continue; }
     if (!ValidPattern(p))
       return Status::InvalidArgument(where + "bad address pattern '" + p +
@@ -156,7 +177,7 @@ bool SenderPolicy::EntryApplies(const Entry& e, const SenderIdentity& who) const
     return e.is_cidr && addr.ok() && e.cidr.Contains(*addr);
   }
   if (e.is_cidr) return false;
-  std::string login = Lower(who.login);
+  std::string login = CanonicalLogin(who.login);
   if (e.login_pattern == "*" || e.login_pattern == login) return true;
   size_t at = e.login_pattern.rfind('@');
   if (at == std::string::npos || (at != 0 && e.login_pattern.substr(0, at) != "*")) return false;
@@ -174,7 +195,7 @@ bool SenderPolicy::MayUse(const SenderIdentity& who, const std::string& address)
       if (PatternMatches(p, address)) return true;
   }
   if (who.login.empty()) return !any_entry && options_.allow_unmatched_unauthenticated;
-  std::string login_domain = DomainOf(Lower(who.login));
+  std::string login_domain = DomainOf(CanonicalLogin(who.login));
   return use_default && !login_domain.empty() && login_domain == DomainOf(address);
 }
 
@@ -199,12 +220,18 @@ SenderCheck SenderPolicy::Check(const SenderIdentity& who, const std::string& en
     c.verdict = SenderVerdict::kNoFrom;
     return Refuse(c, options_.bad_from_action, "message has no valid From address");
   }
-  c.from_address = addresses[0];
+  Result<std::string> from = idna::CanonicalAddress(addresses[0]);
+  if (!from.ok()) {
+    c.verdict = SenderVerdict::kNoFrom;
+    return Refuse(c, options_.bad_from_action, "From address: " + from.status().message());
+  }
+  c.from_address = *from;
   c.from_domain = DomainOf(c.from_address);
   std::string who_text = who.login.empty() ? "client " + who.client_ip : Angle(who.login);
   std::string envelope = Lower(envelope_from);
   if (!envelope.empty() && envelope.front() == '<') envelope.erase(0, 1);
   if (!envelope.empty() && envelope.back() == '>') envelope.pop_back();
+  if (Result<std::string> canonical = idna::CanonicalAddress(envelope); canonical.ok()) envelope = *canonical;
   c.verdict = SenderVerdict::kNotAllowed;
   if (!MayUse(who, c.from_address))
     return Refuse(c, options_.mismatch_action,

@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "core/version.h"
 #include "core/strings.h"
+#include "idna/idna.h"
 #include "mime/address.h"
 #include "mime/parser.h"
 #include "policy/actions.h"
@@ -26,7 +27,8 @@ std::string QuotaClassName(const quota::MessageQuota* q) {
 std::string EnvelopeDomain(std::string address) {
   if (!address.empty() && address.front() == '<') address = address.substr(1);
   if (!address.empty() && address.back() == '>') address.pop_back();
-  return DomainOf(address);
+  Result<std::string> canonical = idna::CanonicalAddress(address);
+  return DomainOf(canonical.ok() ? *canonical : address);
 }
 
 std::string FormatScore(double v) {

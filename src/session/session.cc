@@ -7,6 +7,7 @@
 
 #include "core/log.h"
 #include "core/strings.h"
+#include "idna/idna.h"
 #include "mime/address.h"
 #include "session/message_state.h"
 
@@ -153,7 +154,10 @@ void Session::CheckSender() {
     m.from_domain = m.sender_check.from_domain;
   } else if (from_values.size() == 1) {
     std::vector<mime::Address> addrs = mime::ParseAddressList(from_values[0]);
-    if (addrs.size() == 1) m.from_domain = DomainOf(addrs[0].address);
+    if (addrs.size() == 1) {
+      Result<std::string> domain = idna::CanonicalDomain(DomainOf(addrs[0].address));
+      if (domain.ok()) m.from_domain = *domain;
+    }
   }
 }
 

@@ -5,9 +5,17 @@
 #include <sstream>
 
 #include "core/strings.h"
+#include "idna/idna.h"
 
 namespace sendguard::spf {
 namespace {
+
+// A domain as looked up and compared: its IDNA A-label (the input lower-cased
+// when it is not valid IDNA, so the lookup fails as "no record").
+std::string DomainForDns(const std::string& name) {
+  Result<std::string> canonical = idna::CanonicalDomain(name);
+  return canonical.ok() ? *canonical : CanonicalDnsName(name);
+}
 
 bool ValidPolicy(const std::string& p) { return p == "none" || p == "quarantine" || p == "reject"; }
 
@@ -54,7 +62,7 @@ Result<DmarcRecord> SelectDmarcRecord(const std::vector<std::string>& texts) {
 
 bool Aligned(const std::string& a, const std::string& b, bool strict,
              const PublicSuffixList& psl) {
-  std::string la = CanonicalDnsName(a), lb = CanonicalDnsName(b);
+  std::string la = DomainForDns(a), lb = DomainForDns(b);
   if (la.empty() || lb.empty()) return false;
   if (strict) return la == lb;
   return psl.OrganizationalDomain(la) == psl.OrganizationalDomain(lb);

@@ -5,9 +5,17 @@
 #include <sstream>
 
 #include "core/strings.h"
+#include "idna/idna.h"
 
 namespace sendguard::spf {
 namespace {
+
+// A domain as looked up and compared: its IDNA A-label (the input lower-cased
+// when it is not valid IDNA, so the lookup fails as "no record").
+std::string DomainForDns(const std::string& name) {
+  Result<std::string> canonical = idna::CanonicalDomain(name);
+  return canonical.ok() ? *canonical : CanonicalDnsName(name);
+}
 
 int Severity(SpfResult r) {
   switch (r) {
@@ -43,7 +51,7 @@ void ApplyDmarcRecord(const PreflightRequest& req, const RawAnswers& raw, const 
     return;
   }
   Result<DmarcRecord> chosen = own;
-  d->record_domain = CanonicalDnsName(req.from_domain);
+  d->record_domain = DomainForDns(req.from_domain);
   bool from_org = false;
   if (!own.ok() && org != d->record_domain) {
     if (raw.dmarc_org.status == TxtAnswer::Status::kTempError) {
@@ -99,7 +107,7 @@ std::string BuildExplanation(const PreflightRequest& req, const std::vector<Egre
   for (size_t i = 0; i < missing.size(); ++i) {
     out << (i ? " " : "\"") << Mechanism(missing[i]);
   }
-  out << "\" in the SPF record of " << CanonicalDnsName(req.envelope_domain);
+  out << "\" in the SPF record of " << DomainForDns(req.envelope_domain);
   return out.str();
 }
 
@@ -123,7 +131,7 @@ std::string BuildAuthResults(const PreflightRequest& req, const PreflightResult&
                              const SpfOptions& options) {
   std::ostringstream out;
   out << options.authserv_id;
-  std::string mailfrom = CanonicalDnsName(req.envelope_domain);
+  std::string mailfrom = DomainForDns(req.envelope_domain);
   if (!r.egress.empty()) {
     out << "; spf=" << WorstEgress(r.egress) << " (sendguard prediction for "
         << EgressIps(r.egress) << ") smtp.mailfrom=" << mailfrom;
@@ -135,7 +143,7 @@ std::string BuildAuthResults(const PreflightRequest& req, const PreflightResult&
   if (r.dmarc.state != DmarcOutcome::State::kNotChecked) {
     out << "; dmarc=" << DmarcResultName(r.dmarc) << " (sendguard prediction";
     if (!r.dmarc.policy.empty()) out << " p=" << r.dmarc.policy;
-    out << ") header.from=" << CanonicalDnsName(req.from_domain);
+    out << ") header.from=" << DomainForDns(req.from_domain);
   }
   if (r.egress.empty() && !r.client_checked && r.dmarc.state == DmarcOutcome::State::kNotChecked) {
     out << "; none";
@@ -157,7 +165,7 @@ std::vector<std::string> DmarcLookupNames(const PreflightRequest& request,
                                           const PublicSuffixList& psl) {
   std::vector<std::string> names;
   if (request.from_domain.empty()) return names;
-  std::string from = CanonicalDnsName(request.from_domain);
+  std::string from = DomainForDns(request.from_domain);
   names.push_back("_dmarc." + from);
   std::string org = psl.OrganizationalDomain(from);
   if (org != from) names.push_back("_dmarc." + org);

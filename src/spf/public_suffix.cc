@@ -1,6 +1,7 @@
 // spf/public_suffix.cc — Public Suffix List parsing and the longest-match
 // algorithm of publicsuffix.org ("*" is the implicit default rule).
 #include "spf/public_suffix.h"
+#include "idna/idna.h"
 
 #include <fstream>
 #include <sstream>
@@ -31,6 +32,14 @@ std::vector<size_t> SuffixStarts(const std::string& d) {
   return starts;
 }
 
+// "!x.公司.cn" -> "!x.xn--55qx5d.cn": the list writes IDN suffixes as
+// U-labels, sendguard compares domains as A-labels. "" if not valid IDNA.
+std::string ToALabels(const std::string& rule) {
+  size_t body = rule.rfind("!", 0) == 0 ? 1 : rule.rfind("*.", 0) == 0 ? 2 : 0;
+  Result<std::string> domain = idna::CanonicalDomain(rule.substr(body));
+  return domain.ok() ? rule.substr(0, body) + *domain : "";
+}
+
 }  // namespace
 
 std::shared_ptr<const PublicSuffixList> PublicSuffixList::Parse(const std::string& text) {
@@ -40,8 +49,8 @@ std::shared_ptr<const PublicSuffixList> PublicSuffixList::Parse(const std::strin
   while (std::getline(in, line)) {
     std::istringstream words(line);
     std::string rule;
-    if (!(words >> rule) || rule.rfind("//", 0) == 0 || !IsAscii(rule)) continue;
-    rule = Normalize(rule);
+    if (!(words >> rule) || rule.rfind("//", 0) == 0) continue;
+    rule = IsAscii(rule) ? Normalize(rule) : ToALabels(rule);
     if (rule.rfind("!", 0) == 0) {
       list->exceptions_.insert(rule.substr(1));
     } else if (rule.rfind("*.", 0) == 0) {

@@ -171,3 +171,21 @@ BOOST_AUTO_TEST_CASE(no_tables_means_no_signing) {
   BOOST_REQUIRE(keys.ok());
   BOOST_TEST((*keys)->KeysFor("example.com").empty());
 }
+
+// Tables may name a domain as U-label or A-label: lookups and d= use the
+// A-label; a name that is not valid IDNA is refused with file:line.
+BOOST_AUTO_TEST_CASE(idn_domains_are_one_spelling) {
+  TempDir dir;
+  CopyKey(dir, "ed1", 0600);
+  auto keys = KeySet::Load(Tables(dir, "e  exämple.org:ed1:ed1.private\n", "EXÄMPLE.org  e\n"));
+  BOOST_REQUIRE_MESSAGE(keys.ok(), keys.status().ToString());
+  for (const char* from : {"exämple.org", "xn--exmple-cua.org", "XN--EXMPLE-CUA.ORG"}) {
+    auto found = (*keys)->KeysFor(from);
+    BOOST_REQUIRE_MESSAGE(found.size() == 1u, from);
+    BOOST_TEST(found[0]->domain == "xn--exmple-cua.org");
+  }
+  std::string bad = LoadError(Tables(dir, "e  xn--zz.org:ed1:ed1.private\n", "*  e\n"));
+  BOOST_TEST(bad.find("keys.conf:1: 'xn--zz.org' is not a valid IDNA domain") != std::string::npos, bad);
+  bad = LoadError(Tables(dir, "e  %:ed1:ed1.private\n", "*.xn--zz.org  e\n"));
+  BOOST_TEST(bad.find("signing.conf:1: 'xn--zz.org' is not a valid IDNA domain") != std::string::npos, bad);
+}

@@ -15,7 +15,7 @@ BOOST_AUTO_TEST_CASE(quota_identity_login_is_case_folded_by_default) {
   BOOST_TEST(id->DomainSubject() == "d:example.org");
   options.case_fold = false;
   auto kept = Identity::FromLogin("Alice@Example.ORG", options);
-  BOOST_TEST(kept->name() == "Alice@Example.ORG");
+  BOOST_TEST(kept->name() == "Alice@example.org");  // the local part keeps its case
   BOOST_TEST(kept->domain() == "example.org");  // domains are always case-insensitive
 }
 
@@ -42,4 +42,19 @@ BOOST_AUTO_TEST_CASE(quota_identity_client_address_prefixes) {
   BOOST_TEST(!Identity::FromClientAddress("not-an-ip", options).ok());
   BOOST_TEST(Identity::FromClientAddress("192.0.2.77", options)->domain().empty());
   BOOST_TEST(Identity::FromCliArgument("ip:192.0.2.5", options)->name() == "ip:192.0.2.0/24");
+}
+
+// However the domain is spelled (U-label, A-label, any case, NFD), one
+// identity and one domain aggregate.
+BOOST_AUTO_TEST_CASE(quota_identity_one_per_idn_domain) {
+  QuotaOptions options;
+  for (const char* login : {"demo@exämple.org", "demo@xn--exmple-cua.org", "Demo@EXÄMPLE.org",
+                            "demo@exa\xCC\x88mple.org"}) {
+    auto id = Identity::FromLogin(login, options);
+    BOOST_REQUIRE(id.ok());
+    BOOST_TEST(id->UserSubject() == "u:demo@xn--exmple-cua.org", login);
+    BOOST_TEST(id->DomainSubject() == "d:xn--exmple-cua.org", login);
+  }
+  // Not valid IDNA: counted as written, never an error.
+  BOOST_TEST(Identity::FromLogin("demo@xn--zz.org", options)->name() == "demo@xn--zz.org");
 }

@@ -55,6 +55,20 @@ struct CliFixture {
 
 BOOST_FIXTURE_TEST_SUITE(quota_cli, CliFixture)
 
+// Mail counted under one spelling of an IDN domain shows under every spelling,
+// with the canonical name and the one people write.
+BOOST_AUTO_TEST_CASE(show_agrees_in_every_idn_spelling) {
+  SendMessages("demo@exämple.org", 2, 1);
+  SendMessages("demo@xn--exmple-cua.org", 1, 1);
+  for (const char* who : {"demo@exämple.org", "demo@XN--EXMPLE-CUA.org"}) {
+    BOOST_TEST(Run({"show", who}) == 0);
+    BOOST_TEST(out.str().find("user:       demo@xn--exmple-cua.org (demo@exämple.org)\n") == 0u, out.str());
+    BOOST_TEST(out.str().find("last hour:  3 messages") != std::string::npos, who);
+  }
+  BOOST_TEST(Run({"show", "demo@exämple.org", "--json"}) == 0);
+  BOOST_TEST(out.str().find("\"user\":\"demo@xn--exmple-cua.org\",\"user_display\":\"demo@exämple.org\"") == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(show_human_and_json) {
   SendMessages("Alice@Example.org", 3, 2);
   BOOST_TEST(Run({"show", "alice@example.org"}) == 0);
@@ -66,7 +80,8 @@ BOOST_AUTO_TEST_CASE(show_human_and_json) {
   BOOST_TEST(human.find("last hour:  3 messages, 6 recipients, 3KB") != std::string::npos);
   BOOST_TEST(Run({"show", "alice@example.org", "--json"}) == 0);
   std::string json = out.str();
-  BOOST_TEST(json.find("\"user\":\"alice@example.org\",\"class\":\"default\"") == 1u);
+  BOOST_TEST(json.find("\"user\":\"alice@example.org\",\"user_display\":\"alice@example.org\","
+                       "\"class\":\"default\"") == 1u);
   BOOST_TEST(json.find("{\"metric\":\"messages\",\"limit\":10,\"window_seconds\":3600,"
                        "\"resolution_seconds\":60,\"used\":3,\"pending\":0,\"frees_at\":0}") !=
              std::string::npos);

@@ -123,3 +123,29 @@ BOOST_AUTO_TEST_CASE(quota_policy_load_reports_missing_file) {
   BOOST_TEST(!policy.ok());
   BOOST_TEST((policy.status().code() == sendguard::Status::Code::kIoError));
 }
+
+// User-map patterns and domain blocks may spell an IDN domain either way;
+// lookups of the canonical identity find them. Not IDNA: an error at file:line.
+BOOST_AUTO_TEST_CASE(quota_policy_idn_spellings) {
+  auto policy = MustParse(R"(
+class default { messages 100/1h }
+class bulk { messages 5000/1h }
+domain exämple.org { messages 900/1h }
+users {
+  demo@EXÄMPLE.org bulk;
+  @bücher.example bulk;
+}
+)");
+  std::string matched;
+  const QuotaClass* c = policy->ClassFor("demo@xn--exmple-cua.org", &matched);
+  BOOST_REQUIRE(c != nullptr);
+  BOOST_TEST(c->name == "bulk");
+  c = policy->ClassFor("x@xn--bcher-kva.example", &matched);
+  BOOST_REQUIRE(c != nullptr);
+  BOOST_TEST(c->name == "bulk");
+  BOOST_TEST(policy->DomainLimits("xn--exmple-cua.org") != nullptr);
+  BOOST_TEST(ErrorOf("class default { messages 1/1h }\nusers {\n  a@xn--zz.org default;\n}\n")
+                 .find("q.conf:3: 'xn--zz.org' is not a valid IDNA domain") == 0);
+  BOOST_TEST(ErrorOf("class default { messages 1/1h }\ndomain xn--zz.org { messages 1/1h }\n")
+                 .find("q.conf:2: 'xn--zz.org' is not a valid IDNA domain") == 0);
+}

@@ -220,3 +220,28 @@ BOOST_AUTO_TEST_CASE(shipped_policy_and_its_examples_load) {
   BOOST_TEST(Allowed(*p, "alice@example.org", "sales@example.com"));
   BOOST_TEST(!Allowed(*p, "noreply-bot@example.org", "boss@example.org"));
 }
+
+// A login in one spelling of an IDN domain may send as the other; policy
+// lines may use either; a From whose domain is not IDNA is refused clearly.
+BOOST_AUTO_TEST_CASE(idn_domains_are_one_domain) {
+  auto p = SenderPolicy::Load(SenderOptions());
+  BOOST_REQUIRE(p.ok());
+  BOOST_TEST(Allowed(**p, "demo@exämple.org", "Demo <demo@xn--exmple-cua.org>"));
+  BOOST_TEST(Allowed(**p, "demo@xn--exmple-cua.org", "demo@EXÄMPLE.org"));
+  BOOST_TEST(!Allowed(**p, "demo@exämple.org", "demo@example.org"));
+  SenderCheck c = (*p)->Check({"demo@exämple.org", ""}, "", {" demo@exämple.org"});
+  BOOST_TEST(c.from_domain == "xn--exmple-cua.org");
+  SenderCheck bad = (*p)->Check({"demo@exämple.org", ""}, "", {" demo@xn--zz.org"});
+  BOOST_TEST((bad.verdict == SenderVerdict::kNoFrom));
+  BOOST_TEST(bad.reply.text.find("'xn--zz.org' is not a valid IDNA domain") != std::string::npos, bad.reply.text);
+  auto lines = Load("*@bücher.example  *@xn--bcher-kva.example, @exämple.org\n");
+  BOOST_TEST(Allowed(*lines, "x@bücher.example", "y@exämple.org"));
+  BOOST_TEST(Allowed(*lines, "x@xn--bcher-kva.example", "z@BÜCHER.example"));
+  PolicyFile broken("alice@example.org  *@xn--zz.org\n");
+  SenderOptions o;
+  o.policy_path = broken.path;
+  auto r = SenderPolicy::Load(o);
+  BOOST_REQUIRE(!r.ok());
+  BOOST_TEST(r.status().message().find(broken.path + ":1: 'xn--zz.org' is not a valid IDNA") != std::string::npos,
+             r.status().message());
+}

@@ -41,8 +41,9 @@ BOOST_AUTO_TEST_CASE(identity_prefers_login_and_folds_case) {
 BOOST_AUTO_TEST_CASE(identity_keeps_case_when_configured) {
   auto snap = MustLoad("[identity]\nfold_case = false\n");
   BOOST_TEST(DetermineIdentity(snap->config, "Alice", "").name == "Alice");
-  // The same normaliser as the counted identity: trimmed (folded only when asked).
-  BOOST_TEST(DetermineIdentity(snap->config, " Alice@Example.ORG\t", "").name == "Alice@Example.ORG");
+  // The same normaliser as the counted identity: trimmed, the domain canonical,
+  // the local part folded only when asked.
+  BOOST_TEST(DetermineIdentity(snap->config, " Alice@Exämple.ORG\t", "").name == "Alice@xn--exmple-cua.org");
 }
 
 BOOST_AUTO_TEST_CASE(identity_by_trusted_address_or_untrusted) {
