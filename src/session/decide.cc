@@ -192,7 +192,10 @@ void Session::LogDecision(const EndOfMessage& result) const {
   int signatures = 0;
   for (const HeaderEdit& e : result.edits) signatures += e.name == "DKIM-Signature";
   SG_LOG(kInfo) << (m.queue_id.empty() ? "NOQUEUE" : m.queue_id)
-                << ": decision identity=" << m.identity.ToString() << " from=" << m.sender
+                << ": decision identity=" << m.identity.ToString()
+                << (m.identity.written.empty() || m.identity.written == m.identity.name
+                        ? "" : " login_as_sent=" + m.identity.written)
+                << " from=" << m.sender
                 << " rcpts=" << m.recipients.size() << " size=" << (m.header_bytes + m.body_bytes)
                 << " quota=" << (m.quota ? (m.quota_note.empty() ? "ok" : m.quota_note) : "off")
                 << " sender=" << (m.sender_checked ? m.sender_check.reason.empty() ? "ok" : m.sender_check.reason : "off")

@@ -17,6 +17,7 @@ Identity DetermineIdentity(const Config& config, const std::string& auth_authen,
   if (!auth_authen.empty()) {
     id.kind = Identity::Kind::kLogin;
     id.name = quota::NormalizeLogin(auth_authen, config.identity.fold_case);
+    id.written = auth_authen;
     return id;
   }
   id.name = client_addr;

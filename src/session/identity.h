@@ -15,7 +15,8 @@ namespace sendguard {
 struct Identity {
   enum class Kind { kLogin, kTrustedAddress, kUntrusted };
   Kind kind = Kind::kUntrusted;
-  std::string name;  // the (normalised) login, or the client address
+  std::string name;     // the (normalised) login, or the client address
+  std::string written;  // the login as the client sent it ("" for addresses)
   std::string ToString() const;
 };
 

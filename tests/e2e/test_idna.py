@@ -95,11 +95,14 @@ signing_table = "{signing_table}"
         self.assertTrue(outcome.accepted, str(outcome))
         self.assert_signed_by_a_label(self.bed.sink.wait_for_message_id(message_id))
         # The U-label login (XCLIENT LOGIN, xtext), From in the A-label.
+        log_offset = sg.log_size()
         message, message_id = _message(LOGIN_A, "u-label login, a-label From")
         outcome = self.bed.submit(LOGIN_A, [RCPT], message, starttls=False,
                                   xclient=f"LOGIN={_xtext(LOGIN_U)}")
         self.assertTrue(outcome.accepted, str(outcome))
         self.assert_signed_by_a_label(self.bed.sink.wait_for_message_id(message_id))
+        # The decision log names the identity in both forms.
+        self.assertIn(f"decision identity={LOGIN_A} login_as_sent={LOGIN_U} ", sg.log_since(log_offset))
         # Both messages count for one identity, shown under either spelling.
         self.assertEqual(self.quota_used(LOGIN_U), (LOGIN_A, 2))
         self.assertEqual(self.quota_used(LOGIN_A), (LOGIN_A, 2))
