@@ -137,4 +137,15 @@ BOOST_AUTO_TEST_CASE(decide_picks_most_severe_and_none_when_clean) {
   BOOST_TEST(Decide(req, r, o).action == Action::kNone);
 }
 
+// The public suffix list writes IDN suffixes as U-labels; alignment compares
+// the A-labels, so both spellings of a domain align and an IDN suffix counts.
+BOOST_AUTO_TEST_CASE(idn_domains_align_in_either_spelling) {
+  auto psl = PublicSuffixList::Parse("org\ncn\n公司.cn\n");
+  BOOST_TEST(psl->OrganizationalDomain("mail.xn--exmple-cua.org") == "xn--exmple-cua.org");
+  BOOST_TEST(psl->OrganizationalDomain("a.b.xn--55qx5d.cn") == "b.xn--55qx5d.cn");
+  BOOST_TEST(Aligned("mail.exämple.org", "xn--exmple-cua.org", false, *psl));
+  BOOST_TEST(Aligned("EXÄMPLE.org", "xn--exmple-cua.org", true, *psl));
+  BOOST_TEST(!Aligned("exämple.org", "example.org", false, *psl));
+}
+
 }  // namespace sendguard::spf
