@@ -16,6 +16,8 @@
 #include <sstream>
 #include <toml.hpp>
 
+#include "core/strings.h"
+
 namespace sendguard {
 
 namespace {
@@ -53,27 +55,9 @@ std::string ResolvePath(const Config& c, const std::string& p) {
   return c.dir + "/" + p;
 }
 
-// TOML basic string: quotes, backslashes and control characters escaped.
-std::string TomlString(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char ch : s) {
-    if (ch == '"' || ch == '\\') {
-      out += '\\';
-      out += static_cast<char>(ch);
-    } else if (ch < 0x20 || ch == 0x7f) {
-      char esc[8];
-      snprintf(esc, sizeof esc, "\\u%04x", ch);
-      out += esc;
-    } else {
-      out += static_cast<char>(ch);
-    }
-  }
-  return out + "\"";
-}
-
 std::string TomlStrings(const std::vector<std::string>& list) {
   std::string out = "[";
-  for (size_t i = 0; i < list.size(); ++i) out += (i ? ", " : "") + TomlString(list[i]);
+  for (size_t i = 0; i < list.size(); ++i) out += (i ? ", " : "") + Quoted(list[i]);
   return out + "]";
 }
 
@@ -120,7 +104,7 @@ bool ValidSocketSpec(const std::string& s) {
 
 template <typename Access>
 Getter StringOf(Access field) {
-  return [field](const Config& c) { return TomlString(*field(&c)); };
+  return [field](const Config& c) { return Quoted(*field(&c)); };
 }
 
 template <typename Access>
@@ -192,7 +176,7 @@ Field Choice(Access field, ParseFn<T> parse, NameFn<T> name, const char* expecte
     Status st = parse(s, field(c));
     return st.ok() ? st : Bad(v, k, st.message());
   };
-  Getter get = [field, name](const Config& c) { return TomlString(name(*field(&c))); };
+  Getter get = [field, name](const Config& c) { return Quoted(name(*field(&c))); };
   return {set, get};
 }
 
@@ -244,7 +228,7 @@ Field SocketMode() {
   Getter get = [](const Config& c) {
     char mode[8];
     snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(c.daemon.socket_mode & 07777));
-    return TomlString(mode);
+    return Quoted(mode);
   };
   return {set, get};
 }
@@ -279,7 +263,7 @@ Field BoolWord(bool* (*field)(Config*), const bool* (*cfield)(const Config*), co
     *field(c) = s == yes;
     return Status::Ok();
   };
-  Getter get = [cfield, yes, no](const Config& c) { return TomlString(*cfield(&c) ? yes : no); };
+  Getter get = [cfield, yes, no](const Config& c) { return Quoted(*cfield(&c) ? yes : no); };
   return {set, get};
 }
 #define BOOL_WORD(member, yes, no) \

@@ -1,6 +1,8 @@
 // core/strings.cc — see strings.h.
 #include "core/strings.h"
 
+#include <cstdio>
+
 namespace sendguard {
 namespace {
 
@@ -57,6 +59,23 @@ std::string Join(const std::vector<std::string>& parts, std::string_view separat
     out += parts[i];
   }
   return out;
+}
+
+std::string Quoted(std::string_view s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c == 0x7f) {
+      char esc[8];
+      std::snprintf(esc, sizeof esc, "\\u%04x", c);
+      out += esc;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
 }
 
 std::string DomainOf(std::string_view address) {

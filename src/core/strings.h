@@ -27,6 +27,10 @@ std::string_view TrimBlanks(std::string_view s);
 std::vector<std::string> SplitWords(std::string_view s);
 std::string Join(const std::vector<std::string>& parts, std::string_view separator);
 
+// `s` in double quotes with '"', '\\' and control characters escaped
+// (\uXXXX): a valid JSON string and a valid TOML basic string.
+std::string Quoted(std::string_view s);
+
 // The lower-cased domain of "local@Domain" (after the last '@'; "" if none).
 std::string DomainOf(std::string_view address);
 // A DNS name as compared: lower case, trailing dots removed.

@@ -8,6 +8,7 @@
 #include <memory>
 #include <sstream>
 
+#include "core/strings.h"
 #include "quota/identity.h"
 #include "quota/lmdb_quota_store.h"
 #include "quota/quota_policy.h"
@@ -27,22 +28,7 @@ const char* kUsageText =
     "       sendguard quota set-class USER CLASS\n"
     "       sendguard quota clear-class USER\n";
 
-std::string Json(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
+std::string Json(const std::string& s) { return Quoted(s); }
 
 struct Context {
   const QuotaOptions& options;

@@ -30,3 +30,10 @@ BOOST_AUTO_TEST_CASE(domains) {
   BOOST_TEST(DomainOf("nodomain").empty());
   BOOST_TEST(CanonicalDnsName("Example.ORG..") == "example.org");
 }
+
+BOOST_AUTO_TEST_CASE(quoted_is_json_and_toml) {
+  BOOST_TEST(Quoted("plain") == "\"plain\"");
+  BOOST_TEST(Quoted("a \"b\" \\ c") == "\"a \\\"b\\\" \\\\ c\"");
+  BOOST_TEST(Quoted("tab\there\n") == "\"tab\\u0009here\\u000a\"");
+  BOOST_TEST(Quoted("Grüße") == "\"Grüße\"");
+}
