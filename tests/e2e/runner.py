@@ -1,8 +1,9 @@
 """runner.py TEST_FILE RESULT_FILE — runs one e2e test module (unittest style).
 
-Prints one line per test case ("ok   name (time)" or "FAIL name: reason",
-the latter followed by the tails of the sendguard and Postfix logs) and writes
-"passed failed" to RESULT_FILE. A failing setUpClass counts as one failed case.
+Prints one line per test case ("ok   name (time)", "skip name: reason" or
+"FAIL name: reason", the latter followed by the tails of the sendguard and
+Postfix logs) and writes "passed failed skipped" to RESULT_FILE. A failing
+setUpClass counts as one failed case.
 SIGTERM (e.g. from timeout(1)) becomes SystemExit, so every process the bed
 started is still stopped by PID. The sendguard binary comes from $SENDGUARD_BIN.
 """
@@ -24,6 +25,7 @@ class LineResult(unittest.TestResult):
         super().__init__()
         self.passed = 0
         self.failed = 0
+        self.skipped = 0
         self._failed_ids = set()
         self._started = time.monotonic()
 
@@ -54,6 +56,7 @@ class LineResult(unittest.TestResult):
 
     def addSkip(self, test, reason):
         super().addSkip(test, reason)
+        self.skipped += 1
         print(f"skip {_name(test)}: {reason}", flush=True)
 
     def _report(self, name, reason, test_bed=None):
@@ -103,7 +106,7 @@ def main(test_file, result_file):
     finally:
         procs.stop_all()
         with open(result_file, "w") as f:
-            f.write(f"{result.passed} {result.failed}\n")
+            f.write(f"{result.passed} {result.failed} {result.skipped}\n")
     return 1 if result.failed else 0
 
 
