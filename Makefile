@@ -9,7 +9,8 @@
 #   make test-asan   unit tests built with -fsanitize=address,undefined
 #   make run         run the daemon in the foreground with the shipped config
 #   make demo        private Postfix + sendguard + sink, with sample messages
-#   make bench       throughput / latency benchmarks (see README, Performance)
+#   make bench       throughput / latency benchmarks (tests/loadgen/run.sh),
+#                    results in bench/results/latest.md
 #
 # Modules live in src/<module>/; each has a module.mk naming the modules it
 # uses (<m>_DEPS, transitively closed: make check-layering checks it and
@@ -76,7 +77,9 @@ endef
 $(foreach f,$(FUZZ_SRCS),$(eval $(call FUZZ_template,$(word 3,$(subst /, ,$(f))),$(basename $(notdir $(f))))))
 fuzz-bins: $(FUZZ_BINS)
 
--include tests/bench/bench.mk
+# Test programs outside the modules: the milter client library and its test,
+# the protocol tests, the load generator and micro-benchmarks.
+include tests/milterclient/milterclient.mk tests/protocol/protocol.mk tests/loadgen/loadgen.mk
 
 RESULTS := $(BUILD)/results
 
@@ -107,11 +110,11 @@ test-e2e: all
 	@mkdir -p $(RESULTS)
 	@tests/e2e/run.sh $(RESULTS)/e2e.tally $(BUILD)/sendguard || [ -n "$(KEEP_GOING)" ]
 
-test-protocol: all bench-tools
+test-protocol: all $(BUILD)/protocol_test $(BUILD)/milter_client_test bench-tools
 	@mkdir -p $(RESULTS)
 	@tests/protocol/run.sh $(RESULTS)/protocol.tally $(BUILD)/sendguard $(BUILD)/miltergen || [ -n "$(KEEP_GOING)" ]
 
-test-redis: all bench-tools
+test-redis: all $(BUILD)/miltergen
 	@mkdir -p $(RESULTS)
 	@tests/redis/run.sh $(RESULTS)/redis.tally $(BUILD)/sendguard $(BUILD)/miltergen || [ -n "$(KEEP_GOING)" ]
 
@@ -126,7 +129,7 @@ fuzz:
 	@$(MAKE) --no-print-directory test-fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-300}
 
 bench: deps all bench-tools
-	@tests/bench/run.sh $(BUILD)/sendguard $(BUILD)/miltergen
+	@tests/loadgen/run.sh $(BUILD)/sendguard $(BUILD)/miltergen
 
 run: deps all
 	@contrib/scripts/dev-run.sh $(BUILD)/sendguard

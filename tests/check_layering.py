@@ -2,10 +2,16 @@
 """check_layering.py [--tally FILE] [ROOT] — the module arrows of the
 src/<m>/module.mk files, as a test.
 
+Also checked like modules: the test programs outside src/ that declare
+<c>_DEPS in tests/<c>/*.mk (the milter client library, the protocol tests,
+the load generator), so that e.g. the client shares no code with the daemon
+beyond what its .mk says.
+
 Rules, one test case per module (plus one for the declarations as a whole):
   includes   every `#include "x/..."` that resolves to module x, in src/<m>/,
-             tests/unit/<m>/ (with bench/) and tests/fuzz/<m>/, needs x == m
-             or x in <m>_DEPS (those are the objects the binary links);
+             tests/unit/<m>/ (with bench/) and tests/fuzz/<m>/ (for a test
+             program: tests/<c>/), needs x == m or x in <m>_DEPS (those are
+             the objects the binary links);
   libraries  a third-party C library's header (<lmdb.h>, <re2/...>, ...) is
              included only in src/<m> whose <m>_LIBS links that library;
   closure    <m>_DEPS names modules that exist, not <m> itself, and is
@@ -33,30 +39,45 @@ LIBRARY_HEADERS = {
 }
 
 
+def read_mk(path, name):
+    """(deps list or None if not declared, set of -l names) of NAME in a .mk file."""
+    deps, libs = None, set()
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            m = DEPS.match(line)
+            if m and m.group(1) == name:
+                deps = m.group(2).split()
+            m = LIBS.match(line)
+            if m and m.group(1) == name:
+                libs |= set(re.findall(r"-l(\w+)", m.group(2)))
+    return deps, libs
+
+
 def read_modules(root):
-    """{module: (deps list, set of -l names, module.mk path)} from src/*/module.mk."""
+    """{name: (deps list, set of -l names, .mk path)}: the modules of
+    src/*/module.mk, then the test programs of tests/<c>/*.mk."""
     modules = {}
-    src = os.path.join(root, "src")
-    for name in sorted(os.listdir(src)):
-        mk = os.path.join(src, name, "module.mk")
-        if not os.path.isfile(mk):
-            continue
-        deps, libs = [], set()
-        with open(mk, encoding="utf-8") as f:
-            for line in f:
-                m = DEPS.match(line)
-                if m and m.group(1) == name:
-                    deps = m.group(2).split()
-                m = LIBS.match(line)
-                if m and m.group(1) == name:
-                    libs |= set(re.findall(r"-l(\w+)", m.group(2)))
-        modules[name] = (deps, libs, os.path.relpath(mk, root))
+    for top, pattern in (("src", "module.mk"), ("tests", None)):
+        base = os.path.join(root, top)
+        for name in sorted(os.listdir(base)):
+            folder = os.path.join(base, name)
+            if not os.path.isdir(folder):
+                continue
+            for mk in sorted(os.listdir(folder)):
+                if mk != pattern and not (pattern is None and mk.endswith(".mk")):
+                    continue
+                deps, libs = read_mk(os.path.join(folder, mk), name)
+                if deps is not None or pattern is not None:
+                    modules[name] = (deps or [], libs, f"{top}/{name}/{mk}")
     return modules
 
 
 def sources_of(root, module):
     """Files whose includes count for `module`."""
-    for top in ("src", "tests/unit", "tests/fuzz"):
+    tops = ("src", "tests/unit", "tests/fuzz")
+    if not os.path.isdir(os.path.join(root, "src", module)):
+        tops = ("tests",)  # a test program: tests/<c>/
+    for top in tops:
         base = os.path.join(root, top, module)
         for dirpath, _, files in os.walk(base):
             for f in sorted(files):
@@ -65,9 +86,10 @@ def sources_of(root, module):
 
 
 def module_of(root, path, modules):
-    """The module a repository file belongs to (src/<m>/ or tests/unit/<m>/), or None."""
+    """The module a repository file belongs to (src/<m>/, tests/unit/<m>/, or
+    a test program's tests/<c>/), or None."""
     parts = os.path.relpath(path, root).split(os.sep)
-    if len(parts) > 2 and parts[0] == "src" and parts[1] in modules:
+    if len(parts) > 2 and parts[0] in ("src", "tests") and parts[1] in modules:
         return parts[1]
     if len(parts) > 3 and parts[:2] == ["tests", "unit"] and parts[2] in modules:
         return parts[2]
@@ -76,13 +98,15 @@ def module_of(root, path, modules):
 
 def included_module(root, source, target, modules):
     """The module a quoted include resolves to, as the compiler looks for it:
-    the including file's directory first, then -Isrc."""
+    the including file's directory first, then -Isrc, then -Itests."""
     local = os.path.normpath(os.path.join(os.path.dirname(source), target))
     if os.path.exists(local):
         return module_of(root, local, modules)
-    first = target.split("/", 1)[0]
-    if "/" in target and first in modules:
-        return first
+    if "/" in target:
+        for top in ("src", "tests"):
+            found = os.path.join(root, top, target)
+            if os.path.exists(found):
+                return module_of(root, found, modules)
     return None
 
 
@@ -123,7 +147,7 @@ def closure_violations(module, modules):
         yield f"{mk}: {module}_DEPS names {module} itself (a cycle)"
     for d in deps:
         if d not in modules:
-            yield f"{mk}: {module}_DEPS names {d}, which has no src/{d}/module.mk"
+            yield f"{mk}: {module}_DEPS names {d}, which is neither a module nor a test program"
             continue
         missing = [x for x in modules[d][0] if x not in deps and x != module]
         if missing:
@@ -142,7 +166,7 @@ def main(argv):
     passed = failed = 0
     if modules:
         passed += 1
-        print(f"ok   layering/module_mk_files ({len(modules)} modules)")
+        print(f"ok   layering/module_mk_files ({len(modules)} modules and test programs)")
     else:
         failed += 1
         print(f"FAIL layering/module_mk_files: no src/*/module.mk under {root}")

@@ -9,11 +9,11 @@
 #      every message is tempfailed at RCPT (all 20, nothing else), promptly
 #      (command timeout 200 ms);
 #   3. Redis back on the same port: decisions resume without a restart.
-# Writes "passed failed" to TALLY. Stops everything it started, by PID.
+# Writes "passed failed skipped" to TALLY. Stops everything it started, by PID.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-. "$root/tests/bench/lib.sh"
+. "$root/tests/daemons.sh"
 tally=$1; sg=$2; gen=$3
 case $sg in /*) ;; *) sg=$(pwd)/$sg ;; esac
 case $gen in /*) ;; *) gen=$(pwd)/$gen ;; esac
@@ -21,7 +21,7 @@ passed=0; failed=0
 tmp=$(mktemp -d /tmp/sendguard-redis.XXXXXX)
 redis_pid=""
 cleanup() {
-  bench_stop_all
+  daemon_stop_all
   if [ -n "$redis_pid" ]; then kill -CONT "$redis_pid" 2>/dev/null; kill -9 "$redis_pid" 2>/dev/null; wait "$redis_pid" 2>/dev/null; fi
   rm -rf "$tmp"
 }
@@ -29,7 +29,7 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 ok() { passed=$((passed + 1)); echo "ok   redis/$1"; }
 bad() { failed=$((failed + 1)); echo "FAIL redis/$1"; }
-finish() { echo "redis: $passed passed, $failed failed"; echo "$passed $failed" > "$tally"; }
+finish() { echo "redis: $passed passed, $failed failed, 0 skipped"; echo "$passed $failed 0" > "$tally"; }
 
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 start_redis() {
@@ -54,7 +54,7 @@ write_config() {  # write_config NAME
 }
 for n in a b; do
   write_config "$n"
-  if ! bench_start_sendguard "$sg" "$tmp/$n.toml" "unix:$tmp/$n.sock" "$tmp/$n.log"; then
+  if ! daemon_start_sendguard "$sg" "$tmp/$n.toml" "unix:$tmp/$n.sock" "$tmp/$n.log"; then
     bad "sendguard_$n_starts"; cat "$tmp/$n.log"; finish; exit 1
   fi
 done
@@ -64,7 +64,7 @@ play() {
   local pids="" n
   for n in a b; do
     timeout -k 5 120 "$gen" --socket "unix:$tmp/$n.sock" --connections "$1" --messages "$2" \
-      --users 1 --login-domain example.org --corpus "$root/tests/bench/corpus" \
+      --users 1 --login-domain example.org --corpus "$root/tests/milterclient/corpus" \
       --json "$tmp/$3-$n.json" --quiet >"$tmp/$3-$n.out" 2>&1 &
     pids="$pids $!"
   done

@@ -1,4 +1,4 @@
-// bench/miltergen.cc — milter-protocol load generator.
+// tests/loadgen/miltergen.cc — milter-protocol load generator.
 //
 //   miltergen --socket unix:/path|inet:PORT@HOST [--connections N]
 //             (--messages M | --seconds S) --corpus DIR [--users N]
@@ -34,11 +34,11 @@
 #include <thread>
 #include <vector>
 
-#include "bench/milter_client.h"
-#include "bench/mta_session.h"
+#include "milterclient/milter_client.h"
+#include "milterclient/mta_session.h"
 
 namespace sendguard {
-namespace bench {
+namespace milterclient {
 namespace {
 
 struct GenOptions {
@@ -343,13 +343,13 @@ int Run(const GenOptions& opt) {
 }
 
 }  // namespace
-}  // namespace bench
+}  // namespace milterclient
 }  // namespace sendguard
 
 int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
-  sendguard::bench::GenOptions opt;
+  sendguard::milterclient::GenOptions opt;
   std::string why;
-  if (!sendguard::bench::ParseArgs(argc, argv, &opt, &why)) return sendguard::bench::Usage(why.c_str());
-  return sendguard::bench::Run(opt);
+  if (!sendguard::milterclient::ParseArgs(argc, argv, &opt, &why)) return sendguard::milterclient::Usage(why.c_str());
+  return sendguard::milterclient::Run(opt);
 }
