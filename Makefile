@@ -2,15 +2,19 @@
 #
 #   make deps        install the Debian packages everything below needs
 #   make             build obj/sendguard
-#   make test        deps + build + unit tests + ASan/UBSan unit tests + protocol,
-#                    shared-Redis and e2e tests + short fuzz runs
+#   make test        deps + build + layering check + unit tests + ASan/UBSan unit
+#                    tests + protocol, shared-Redis and e2e tests + short fuzz runs
+#   make check-layering  every cross-module #include allowed by <m>_DEPS, and
+#                    <m>_DEPS transitively closed (tests/check_layering.py)
 #   make test-asan   unit tests built with -fsanitize=address,undefined
 #   make run         run the daemon in the foreground with the shipped config
 #   make demo        private Postfix + sendguard + sink, with sample messages
-#   make bench       throughput / latency benchmarks (see README, Performance)
+#   make bench       throughput / latency benchmarks (tests/loadgen/run.sh),
+#                    results in bench/results/latest.md
 #
 # Modules live in src/<module>/; each has a module.mk naming the modules it
-# uses (<m>_DEPS, written transitively closed) and the libraries it links
+# uses (<m>_DEPS, transitively closed: make check-layering checks it and
+# every cross-module #include against it) and the libraries it links
 # (<m>_LIBS). Unit tests for module <m> live in tests/unit/<m>/*_test.cc and
 # build into one binary, $(BUILD)/tests/<m>_test.
 
@@ -35,7 +39,7 @@ libs_for    = $(foreach m,$(call mod_closure,$(1)),$($(m)_LIBS))
 TEST_MODULES := $(patsubst tests/unit/%/,%,$(sort $(dir $(wildcard tests/unit/*/*_test.cc))))
 TEST_BINS    := $(foreach m,$(TEST_MODULES),$(BUILD)/tests/$(m)_test)
 
-.PHONY: all deps test test-unit test-asan test-e2e test-protocol test-redis test-fuzz unit-tests fuzz-bins \
+.PHONY: all deps test check-layering test-unit test-asan test-e2e test-protocol test-redis test-fuzz unit-tests fuzz-bins \
         run demo bench fuzz clean
 .DEFAULT_GOAL := all
 
@@ -73,7 +77,9 @@ endef
 $(foreach f,$(FUZZ_SRCS),$(eval $(call FUZZ_template,$(word 3,$(subst /, ,$(f))),$(basename $(notdir $(f))))))
 fuzz-bins: $(FUZZ_BINS)
 
--include tests/bench/bench.mk
+# Test programs outside the modules: the milter client library and its test,
+# the protocol tests, the load generator and micro-benchmarks.
+include tests/milterclient/milterclient.mk tests/protocol/protocol.mk tests/loadgen/loadgen.mk
 
 RESULTS := $(BUILD)/results
 
@@ -83,8 +89,12 @@ deps:
 test: deps
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	@$(MAKE) --no-print-directory -j$(JOBS) all unit-tests
-	@$(MAKE) --no-print-directory test-unit test-asan test-protocol test-redis test-e2e test-fuzz KEEP_GOING=1
-	@tests/summarize.sh $(RESULTS) unit asan protocol redis e2e fuzz
+	@$(MAKE) --no-print-directory check-layering test-unit test-asan test-protocol test-redis test-e2e test-fuzz KEEP_GOING=1
+	@tests/summarize.sh $(RESULTS) layering unit asan protocol redis e2e fuzz
+
+check-layering:
+	@mkdir -p $(RESULTS)
+	@tests/check_layering.py --tally $(RESULTS)/layering.tally || [ -n "$(KEEP_GOING)" ]
 
 test-unit: unit-tests
 	@mkdir -p $(RESULTS)
@@ -100,11 +110,11 @@ test-e2e: all
 	@mkdir -p $(RESULTS)
 	@tests/e2e/run.sh $(RESULTS)/e2e.tally $(BUILD)/sendguard || [ -n "$(KEEP_GOING)" ]
 
-test-protocol: all bench-tools
+test-protocol: all $(BUILD)/protocol_test $(BUILD)/milter_client_test bench-tools
 	@mkdir -p $(RESULTS)
 	@tests/protocol/run.sh $(RESULTS)/protocol.tally $(BUILD)/sendguard $(BUILD)/miltergen || [ -n "$(KEEP_GOING)" ]
 
-test-redis: all bench-tools
+test-redis: all $(BUILD)/miltergen
 	@mkdir -p $(RESULTS)
 	@tests/redis/run.sh $(RESULTS)/redis.tally $(BUILD)/sendguard $(BUILD)/miltergen || [ -n "$(KEEP_GOING)" ]
 
@@ -119,7 +129,7 @@ fuzz:
 	@$(MAKE) --no-print-directory test-fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-300}
 
 bench: deps all bench-tools
-	@tests/bench/run.sh $(BUILD)/sendguard $(BUILD)/miltergen
+	@tests/loadgen/run.sh $(BUILD)/sendguard $(BUILD)/miltergen
 
 run: deps all
 	@contrib/scripts/dev-run.sh $(BUILD)/sendguard

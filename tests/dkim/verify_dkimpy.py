@@ -2,13 +2,18 @@
 """verify_dkimpy.py MESSAGE KEYS [EXPECTED] — verify every DKIM-Signature of MESSAGE
 with dkimpy, answering DNS from KEYS (lines: "name TXT-value"), no network.
 
-Prints one line per signature ("pass d=... s=... a=..." or "FAIL ...") and
+Prints one verdict line per signature, "pass d=DOMAIN s=SELECTOR a=ALGORITHM"
+or "fail d=... s=... a=..." (the form verify_opendkim.sh uses), and
 "signatures: N". Exit status 0 only if there is at least one signature (or
-exactly EXPECTED) and all of them verify.
+exactly EXPECTED) and all of them verify; 1 if not; 2 if dkimpy cannot run.
 """
 import sys
 
-import dkim
+try:
+    import dkim
+except ImportError as e:
+    print("error: cannot import dkimpy (python3-dkim, make deps): %s" % e)
+    sys.exit(2)
 
 
 def load_keys(path):
@@ -43,7 +48,7 @@ def main():
         fields = d.signature_fields or {}
         tag = " ".join("%s=%s" % (k, fields.get(k.encode(), b"?").decode())
                        for k in ("d", "s", "a"))
-        print(("pass " if good else "FAIL ") + tag)
+        print(("pass " if good else "fail ") + tag)
         ok = ok and good
     print("signatures: %d" % count)
     if len(sys.argv) > 3 and count != int(sys.argv[3]):

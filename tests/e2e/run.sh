@@ -1,7 +1,7 @@
 #!/bin/sh
 # run.sh TALLY SENDGUARD_BIN — runs every tests/e2e/test_*.py against a private
-# Postfix + sendguard + sink, one line per test case, and writes
-# "passed failed" (counted in test cases) to TALLY. Exits non-zero when any
+# Postfix + sendguard + sink, one line per test case, and writes "passed
+# failed skipped" (counted in test cases) to TALLY. Exits non-zero when any
 # case failed. Needs root (the private Postfix instance is started as root).
 # Each test file gets at most SG_E2E_FILE_TIMEOUT seconds (default 300).
 set -u
@@ -24,13 +24,14 @@ export SENDGUARD_BIN="$bin"
 export PYTHONDONTWRITEBYTECODE=1
 passed=0
 failed=0
+skipped=0
 for test in "$here"/test_*.py; do
   [ -e "$test" ] || continue
   result=$(mktemp)
   timeout -s TERM -k 20 "$per_file" /usr/bin/python3 "$here/runner.py" "$test" "$result"
   rc=$?
-  if read -r p f < "$result" 2>/dev/null && [ -n "$p" ]; then :; else
-    p=0; f=1
+  if read -r p f s < "$result" 2>/dev/null && [ -n "$p" ]; then :; else
+    p=0; f=1; s=0
     echo "FAIL $(basename "$test"): runner died (exit $rc, timeout ${per_file}s?)"
   fi
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
@@ -38,8 +39,9 @@ for test in "$here"/test_*.py; do
   fi
   passed=$((passed + p))
   failed=$((failed + f))
+  skipped=$((skipped + ${s:-0}))
   rm -f "$result"
 done
-echo "e2e: $passed passed, $failed failed"
-echo "$passed $failed" > "$tally"
+echo "e2e: $passed passed, $failed failed, $skipped skipped"
+echo "$passed $failed $skipped" > "$tally"
 [ "$failed" -eq 0 ]

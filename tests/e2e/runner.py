@@ -1,8 +1,9 @@
 """runner.py TEST_FILE RESULT_FILE — runs one e2e test module (unittest style).
 
-Prints one line per test case ("ok   name (time)" or "FAIL name: reason",
-the latter followed by the tails of the sendguard and Postfix logs) and writes
-"passed failed" to RESULT_FILE. A failing setUpClass counts as one failed case.
+Prints one line per test case ("ok   name (time)", "skip name: reason" or
+"FAIL name: reason", the latter followed by the tails of the sendguard and
+Postfix logs) and writes "passed failed skipped" to RESULT_FILE. A failing
+setUpClass counts as one failed case.
 SIGTERM (e.g. from timeout(1)) becomes SystemExit, so every process the bed
 started is still stopped by PID. The sendguard binary comes from $SENDGUARD_BIN.
 """
@@ -53,7 +54,7 @@ class LineResult(unittest.TestResult):
         print(f"ok   {_name(test)} ({time.monotonic() - self._started:.1f}s)", flush=True)
 
     def addSkip(self, test, reason):
-        super().addSkip(test, reason)
+        super().addSkip(test, reason)  # counted in self.skipped (a list)
         print(f"skip {_name(test)}: {reason}", flush=True)
 
     def _report(self, name, reason, test_bed=None):
@@ -103,7 +104,7 @@ def main(test_file, result_file):
     finally:
         procs.stop_all()
         with open(result_file, "w") as f:
-            f.write(f"{result.passed} {result.failed}\n")
+            f.write(f"{result.passed} {result.failed} {len(result.skipped)}\n")
     return 1 if result.failed else 0
 
 

@@ -1,5 +1,5 @@
 // protocol/protocol_test.cc — protocol-level tests of a running milter filter,
-// played through the bench MilterClient as an MTA would.
+// played through the milter client library (tests/milterclient) as an MTA would.
 //
 //   protocol_test --socket SPEC --corpus DIR [--expect-header NAME]
 //                 [--check-identity]
@@ -23,12 +23,12 @@
 #include <string>
 #include <vector>
 
-#include "bench/case_runner.h"
-#include "bench/milter_client.h"
-#include "bench/mta_session.h"
+#include "milterclient/case_runner.h"
+#include "milterclient/milter_client.h"
+#include "milterclient/mta_session.h"
 
 namespace sendguard {
-namespace bench {
+namespace milterclient {
 namespace {
 
 struct Config {
@@ -246,12 +246,12 @@ int RunAll() {
 }
 
 }  // namespace
-}  // namespace bench
+}  // namespace milterclient
 }  // namespace sendguard
 
 int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
-  sendguard::bench::Config config;
+  sendguard::milterclient::Config config;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--check-identity") { config.check_identity = true; continue; }
@@ -265,9 +265,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: protocol_test --socket SPEC --corpus DIR [--expect-header NAME] [--check-identity]\n");
     return 2;
   }
-  auto corpus = sendguard::bench::LoadCorpus(config.corpus_dir);
+  auto corpus = sendguard::milterclient::LoadCorpus(config.corpus_dir);
   if (!corpus.ok()) { std::fprintf(stderr, "protocol_test: %s\n", corpus.status().ToString().c_str()); return 2; }
   config.corpus = std::move(corpus).value();
-  sendguard::bench::g_config = &config;
-  return sendguard::bench::RunAll();
+  sendguard::milterclient::g_config = &config;
+  return sendguard::milterclient::RunAll();
 }

@@ -1,56 +1,58 @@
 #!/bin/bash
 # run.sh TALLY SENDGUARD_BIN [MILTERGEN_BIN] — protocol-level tests: builds
-# milter_client_test and protocol_test (tests/bench/bench.mk) next to
-# SENDGUARD_BIN, runs the client's own tests against a scripted filter,
-# then starts a fresh sendguard on a
-# unix socket and then on TCP loopback, plays the scenarios of
-# protocol_test.cc against each, then checks that the daemon is still alive
-# and logs "sessions live=0" at SIGTERM. Writes "passed failed" (test cases)
-# to TALLY; exits non-zero when anything failed. Stops what it started.
+# milter_client_test (tests/milterclient) and protocol_test next to
+# SENDGUARD_BIN, runs the client's own tests against a scripted filter, then
+# starts a fresh sendguard on a unix socket and then on TCP loopback, plays
+# the scenarios of protocol_test.cc against each, then checks that the daemon
+# is still alive and logs "sessions live=0" at SIGTERM. Writes "passed failed
+# skipped" (test cases) to TALLY; exits non-zero when anything failed. Stops
+# what it started.
 # With MILTERGEN_BIN it also runs the generator smoke test
-# (tests/bench/smoke.sh: a few hundred messages, zero errors allowed) as one
+# (tests/loadgen/smoke.sh: a few hundred messages, zero errors allowed) as one
 # more case, so `make test` keeps the load generator working.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-. "$root/tests/bench/lib.sh"
+. "$root/tests/daemons.sh"
 tally=$1; sg=$2; gen=${3:-}
 case $sg in /*) ;; *) sg=$(pwd)/$sg ;; esac
 case $gen in /*|"") ;; *) gen=$(pwd)/$gen ;; esac
 build=$(dirname "$sg")
-passed=0; failed=0
+passed=0; failed=0; skipped=0
 
-finish() { echo "protocol: $passed passed, $failed failed"; echo "$passed $failed" > "$tally"; }
+finish() {
+  echo "protocol: $passed passed, $failed failed, $skipped skipped"
+  echo "$passed $failed $skipped" > "$tally"
+}
 fail_all() { echo "FAIL protocol: $1"; failed=$((failed + 1)); finish; exit 1; }
 [ -x "$sg" ] || fail_all "sendguard binary not found: $sg"
 
 # Build the test program with the same BUILD dir as the daemon.
 mk="make --no-print-directory -C $root BUILD=$build"
-grep -q 'tests/bench/bench.mk' "$root/Makefile" || mk="$mk -f Makefile -f tests/bench/bench.mk"
 $mk "$build/protocol_test" "$build/milter_client_test" >/dev/null || fail_all "cannot build the protocol tests"
 
 tmp=$(mktemp -d /tmp/sendguard-protocol.XXXXXX)
-cleanup() { bench_stop_all; rm -rf "$tmp"; }
+cleanup() { daemon_stop_all; rm -rf "$tmp"; }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 # run_against NAME SPEC — one daemon, all scenarios, liveness and leak check.
 run_against() {
   local name=$1 spec=$2 live
-  bench_sendguard_config "$tmp/$name.toml" "$spec" "$tmp/state-$name" info
-  if ! bench_start_sendguard "$sg" "$tmp/$name.toml" "$spec" "$tmp/$name.log"; then
+  daemon_sendguard_config "$tmp/$name.toml" "$spec" "$tmp/state-$name" info
+  if ! daemon_start_sendguard "$sg" "$tmp/$name.toml" "$spec" "$tmp/$name.log"; then
     echo "FAIL $name: sendguard did not start"; failed=$((failed + 1)); return
   fi
-  local pid=$BENCH_LAST_PID
+  local pid=$DAEMON_LAST_PID
   count_cases "$name" "$(timeout -k 5 120 "$build/protocol_test" --socket "$spec" \
-                          --corpus "$root/tests/bench/corpus" --check-identity)"
-  if bench_alive "$pid"; then
+                          --corpus "$root/tests/milterclient/corpus" --check-identity)"
+  if daemon_alive "$pid"; then
     passed=$((passed + 1)); echo "ok   $name/daemon_alive_after_scenarios"
   else
     failed=$((failed + 1)); echo "FAIL $name/daemon_alive_after_scenarios: sendguard died"; tail -20 "$tmp/$name.log"
   fi
-  if bench_stop "$pid" 15; then
-    live=$(bench_sessions_live "$tmp/$name.log")
+  if daemon_stop "$pid" 15; then
+    live=$(daemon_sessions_live "$tmp/$name.log")
   else
     live="(ignored SIGTERM, killed)"
   fi
@@ -74,21 +76,21 @@ count_cases() {
 # The client itself, against a scripted filter: no daemon involved.
 count_cases client "$(timeout -k 5 60 "$build/milter_client_test")"
 run_against unix "unix:$tmp/sendguard.sock"
-run_against tcp "inet:$(bench_free_port)@127.0.0.1"
+run_against tcp "inet:$(daemon_free_port)@127.0.0.1"
 # Privileges: as root the daemon opens its socket, then its worker runs as
 # daemon.user; the socket belongs to that user and socket_group, mode 0660.
 privilege_drop() {
   local spec="unix:$tmp/priv/sendguard.sock" pid worker uid owner
   mkdir -p "$tmp/priv"
   chmod 0755 "$tmp" "$tmp/priv"
-  bench_sendguard_config "$tmp/priv.toml" "$spec" "$tmp/priv/state" info
+  daemon_sendguard_config "$tmp/priv.toml" "$spec" "$tmp/priv/state" info
   sed -i 's/^user = ""$/user = "nobody"\nsocket_group = "postfix"/' "$tmp/priv.toml"
-  bench_start_sendguard "$sg" "$tmp/priv.toml" "$spec" "$tmp/priv.log" || { echo "start failed"; tail -5 "$tmp/priv.log"; return 1; }
-  pid=$BENCH_LAST_PID
+  daemon_start_sendguard "$sg" "$tmp/priv.toml" "$spec" "$tmp/priv.log" || { echo "start failed"; tail -5 "$tmp/priv.log"; return 1; }
+  pid=$DAEMON_LAST_PID
   worker=$(pgrep -P "$pid" | head -1)
   uid=$(awk '/^Uid:/ {print $2}' "/proc/$worker/status" 2>/dev/null)
   owner=$(stat -c '%U:%G %a' "$tmp/priv/sendguard.sock")
-  bench_stop "$pid" 15 >/dev/null
+  daemon_stop "$pid" 15 >/dev/null
   [ "$uid" = "$(id -u nobody)" ] || { echo "worker uid $uid, want nobody"; return 1; }
   [ "$owner" = "nobody:postfix 660" ] || { echo "socket $owner, want nobody:postfix 660"; return 1; }
 }
@@ -97,9 +99,9 @@ privilege_drop() {
 # during the drain is refused, and the daemon then exits 0.
 drain_on_sigterm() {
   local spec="unix:$tmp/drain.sock" pid rc
-  bench_sendguard_config "$tmp/drain.toml" "$spec" "$tmp/drain-state" info
-  bench_start_sendguard "$sg" "$tmp/drain.toml" "$spec" "$tmp/drain.log" || return 1
-  pid=$BENCH_LAST_PID
+  daemon_sendguard_config "$tmp/drain.toml" "$spec" "$tmp/drain-state" info
+  daemon_start_sendguard "$sg" "$tmp/drain.toml" "$spec" "$tmp/drain.log" || return 1
+  pid=$DAEMON_LAST_PID
   cat > "$tmp/slow.lua" <<LUA
 conn = mt.connect("$spec")
 mt.conninfo(conn, "client.example", "127.0.0.1")
@@ -127,7 +129,7 @@ LUA
   wait "$mt_pid"; rc=$?
   [ "$rc" -eq 0 ] || { echo "in-flight message: $(tail -3 "$tmp/slow.out")"; return 1; }
   wait "$pid"; rc=$?
-  BENCH_PIDS=""
+  DAEMON_PIDS=""
   [ "$rc" -eq 0 ] || { echo "daemon exit status $rc"; return 1; }
   grep -q "sessions live=0" "$tmp/drain.log" || { echo "no clean stop line"; tail -3 "$tmp/drain.log"; return 1; }
 }
@@ -136,9 +138,12 @@ else failed=$((failed + 1)); echo "FAIL sigterm_drains_message_in_flight: $why";
 if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1 && getent group postfix >/dev/null; then
   if why=$(privilege_drop 2>&1); then passed=$((passed + 1)); echo "ok   privilege_drop_and_socket_owner"
   else failed=$((failed + 1)); echo "FAIL privilege_drop_and_socket_owner: $why"; fi
+else
+  skipped=$((skipped + 1))
+  echo "skip privilege_drop_and_socket_owner: needs root, user nobody and group postfix"
 fi
 if [ -n "$gen" ]; then
-  if out=$("$root/tests/bench/smoke.sh" "$sg" "$gen" 2>&1); then
+  if out=$("$root/tests/loadgen/smoke.sh" "$sg" "$gen" 2>&1); then
     passed=$((passed + 1)); echo "ok   generator_smoke"
   else
     failed=$((failed + 1)); echo "FAIL generator_smoke:"; echo "$out" | tail -20 | sed 's/^/    /'

@@ -10,6 +10,7 @@
 #include <ctime>
 #include <cstdlib>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 
@@ -53,6 +54,22 @@ std::string Verify(const std::string& script, const std::string& message, size_t
   if (rc == 0) return "";
   return "rc=" + std::to_string(rc) + " expected " + std::to_string(expected) +
          " signatures:\n" + out + "\n--- message ---\n" + message;
+}
+
+// The verdict lines both verifier scripts print, without a= (OpenDKIM names
+// no real algorithm for a signature it could not evaluate).
+Verdicts ParseVerdicts(const std::string& script, const std::string& message) {
+  TempDir dir;
+  WriteFile(dir.File("msg.eml"), message);
+  auto [rc, out] = RunCommand(script + " " + dir.File("msg.eml") + " " + SharedTestKeys().dns_file);
+  static const std::regex kVerdict("^([a-z]+) (d=\\S+ s=\\S+) a=\\S+$");
+  Verdicts v;
+  std::istringstream lines(out);
+  std::smatch m;
+  for (std::string line; std::getline(lines, line);)
+    if (std::regex_match(line, m, kVerdict)) v.lines += m[1].str() + " " + m[2].str() + "\n";
+  v.output = script + " exited " + std::to_string(rc) + ":\n" + out;
+  return v;
 }
 
 }  // namespace
@@ -155,6 +172,14 @@ std::string VerifyWithDkimpy(const std::string& message, size_t expected) {
 
 std::string VerifyWithOpenDkim(const std::string& message, size_t expected) {
   return Verify("/bin/sh " + ScriptPath("verify_opendkim.sh"), message, expected);
+}
+
+Verdicts DkimpyVerdicts(const std::string& message) {
+  return ParseVerdicts("/usr/bin/python3 " + ScriptPath("verify_dkimpy.py"), message);
+}
+
+Verdicts OpenDkimVerdicts(const std::string& message) {
+  return ParseVerdicts("/bin/sh " + ScriptPath("verify_opendkim.sh"), message);
 }
 
 }  // namespace sendguard::dkim::testing

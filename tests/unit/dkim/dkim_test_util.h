@@ -65,6 +65,17 @@ std::vector<std::string> QuotedStrings(const std::string& zone);
 std::string VerifyWithDkimpy(const std::string& message, size_t expected_signatures);
 std::string VerifyWithOpenDkim(const std::string& message, size_t expected_signatures);
 
+// What a verifier says of each signature, for the cases that must fail.
+struct Verdicts {
+  // One "RESULT d=DOMAIN s=SELECTOR" line per signature, in header order;
+  // RESULT as in Authentication-Results (pass, fail, permerror, ...). A
+  // verifier that did not run or died gives none, so it never matches.
+  std::string lines;
+  std::string output;  // all it printed and its exit status, to explain a mismatch
+};
+Verdicts DkimpyVerdicts(const std::string& message);
+Verdicts OpenDkimVerdicts(const std::string& message);
+
 }  // namespace sendguard::dkim::testing
 
 #endif  // SENDGUARD_TESTS_UNIT_DKIM_DKIM_TEST_UTIL_H_

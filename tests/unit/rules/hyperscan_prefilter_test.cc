@@ -10,7 +10,7 @@
 #include "test_util.h"
 
 using sendguard::rules::HyperscanPrefilter;
-using sendguard::rules::testing::HyperscanHere;
+using sendguard::rules::testing::HyperscanBuiltIn;
 
 namespace {
 
@@ -31,7 +31,30 @@ std::vector<uint8_t> Named(const std::vector<HyperscanPrefilter::Pattern>& patte
   return named;
 }
 
+// Debian ships libhyperscan-dev for amd64 only (contrib/debian-packages.txt):
+// there a build without Hyperscan has lost it, and the cases that need it
+// would only be skipped, so this one fails. Elsewhere it is skipped too.
+bool OnX86_64() {
+#if defined(__x86_64__)
+  return true;
+#else
+  return false;
+#endif
+}
+
+boost::test_tools::assertion_result DebianShipsHyperscan(boost::unit_test::test_unit_id) {
+  boost::test_tools::assertion_result ships(OnX86_64());
+  ships.message() << "Debian has no Hyperscan for this architecture";
+  return ships;
+}
+
 }  // namespace
+
+BOOST_AUTO_TEST_CASE(hyperscan_is_built_in_where_debian_ships_it,
+                     *boost::unit_test::precondition(DebianShipsHyperscan)) {
+  BOOST_TEST(HyperscanPrefilter::Available(),
+             "Hyperscan is not built in (libhyperscan-dev, make deps; src/rules/module.mk)");
+}
 
 BOOST_AUTO_TEST_CASE(latin1_case_folding_and_unicode_classes_stay_with_re2) {
   BOOST_TEST(Safe("caf\xe9", false));         // bytes compared as they are
@@ -46,8 +69,8 @@ BOOST_AUTO_TEST_CASE(latin1_case_folding_and_unicode_classes_stay_with_re2) {
   BOOST_TEST(Safe("x\\Sy[^\\s]z\\v", false));
 }
 
-BOOST_AUTO_TEST_CASE(names_every_pattern_that_occurs_and_not_the_others) {
-  if (!HyperscanHere()) return;
+BOOST_AUTO_TEST_CASE(names_every_pattern_that_occurs_and_not_the_others,
+                     *boost::unit_test::precondition(HyperscanBuiltIn)) {
   std::vector<HyperscanPrefilter::Pattern> p = {
       {"invoice\\s+#?[0-9]{4,}", false}, {"wire transfer", true}, {"^Subject: urgent$", false}};
   std::vector<uint8_t> named = Named(p, "please pay INVOICE #12345 by WIRE TRANSFER today");
@@ -58,8 +81,8 @@ BOOST_AUTO_TEST_CASE(names_every_pattern_that_occurs_and_not_the_others) {
   BOOST_TEST(named[0] == 1);  // \s spans the line break, as in RE2
 }
 
-BOOST_AUTO_TEST_CASE(vertical_tab_is_read_as_re2_reads_it) {
-  if (!HyperscanHere()) return;
+BOOST_AUTO_TEST_CASE(vertical_tab_is_read_as_re2_reads_it,
+                     *boost::unit_test::precondition(HyperscanBuiltIn)) {
   // RE2: \s is [\t\n\f\r ] (no VT), so \S and [^\s] match a VT; \v is VT.
   std::vector<HyperscanPrefilter::Pattern> p = {{"x\\Sy", false}, {"x[^\\s]y", false},
                                                 {"x\\vy", false}, {"x\\sy", false}};
@@ -71,8 +94,8 @@ BOOST_AUTO_TEST_CASE(vertical_tab_is_read_as_re2_reads_it) {
   BOOST_TEST(named[3] == 1);
 }
 
-BOOST_AUTO_TEST_CASE(patterns_hyperscan_rejects_are_reported_not_accepted) {
-  if (!HyperscanHere()) return;
+BOOST_AUTO_TEST_CASE(patterns_hyperscan_rejects_are_reported_not_accepted,
+                     *boost::unit_test::precondition(HyperscanBuiltIn)) {
   std::vector<HyperscanPrefilter::Pattern> p = {{"(?U)a+b", false}, {"\\x{100}", false},
                                                 {"plain", false}, {"caf\xe9", true}};
   std::vector<uint8_t> accepted;
@@ -88,8 +111,8 @@ BOOST_AUTO_TEST_CASE(patterns_hyperscan_rejects_are_reported_not_accepted) {
   BOOST_TEST(none[0] == 0);
 }
 
-BOOST_AUTO_TEST_CASE(concurrent_scans_each_get_their_own_answer) {
-  if (!HyperscanHere()) return;
+BOOST_AUTO_TEST_CASE(concurrent_scans_each_get_their_own_answer,
+                     *boost::unit_test::precondition(HyperscanBuiltIn)) {
   std::vector<HyperscanPrefilter::Pattern> p = {{"alpha[0-9]+", false}, {"beta[0-9]+", false}};
   std::vector<uint8_t> accepted;
   auto hs = HyperscanPrefilter::Build(p, &accepted);

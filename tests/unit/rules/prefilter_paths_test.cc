@@ -132,8 +132,8 @@ BOOST_AUTO_TEST_CASE(rule_set_rules_through_the_prefilter_keep_their_semantics) 
   BOOST_TEST(FindHit(r, "OFFERS_CS")->count == 1);
 }
 
-BOOST_AUTO_TEST_CASE(hyperscan_takes_what_it_can_and_re2_keeps_the_rest) {
-  if (!HyperscanHere()) return;
+BOOST_AUTO_TEST_CASE(hyperscan_takes_what_it_can_and_re2_keeps_the_rest,
+                     *boost::unit_test::precondition(HyperscanBuiltIn)) {
   std::vector<RegexGroup::CompileError> errors;
   RegexGroupOptions o;
   o.hyperscan = HyperscanUse::kAlways;
@@ -151,8 +151,8 @@ BOOST_AUTO_TEST_CASE(hyperscan_takes_what_it_can_and_re2_keeps_the_rest) {
 
 // Groups of more than 64 regexes give Hyperscan only those with a literal;
 // the literal-free ones stay in the RE2::Set. Same results as RE2 alone.
-BOOST_AUTO_TEST_CASE(large_groups_split_between_hyperscan_and_the_set_agree_with_re2) {
-  if (!HyperscanHere()) return;
+BOOST_AUTO_TEST_CASE(large_groups_split_between_hyperscan_and_the_set_agree_with_re2,
+                     *boost::unit_test::precondition(HyperscanBuiltIn)) {
   std::vector<RegexSpec> specs;
   for (int i = 0; i < 40; ++i)  // with a literal
     specs.push_back({"(?m)bigoffer" + std::to_string(i) + "\\s+[a-z]+", i % 2 == 0, 1 + i % 3});

@@ -1,4 +1,4 @@
-// bench/milter_client.h — the MTA side of the milter wire protocol (version 6),
+// milterclient/milter_client.h — the MTA side of the milter wire protocol (version 6),
 // written from the protocol description, for load generation and
 // protocol-level tests of any milter filter (sendguard, OpenDKIM...).
 //
@@ -19,8 +19,8 @@
 // timeout, malformed or unexpected packet) comes back as a non-ok Status; after
 // one, the connection is unusable and the caller should drop the client.
 // Thread-safety: none; use one client per thread.
-#ifndef SENDGUARD_TESTS_BENCH_MILTER_CLIENT_H_
-#define SENDGUARD_TESTS_BENCH_MILTER_CLIENT_H_
+#ifndef SENDGUARD_TESTS_MILTERCLIENT_MILTER_CLIENT_H_
+#define SENDGUARD_TESTS_MILTERCLIENT_MILTER_CLIENT_H_
 
 #include <cstdint>
 #include <map>
@@ -32,7 +32,7 @@
 #include "core/status.h"
 
 namespace sendguard {
-namespace bench {
+namespace milterclient {
 
 // Wire constants (the values every milter implementation shares).
 namespace wire {
@@ -183,7 +183,7 @@ struct SocketSpec {
 };
 Result<SocketSpec> ParseSocketSpec(const std::string& spec);
 
-}  // namespace bench
+}  // namespace milterclient
 }  // namespace sendguard
 
-#endif  // SENDGUARD_TESTS_BENCH_MILTER_CLIENT_H_
+#endif  // SENDGUARD_TESTS_MILTERCLIENT_MILTER_CLIENT_H_

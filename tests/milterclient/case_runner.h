@@ -1,9 +1,9 @@
-// bench/case_runner.h — the little runner of the protocol and client tests:
-// named cases returning a Status, one "ok   NAME" / "FAIL NAME: why" line
-// each, then "N passed, N failed" (what tests/summarize.sh reads).
+// milterclient/case_runner.h — the little runner of the protocol and client
+// tests: named cases returning a Status, one "ok   NAME" / "FAIL NAME: why"
+// line each, then "N passed, N failed" (what tests/protocol/run.sh adds up).
 // Header-only; single-threaded.
-#ifndef SENDGUARD_TESTS_BENCH_CASE_RUNNER_H_
-#define SENDGUARD_TESTS_BENCH_CASE_RUNNER_H_
+#ifndef SENDGUARD_TESTS_MILTERCLIENT_CASE_RUNNER_H_
+#define SENDGUARD_TESTS_MILTERCLIENT_CASE_RUNNER_H_
 
 #include <cstdio>
 #include <functional>
@@ -12,7 +12,7 @@
 #include "core/status.h"
 
 namespace sendguard {
-namespace bench {
+namespace milterclient {
 
 struct Case {
   const char* name;
@@ -31,7 +31,7 @@ inline int RunCases(const std::vector<Case>& cases) {
   return failed == 0 ? 0 : 1;
 }
 
-}  // namespace bench
+}  // namespace milterclient
 }  // namespace sendguard
 
-#endif  // SENDGUARD_TESTS_BENCH_CASE_RUNNER_H_
+#endif  // SENDGUARD_TESTS_MILTERCLIENT_CASE_RUNNER_H_

@@ -1,7 +1,7 @@
-// bench/milter_client.cc — MTA side of the milter protocol v6 over a stream
+// milterclient/milter_client.cc — MTA side of the milter protocol v6 over a stream
 // socket. Packets are: 4-byte big-endian length (command byte included), the
 // command byte, the data. Fails with a Status on any I/O or protocol problem.
-#include "bench/milter_client.h"
+#include "milterclient/milter_client.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,7 +17,7 @@
 #include <cstring>
 
 namespace sendguard {
-namespace bench {
+namespace milterclient {
 namespace {
 
 constexpr uint32_t kMaxPacket = 16u << 20;  // far above anything legitimate
@@ -497,5 +497,5 @@ Status MilterClient::QuitKeepConnection() {
   return Flush();
 }
 
-}  // namespace bench
+}  // namespace milterclient
 }  // namespace sendguard

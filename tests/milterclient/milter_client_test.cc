@@ -1,4 +1,4 @@
-// bench/milter_client_test.cc — tests of MilterClient itself against a
+// milterclient/milter_client_test.cc — tests of MilterClient itself against a
 // scripted filter on the other end of a socketpair: no-reply and skip flags,
 // requested macro lists, SMFIR_SKIP, header leading space, end-of-message
 // modifications, and every kind of broken filter (bad length, unknown reply,
@@ -17,12 +17,12 @@
 #include <thread>
 #include <vector>
 
-#include "bench/case_runner.h"
-#include "bench/milter_client.h"
-#include "bench/mta_session.h"
+#include "milterclient/case_runner.h"
+#include "milterclient/milter_client.h"
+#include "milterclient/mta_session.h"
 
 namespace sendguard {
-namespace bench {
+namespace milterclient {
 namespace {
 
 // The filter side: blocking reads/writes of raw milter packets.
@@ -352,10 +352,10 @@ int RunAll() {
 }
 
 }  // namespace
-}  // namespace bench
+}  // namespace milterclient
 }  // namespace sendguard
 
 int main() {
   signal(SIGPIPE, SIG_IGN);
-  return sendguard::bench::RunAll();
+  return sendguard::milterclient::RunAll();
 }

@@ -1,4 +1,4 @@
-// bench/mta_session.h — what an MTA sends a milter for one SMTP session and
+// milterclient/mta_session.h — what an MTA sends a milter for one SMTP session and
 // its messages, built on MilterClient: corpus loading, the macros Postfix
 // sends, and the message conversation split into steps so protocol tests can
 // stop anywhere (after the headers, mid-body...).
@@ -10,18 +10,18 @@
 // protocol/I/O error and the client is then unusable.
 // Thread-safety: corpus data is immutable after loading (share it); a
 // MilterClient is used by one thread at a time.
-#ifndef SENDGUARD_TESTS_BENCH_MTA_SESSION_H_
-#define SENDGUARD_TESTS_BENCH_MTA_SESSION_H_
+#ifndef SENDGUARD_TESTS_MILTERCLIENT_MTA_SESSION_H_
+#define SENDGUARD_TESTS_MILTERCLIENT_MTA_SESSION_H_
 
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "bench/milter_client.h"
+#include "milterclient/milter_client.h"
 #include "core/status.h"
 
 namespace sendguard {
-namespace bench {
+namespace milterclient {
 
 struct CorpusMessage {
   std::string name;  // file name
@@ -82,7 +82,7 @@ Status PlayEndOfMessage(MilterClient* client, const Envelope& env, MessageOutcom
 Status PlayMessage(MilterClient* client, const CorpusMessage& msg, const Envelope& env,
                    MessageOutcome* out);
 
-}  // namespace bench
+}  // namespace milterclient
 }  // namespace sendguard
 
-#endif  // SENDGUARD_TESTS_BENCH_MTA_SESSION_H_
+#endif  // SENDGUARD_TESTS_MILTERCLIENT_MTA_SESSION_H_

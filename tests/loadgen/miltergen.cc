@@ -1,4 +1,4 @@
-// bench/miltergen.cc — milter-protocol load generator.
+// tests/loadgen/miltergen.cc — milter-protocol load generator.
 //
 //   miltergen --socket unix:/path|inet:PORT@HOST [--connections N]
 //             (--messages M | --seconds S) --corpus DIR [--users N]
@@ -13,7 +13,9 @@
 // message's From header (so a filter's default "login user@dom may send as
 // @dom" rule accepts it), or D when --login-domain is given.
 // Latency of a message is from MAIL to the final verdict. Prints msgs/s,
-// p50/p90/p99/max latency, verdict counts, headers the filter added and
+// p50/p90/p99/max latency, verdict counts (accept, tempfail, reject,
+// quarantine, ...; "tempfail@rcpt" when decided before end of message; a
+// 4xx/5xx reply code counts as tempfail/reject), headers the filter added and
 // errors; --json writes the same as one JSON object. Exit status: 0 when the
 // run had no errors, 1 with errors, 2 on bad usage.
 #include <signal.h>
@@ -32,11 +34,11 @@
 #include <thread>
 #include <vector>
 
-#include "bench/milter_client.h"
-#include "bench/mta_session.h"
+#include "milterclient/milter_client.h"
+#include "milterclient/mta_session.h"
 
 namespace sendguard {
-namespace bench {
+namespace milterclient {
 namespace {
 
 struct GenOptions {
@@ -105,10 +107,22 @@ Envelope MakeEnvelope(const GenOptions& opt, const CorpusMessage& msg, long n) {
   return env;
 }
 
+// The verdict as the MTA acts on it: a filter that answers with its own
+// SMTP reply (SMFIR_REPLYCODE, as sendguard always does) tempfails with a
+// 4xx and rejects with a 5xx.
+std::string VerdictOf(const MessageOutcome& out) {
+  if (out.verdict == Verdict::kContinue) return "accept";
+  if (out.verdict == Verdict::kReplyCode && !out.reply_code.empty()) {
+    if (out.reply_code[0] == '4') return "tempfail";
+    if (out.reply_code[0] == '5') return "reject";
+  }
+  return VerdictName(out.verdict);
+}
+
 void Record(WorkerStats* st, const MessageOutcome& out, Clock::time_point t0) {
   double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
   st->latency_ms.push_back(ms);
-  std::string v = out.verdict == Verdict::kContinue ? "accept" : VerdictName(out.verdict);
+  std::string v = VerdictOf(out);
   for (const Modification& m : out.mods) {
     if (m.code == 'q') v = "quarantine";
     if (m.code == 'h' || m.code == 'i') ++st->headers[m.name];
@@ -329,13 +343,13 @@ int Run(const GenOptions& opt) {
 }
 
 }  // namespace
-}  // namespace bench
+}  // namespace milterclient
 }  // namespace sendguard
 
 int main(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
-  sendguard::bench::GenOptions opt;
+  sendguard::milterclient::GenOptions opt;
   std::string why;
-  if (!sendguard::bench::ParseArgs(argc, argv, &opt, &why)) return sendguard::bench::Usage(why.c_str());
-  return sendguard::bench::Run(opt);
+  if (!sendguard::milterclient::ParseArgs(argc, argv, &opt, &why)) return sendguard::milterclient::Usage(why.c_str());
+  return sendguard::milterclient::Run(opt);
 }

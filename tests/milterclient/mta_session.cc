@@ -1,5 +1,5 @@
-// bench/mta_session.cc — corpus loading and the MTA-side message conversation.
-#include "bench/mta_session.h"
+// milterclient/mta_session.cc — corpus loading and the MTA-side message conversation.
+#include "milterclient/mta_session.h"
 
 #include <dirent.h>
 #include <strings.h>
@@ -11,7 +11,7 @@
 #include <sstream>
 
 namespace sendguard {
-namespace bench {
+namespace milterclient {
 namespace {
 
 std::string DomainOf(const std::string& addr) {
@@ -201,5 +201,5 @@ Status PlayMessage(MilterClient* client, const CorpusMessage& msg, const Envelop
   return PlayEndOfMessage(client, env, out);
 }
 
-}  // namespace bench
+}  // namespace milterclient
 }  // namespace sendguard

@@ -28,7 +28,8 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-. "$here/lib.sh"
+. "$root/tests/daemons.sh"
+corpus_dir=$root/tests/milterclient/corpus
 sg=${1:?usage: run.sh SENDGUARD_BIN MILTERGEN_BIN}
 gen=${2:?usage: run.sh SENDGUARD_BIN MILTERGEN_BIN}
 case $sg in /*) ;; *) sg=$(pwd)/$sg ;; esac
@@ -42,7 +43,7 @@ results=$root/bench/results
 status=0
 
 tmp=$(mktemp -d /tmp/sendguard-bench.XXXXXX)
-cleanup() { bench_stop_all; rm -rf "$tmp"; }
+cleanup() { daemon_stop_all; rm -rf "$tmp"; }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 cells=$tmp/cells; keys=$tmp/keys
@@ -66,7 +67,7 @@ make_keys() {
 
 # The domains of the corpus's From headers (the generator's login domains).
 corpus_from_domains() {
-  awk 'FNR == 1 {h = 1} /^\r?$/ {h = 0} h && /^[Ff][Rr][Oo][Mm]:/' "$here"/corpus/*.eml |
+  awk 'FNR == 1 {h = 1} /^\r?$/ {h = 0} h && /^[Ff][Rr][Oo][Mm]:/' "$corpus_dir"/*.eml |
     sed -n 's/.*@\([A-Za-z0-9.-]*\).*/\1/p' | tr 'A-Z' 'a-z' | sort -u
 }
 
@@ -103,7 +104,7 @@ write_sendguard_policies() {
 #   base            quota + senders only    skeleton  nothing, senders off
 write_sendguard_config() {
   local stage=${SG_STAGE:-full}
-  bench_sendguard_config "$1" "$2" "$tmp/sendguard-state" warning
+  daemon_sendguard_config "$1" "$2" "$tmp/sendguard-state" warning
   if [ "$stage" = skeleton ]; then printf '\n[senders]\nenabled = false\n' >> "$1"; return; fi
   cat >> "$1" <<EOF
 
@@ -156,34 +157,34 @@ start_daemon() {
   local d=$1 t=$2 cpus=${3:-} socket
   LOG=$tmp/$d-$t${cpus:+-cpu$cpus}.log
   if [ "$t" = unix ]; then SPEC=unix:$tmp/$d.sock; socket=local:$tmp/$d.sock
-  else SPEC=inet:$(bench_free_port)@127.0.0.1; socket=$SPEC; fi
+  else SPEC=inet:$(daemon_free_port)@127.0.0.1; socket=$SPEC; fi
   rm -f "$tmp/$d.sock"
   if [ "$d" = sendguard ]; then
     [ -x "$sg" ] || { echo "bench: sendguard binary not found: $sg" >&2; return 1; }
     write_sendguard_config "$tmp/sendguard.toml" "$SPEC"
     [ "${SG_STAGE:-full}" = full ] &&
       grep -o '^\[[a-z_.]*\]' "$tmp/sendguard.toml" > "$tmp/sendguard-sections.txt"
-    bench_start_sendguard "$sg" "$tmp/sendguard.toml" "$SPEC" "$LOG" $cpus || return 1
-    PID=$BENCH_LAST_PID
+    daemon_start_sendguard "$sg" "$tmp/sendguard.toml" "$SPEC" "$LOG" $cpus || return 1
+    PID=$DAEMON_LAST_PID
   else
     write_opendkim_config "$tmp/opendkim.conf" "$socket" "$tmp/opendkim.pid"
     opendkim -x "$tmp/opendkim.conf" -f >"$LOG" 2>&1 &
     PID=$!
-    BENCH_PIDS="$BENCH_PIDS $PID"
-    bench_wait_listen "$SPEC" 15 || { echo "bench: opendkim did not start:" >&2; tail "$LOG" >&2; return 1; }
+    DAEMON_PIDS="$DAEMON_PIDS $PID"
+    daemon_wait_listen "$SPEC" 15 || { echo "bench: opendkim did not start:" >&2; tail "$LOG" >&2; return 1; }
   fi
   # Warm-up (not recorded): caches, thread pools, key loading.
-  "$gen" --socket "$SPEC" --connections 4 --seconds 1 --corpus "$here/corpus" --quiet >/dev/null 2>&1
+  "$gen" --socket "$SPEC" --connections 4 --seconds 1 --corpus "$corpus_dir" --quiet >/dev/null 2>&1
   return 0
 }
 
 # stop_daemon DAEMON TRANSPORT — records exit facts in $cells/DAEMON-TRANSPORT.daemon.
 stop_daemon() {
   local d=$1 t=$2 hwm live=null clean=true
-  hwm=$(bench_rss_kb "$PID" VmHWM)
-  bench_stop "$PID" 15 || clean=false
+  hwm=$(daemon_rss_kb "$PID" VmHWM)
+  daemon_stop "$PID" 15 || clean=false
   if [ "$d" = sendguard ]; then
-    live=$(bench_sessions_live "$LOG")
+    live=$(daemon_sessions_live "$LOG")
     # At log level "warning" the daemon logs its "sendguard stopped: ...
     # sessions live=N" line only when N != 0: absent means 0. Absent after a
     # SIGKILL means nothing, though.
@@ -201,12 +202,12 @@ run_cell() {
   label=$d-$t-$c-$w
   [ -n "$cpus" ] && pin=(taskset -c "$cpus")
   load=$(cut -d' ' -f1 /proc/loadavg)
-  t0=$(bench_cpu_ticks "$PID")
+  t0=$(daemon_cpu_ticks "$PID")
   timeout -k 5 $((cell_seconds + 60)) "${pin[@]}" "$gen" --socket "$SPEC" --connections "$c" \
     --seconds "$cell_seconds" --corpus "$corpus" --json "$cells/$label.json" --quiet
   rc=$?
-  t1=$(bench_cpu_ticks "$PID")
-  hwm=$(bench_rss_kb "$PID" VmHWM)
+  t1=$(daemon_cpu_ticks "$PID")
+  hwm=$(daemon_rss_kb "$PID" VmHWM)
   [ "$rc" -eq 0 ] || { echo "bench: $label: generator exit $rc" >&2; status=1; }
   printf '{"daemon": "%s", "transport": "%s", "workload": "%s", "cpu_ticks": %s, "clk_tck": %s, "peak_rss_kb": %s, "generator_exit": %s, "loadavg_1m_at_start": %s}\n' \
     "$d" "$t" "$w" "$((t1 - t0))" "$(getconf CLK_TCK)" "${hwm:-null}" "$rc" "$load" > "$cells/$label.meta"
@@ -259,15 +260,15 @@ echo "bench: ${cell_seconds}s per cell, connections: $connections, daemons: $dae
 make_keys || { echo "bench: cannot make keys" >&2; exit 1; }
 write_sendguard_policies
 mkdir -p "$tmp/corpus-200k"
-cp "$here/corpus/03-attachment-200k.eml" "$tmp/corpus-200k/"
+cp "$corpus_dir/03-attachment-200k.eml" "$tmp/corpus-200k/"
 for d in $daemons; do
   for t in unix tcp; do
     echo "bench: $d over $t"
     if ! start_daemon "$d" "$t"; then
       echo "{\"daemon\": \"$d\", \"transport\": \"$t\", \"error\": \"did not start\"}" > "$cells/$d-$t.daemon"
-      status=1; bench_stop_all; continue
+      status=1; daemon_stop_all; continue
     fi
-    for c in $connections; do run_cell "$d" "$t" "$c" mix "$here/corpus"; done
+    for c in $connections; do run_cell "$d" "$t" "$c" mix "$corpus_dir"; done
     stop_daemon "$d" "$t"
   done
   # A fresh daemon for the 200 KB cell, so its VmHWM is that workload's peak.
@@ -277,7 +278,7 @@ for d in $daemons; do
     stop_daemon "$d" unix-200k
   else
     echo "{\"daemon\": \"$d\", \"transport\": \"unix-200k\", \"error\": \"did not start\"}" > "$cells/$d-unix-200k.daemon"
-    status=1; bench_stop_all
+    status=1; daemon_stop_all
   fi
 done
 # Core scaling: the same cell with sendguard on one core (CPU 0, the
@@ -290,11 +291,11 @@ if [[ " $daemons " == *" sendguard "* ]] && [ "$(nproc)" -ge 2 ]; then
       if [ -n "$pin" ]; then where="daemon on CPU 0, generator on CPU 1"; else where="unpinned"; fi
       echo "bench: sendguard over unix, 8 connections, $where (round $round)"
       if start_daemon sendguard unix "$pin"; then
-        if [ -n "$pin" ]; then run_cell sendguard unix 8 "cores1-r$round" "$here/corpus" 1
-        else run_cell sendguard unix 8 "cores2-r$round" "$here/corpus"; fi
+        if [ -n "$pin" ]; then run_cell sendguard unix 8 "cores1-r$round" "$corpus_dir" 1
+        else run_cell sendguard unix 8 "cores2-r$round" "$corpus_dir"; fi
         stop_daemon sendguard "$([ -n "$pin" ] && echo unix-cpu0 || echo unix-unpinned)-r$round"
       else
-        status=1; bench_stop_all
+        status=1; daemon_stop_all
       fi
     done
   done
@@ -306,10 +307,10 @@ if [[ " $daemons " == *" sendguard "* ]]; then
   for SG_STAGE in skeleton base no-rules no-dkim; do
     echo "bench: sendguard over unix, 8 connections, stage $SG_STAGE"
     if start_daemon sendguard unix; then
-      run_cell sendguard unix 8 "stage-$SG_STAGE" "$here/corpus"
+      run_cell sendguard unix 8 "stage-$SG_STAGE" "$corpus_dir"
       stop_daemon sendguard "unix-stage-$SG_STAGE"
     else
-      status=1; bench_stop_all
+      status=1; daemon_stop_all
     fi
   done
   SG_STAGE=full

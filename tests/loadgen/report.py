@@ -270,13 +270,13 @@ def daemon_line(d):
 
 def markdown(m, cells, daemons, micro, speed, cell_seconds, sg_sections, ts, bd):
     out = [f"# sendguard benchmark — {m['date']}", "",
-           f"Command: `make bench` (runs `tests/bench/run.sh BUILD/sendguard BUILD/miltergen`; "
+           f"Command: `make bench` (runs `tests/loadgen/run.sh BUILD/sendguard BUILD/miltergen`; "
            f"BENCH_SECONDS={cell_seconds:g} per cell). The machine may be shared: compare cells of one "
            "run, and see the `load` column.", "",
            f"Measured on {m['cores']} cores ({m['cpu_model']}, Linux {m['kernel']}, load average "
            f"{' '.join(m['load_average_at_report'])} when the report was written); the generator "
            f"runs on the same machine and shares those cores. {cell_seconds} s per cell; workload "
-           "`mix` cycles through tests/bench/corpus (5 messages, 0.6 KB to 277 KB), `200k` sends only "
+           "`mix` cycles through tests/milterclient/corpus (5 messages, 0.6 KB to 277 KB), `200k` sends only "
            "the 277 KB message with its ~200 KB base64 attachment. Latency is per message, from MAIL to "
            "the final verdict. CPU ms/msg is the daemon's user+sys time (whole process tree) over the "
            "cell divided by the messages; peak RSS is the VmHWM since start, summed over the daemon's "

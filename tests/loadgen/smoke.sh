@@ -6,7 +6,7 @@
 # the daemon logged "sessions live=0" at SIGTERM. Stops what it started.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/lib.sh"
+. "$here/../daemons.sh"
 sg=$1; gen=$2
 messages=${SMOKE_MESSAGES:-300}
 case $sg in /*) ;; *) sg=$(pwd)/$sg ;; esac
@@ -17,23 +17,23 @@ fail() { echo "FAIL smoke: $*"; exit 1; }
 [ -x "$gen" ] || fail "miltergen binary not found: $gen"
 
 tmp=$(mktemp -d /tmp/sendguard-smoke.XXXXXX)
-cleanup() { bench_stop_all; rm -rf "$tmp"; }
+cleanup() { daemon_stop_all; rm -rf "$tmp"; }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 spec="unix:$tmp/sendguard.sock"
-bench_sendguard_config "$tmp/sendguard.toml" "$spec" "$tmp/state" info
-bench_start_sendguard "$sg" "$tmp/sendguard.toml" "$spec" "$tmp/sendguard.log" \
+daemon_sendguard_config "$tmp/sendguard.toml" "$spec" "$tmp/state" info
+daemon_start_sendguard "$sg" "$tmp/sendguard.toml" "$spec" "$tmp/sendguard.log" \
   || fail "sendguard did not start"
-pid=$BENCH_LAST_PID
+pid=$DAEMON_LAST_PID
 
 timeout -k 5 120 "$gen" --socket "$spec" --connections 4 --messages "$messages" \
-  --corpus "$here/corpus" --json "$tmp/smoke.json"
+  --corpus "$here/../milterclient/corpus" --json "$tmp/smoke.json"
 rc=$?
 
-bench_stop "$pid" 15 || fail "sendguard ignored SIGTERM for 15 s"
-BENCH_PIDS=""
-live=$(bench_sessions_live "$tmp/sendguard.log")
+daemon_stop "$pid" 15 || fail "sendguard ignored SIGTERM for 15 s"
+DAEMON_PIDS=""
+live=$(daemon_sessions_live "$tmp/sendguard.log")
 
 /usr/bin/python3 - "$tmp/smoke.json" "$messages" <<'EOF' || fail "generator results (see above)"
 import json, sys
