@@ -13,7 +13,26 @@ ConnectionPool::ConnectionPool(const RedisOptions& options)
       locator_(options.UsesSentinels() ? std::make_unique<SentinelLocator>(options) : nullptr),
       backoff_ms_(options.backoff_min_ms) {}
 
-ConnectionPool::~ConnectionPool() = default;
+ConnectionPool::~ConnectionPool() { watcher_.reset(); }
+
+void ConnectionPool::WatchFailovers() {
+  if (locator_ == nullptr || watcher_ != nullptr) return;
+  watcher_ = std::make_unique<SentinelWatcher>(
+      locator_.get(), [this](const HostPort& master) { SwitchedTo(master); },
+      options_.backoff_min_ms);
+}
+
+// The sentinels announced a new master: connections to the old one are
+// dropped (leases in use when they come back), and a pool in backoff may
+// try the new master right away.
+void ConnectionPool::SwitchedTo(const HostPort&) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++generation_;
+  open_ -= static_cast<int>(idle_.size());
+  idle_.clear();
+  if (down_) retry_at_ = Clock::now();
+  freed_.notify_all();
+}
 
 int ConnectionPool::RemainingMs(Clock::time_point deadline) const {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());

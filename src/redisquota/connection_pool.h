@@ -15,6 +15,9 @@
 // READONLY reply (the master was demoted), also makes the next probe ask the
 // sentinels again, so the pool follows a failover within the failover time
 // plus one backoff period, and never waits past the command timeout for it.
+// WatchFailovers() adds a SentinelWatcher thread: on +switch-master the pool
+// drops its connections to the old master at once and the next call (even
+// during a backoff) connects to the new one.
 // Thread-safety: safe for concurrent use by any number of threads.
 #ifndef SENDGUARD_REDISQUOTA_CONNECTION_POOL_H_
 #define SENDGUARD_REDISQUOTA_CONNECTION_POOL_H_
@@ -31,6 +34,7 @@
 #include "redisquota/redis_connection.h"
 #include "redisquota/redis_options.h"
 #include "redisquota/sentinel_locator.h"
+#include "redisquota/sentinel_watcher.h"
 
 namespace sendguard {
 namespace redisquota {
@@ -53,6 +57,9 @@ class ConnectionPool {
   // Commands sent to Redis so far (each one is one network round trip).
   uint64_t round_trips() const;
 
+  // Sentinel mode only (no-op otherwise); at most once, after any fork().
+  void WatchFailovers();
+
  private:
   using Clock = std::chrono::steady_clock;
   struct Lease {
@@ -66,6 +73,7 @@ class ConnectionPool {
   Result<std::unique_ptr<RedisConnection>> OpenMaster(Clock::time_point deadline);
   void Return(Lease lease);
   void MarkDown(const Status& why);
+  void SwitchedTo(const HostPort& master);
   int RemainingMs(Clock::time_point deadline) const;
 
   const RedisOptions options_;
@@ -79,6 +87,7 @@ class ConnectionPool {
   Clock::time_point retry_at_;   // while down: fail fast until then
   int backoff_ms_ = 0;
   uint64_t round_trips_ = 0;
+  std::unique_ptr<SentinelWatcher> watcher_;  // last: stopped before the rest goes
 };
 
 }  // namespace redisquota

@@ -3,6 +3,7 @@
 #include "redisquota/redis_connection.h"
 
 #include <hiredis/hiredis.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/time.h>
 
@@ -168,6 +169,26 @@ Result<std::vector<RedisReply>> RedisConnection::RunPipeline(
     freeReplyObject(reply);
   }
   return out;
+}
+
+Result<std::optional<RedisReply>> RedisConnection::ReadPushed(int timeout_ms) {
+  if (broken_) return Status::Unavailable("redis " + endpoint_ + ": connection is broken");
+  redisContext* c = context_->c;
+  void* raw = nullptr;
+  if (redisGetReplyFromReader(c, &raw) == REDIS_OK && raw == nullptr) {  // nothing buffered
+    pollfd p = {c->fd, POLLIN, 0};
+    int ready = poll(&p, 1, timeout_ms < 0 ? 0 : timeout_ms);
+    if (ready <= 0) return std::optional<RedisReply>();  // timeout or EINTR: ask again
+    if (redisBufferRead(c) == REDIS_OK) redisGetReplyFromReader(c, &raw);
+  }
+  if (c->err != 0) {
+    broken_ = true;
+    return Status::Unavailable("redis " + endpoint_ + ": " + c->errstr);
+  }
+  if (raw == nullptr) return std::optional<RedisReply>();  // part of a message so far
+  RedisReply out = Convert(static_cast<redisReply*>(raw));
+  freeReplyObject(raw);
+  return std::optional<RedisReply>(std::move(out));
 }
 
 Status ErrorReplyStatus(const std::string& what, const RedisReply& reply) {

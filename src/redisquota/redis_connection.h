@@ -5,7 +5,9 @@
 // the given time or fails with Unavailable naming the endpoint and the cause.
 // Run() sends one command and waits at most `timeout_ms` for its reply;
 // RunPipeline() sends several in one write and reads their replies in order
-// (one round trip), `timeout_ms` bounding each read. An
+// (one round trip), `timeout_ms` bounding each read. ReadPushed() waits up to
+// `timeout_ms` for a message the server sends unasked (after SUBSCRIBE) and
+// returns nullopt if none came; that is not a failure. An
 // I/O error, EOF or timeout marks the connection broken() (its reply stream
 // is no longer in sync): the caller must discard it. Error replies from
 // Redis ("-NOSCRIPT ...") are returned as a RedisReply of kind kError, not as
@@ -17,6 +19,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +54,7 @@ class RedisConnection {
   Result<RedisReply> Run(const std::vector<std::string>& argv, int timeout_ms);
   Result<std::vector<RedisReply>> RunPipeline(
       const std::vector<std::vector<std::string>>& commands, int timeout_ms);
+  Result<std::optional<RedisReply>> ReadPushed(int timeout_ms);
   bool broken() const { return broken_; }
 
  private:

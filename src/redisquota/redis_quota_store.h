@@ -60,6 +60,9 @@ class RedisQuotaStore final : public quota::QuotaStore {
 
   // One PING within the connect timeout: ok, or why Redis cannot be used.
   Status Ping();
+  // Sentinel mode: follow +switch-master announcements with a thread (see
+  // sentinel_watcher.h); for the long-running daemon, after any fork().
+  void WatchFailovers() { pool_.WatchFailovers(); }
   // Commands sent to Redis by this store so far (network round trips).
   uint64_t round_trips() const { return pool_.round_trips(); }
 

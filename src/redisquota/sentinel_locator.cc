@@ -55,6 +55,30 @@ Result<std::string> ParseRoleReply(const RedisReply& reply) {
   return reply.elements[0].text;
 }
 
+Result<HostPort> ParseSwitchMaster(const std::string& payload, const std::string& master_name) {
+  std::vector<std::string> words;
+  size_t at = 0;
+  while (at < payload.size()) {
+    size_t end = payload.find(' ', at);
+    if (end == std::string::npos) end = payload.size();
+    if (end > at) words.push_back(payload.substr(at, end - at));
+    at = end + 1;
+  }
+  if (words.size() != 5) return Status::Internal("malformed +switch-master: " + payload);
+  if (words[0] != master_name) return Status::NotFound("+switch-master of " + words[0]);
+  RedisReply addr;
+  addr.kind = RedisReply::Kind::kArray;
+  for (int i : {3, 4}) {
+    RedisReply part;
+    part.kind = RedisReply::Kind::kString;
+    part.text = words[i];
+    addr.elements.push_back(part);
+  }
+  Result<HostPort> parsed = ParseMasterAddrReply(addr);
+  if (!parsed.ok()) return Status::Internal("malformed +switch-master: " + payload);
+  return parsed;
+}
+
 SentinelLocator::SentinelLocator(const RedisOptions& options)
     : sentinel_options_(SentinelOptions(options)), master_name_(options.master_name) {
   for (const std::string& s : options.sentinels) {
@@ -66,6 +90,18 @@ SentinelLocator::SentinelLocator(const RedisOptions& options)
 uint64_t SentinelLocator::lookups() const {
   std::lock_guard<std::mutex> lock(mu_);
   return lookups_;
+}
+
+std::vector<HostPort> SentinelLocator::sentinels() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return sentinels_;
+}
+
+bool SentinelLocator::Learn(const HostPort& master) {
+  std::lock_guard<std::mutex> lock(mu_);
+  bool changed = !master_ || master_->host != master.host || master_->port != master.port;
+  master_ = master;
+  return changed;
 }
 
 void SentinelLocator::Forget() {

@@ -11,7 +11,7 @@
 // check the address with VerifyMaster() (ROLE) before using it: a sentinel
 // may still name a master that was just demoted, and must call Forget() when
 // the master fails, so that the next call asks again (how a failover is
-// followed: no +switch-master subscription, no thread).
+// followed even without SentinelWatcher's +switch-master subscription).
 // Thread-safety: safe for concurrent use; concurrent lookups may each ask.
 #ifndef SENDGUARD_REDISQUOTA_SENTINEL_LOCATOR_H_
 #define SENDGUARD_REDISQUOTA_SENTINEL_LOCATOR_H_
@@ -38,6 +38,16 @@ class SentinelLocator {
 
   Result<HostPort> Master(Clock::time_point deadline);
   void Forget();
+  // A master announced by a sentinel (+switch-master); true if it differs
+  // from the one known so far.
+  bool Learn(const HostPort& master);
+  // One sentinel's answer now, within `timeout_ms`.
+  Result<HostPort> Ask(const HostPort& sentinel, int timeout_ms) const;
+  const std::string& master_name() const { return master_name_; }
+  // The configured sentinels, in the order they are asked.
+  std::vector<HostPort> sentinels() const;
+  // AUTH options for connecting to a sentinel.
+  const RedisOptions& sentinel_options() const { return sentinel_options_; }
   // Lookups that went to the sentinels so far (for tests and logs).
   uint64_t lookups() const;
 
@@ -47,7 +57,6 @@ class SentinelLocator {
                              int timeout_ms);
 
  private:
-  Result<HostPort> Ask(const HostPort& sentinel, int timeout_ms) const;
   Result<HostPort> AskAll(Clock::time_point deadline);
 
   RedisOptions sentinel_options_;  // AUTH of the sentinels, no database
@@ -64,6 +73,10 @@ class SentinelLocator {
 Result<HostPort> ParseMasterAddrReply(const RedisReply& reply);
 // ROLE: the first element, "master", "slave" or "sentinel".
 Result<std::string> ParseRoleReply(const RedisReply& reply);
+// A +switch-master payload ("<name> <old-ip> <old-port> <new-ip> <new-port>"):
+// the new address if it is about `master_name`, NotFound if about another
+// master, Internal if malformed.
+Result<HostPort> ParseSwitchMaster(const std::string& payload, const std::string& master_name);
 
 }  // namespace redisquota
 }  // namespace sendguard
