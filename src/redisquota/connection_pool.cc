@@ -127,6 +127,7 @@ Result<std::unique_ptr<RedisConnection>> ConnectionPool::OpenMaster(Clock::time_
   direct.host = master->host;
   direct.port = master->port;
   direct.unix_socket.clear();
+  direct.sentinels.clear();  // errors name the master's address
   int budget = std::min(options_.connect_timeout_ms, RemainingMs(deadline));
   if (budget < 1) {
     return Status::Unavailable("redis " + master->ToString() + ": no time left to connect");
