@@ -123,7 +123,8 @@ inline std::string ReplicationField(const RedisServer& server, const std::string
 // A replica of `master`, started and in sync.
 inline std::unique_ptr<RedisServer> StartReplica(const RedisServer& master) {
   auto replica = std::make_unique<RedisServer>(
-      std::vector<std::string>{"--replicaof", "127.0.0.1", std::to_string(master.port())});
+      std::vector<std::string>{"--replicaof", "127.0.0.1", std::to_string(master.port()),
+                               "--repl-diskless-sync-delay", "0"});
   RedisServer& r = *replica;
   if (!WaitFor([&r] { return ReplicationField(r, "master_link_status") == "up"; }, 10)) {
     throw std::runtime_error("replica did not sync with its master");

@@ -46,6 +46,10 @@ RedisReply Error(const std::string& text) {
   return r;
 }
 
+// Masters (and replicas that may become one) sync replicas at once, not
+// after the default 5 s of diskless-sync delay.
+const std::vector<std::string> kReplicated = {"--repl-diskless-sync-delay", "0"};
+
 RedisOptions ThroughSentinels(std::vector<std::string> sentinels, const std::string& name) {
   RedisOptions o;
   o.sentinels = std::move(sentinels);
@@ -147,7 +151,7 @@ BOOST_AUTO_TEST_CASE(redisquota_sentinel_options_are_checked) {
 }
 
 BOOST_AUTO_TEST_CASE(redisquota_sentinel_finds_master_past_a_dead_sentinel) {
-  RedisServer master;
+  RedisServer master(kReplicated);
   SentinelServer sentinel(master.port(), "mymaster");
   std::string dead = "127.0.0.1:" + std::to_string(FreeLoopbackPort());
   auto store = MustOpenRedis(ThroughSentinels({dead, sentinel.address()}, "mymaster"));
@@ -159,7 +163,7 @@ BOOST_AUTO_TEST_CASE(redisquota_sentinel_finds_master_past_a_dead_sentinel) {
 }
 
 BOOST_AUTO_TEST_CASE(redisquota_sentinel_unknown_name_is_unavailable_promptly) {
-  RedisServer master;
+  RedisServer master(kReplicated);
   SentinelServer sentinel(master.port(), "mymaster");
   auto store = MustOpenRedis(ThroughSentinels({sentinel.address()}, "othername"));
   Clock::time_point start = Clock::now();
@@ -174,7 +178,7 @@ BOOST_AUTO_TEST_CASE(redisquota_sentinel_unknown_name_is_unavailable_promptly) {
 // A sentinel that names a replica (stale view, or misconfigured): ROLE says
 // so and the store refuses to write there.
 BOOST_AUTO_TEST_CASE(redisquota_sentinel_named_replica_is_refused_by_role) {
-  RedisServer master;
+  RedisServer master(kReplicated);
   auto replica = StartReplica(master);
   SentinelServer sentinel(replica->port(), "stale");
   auto store = MustOpenRedis(ThroughSentinels({sentinel.address()}, "stale"));
@@ -186,7 +190,7 @@ BOOST_AUTO_TEST_CASE(redisquota_sentinel_named_replica_is_refused_by_role) {
 }
 
 BOOST_AUTO_TEST_CASE(redisquota_sentinel_auth) {
-  RedisServer master;
+  RedisServer master(kReplicated);
   SentinelServer sentinel(master.port(), "mymaster", {"requirepass s3cret"});
   RedisOptions o = ThroughSentinels({sentinel.address()}, "mymaster");
   auto without = MustOpenRedis(o);
@@ -203,7 +207,7 @@ BOOST_AUTO_TEST_CASE(redisquota_sentinel_auth) {
 // the announcement, loading the script there after NOSCRIPT, and the counts
 // replicated before the switch hold.
 BOOST_AUTO_TEST_CASE(redisquota_sentinel_follows_a_failover) {
-  RedisServer master;
+  RedisServer master(kReplicated);
   auto replica = StartReplica(master);
   SentinelServer sentinel(master.port(), "mymaster");
   BOOST_REQUIRE(WaitFor([&] { return SentinelKnowsReplica(sentinel, "mymaster"); }, 15));
@@ -252,7 +256,7 @@ BOOST_AUTO_TEST_CASE(redisquota_sentinel_follows_a_failover) {
 }
 
 BOOST_AUTO_TEST_CASE(redisquota_wait_replicas) {
-  RedisServer master;
+  RedisServer master(kReplicated);
   auto replica = StartReplica(master);
   RedisOptions o = master.Options();
   o.command_timeout_ms = 200;
@@ -294,7 +298,7 @@ BOOST_AUTO_TEST_CASE(redisquota_parse_switch_master) {
 // (down-after 1000 ms) and the store finds it by asking again after its
 // calls fail, each call within the command timeout meanwhile.
 BOOST_AUTO_TEST_CASE(redisquota_sentinel_master_killed_store_asks_again) {
-  RedisServer master;
+  RedisServer master(kReplicated);
   auto replica = StartReplica(master);
   SentinelServer sentinel(master.port(), "mymaster");
   BOOST_REQUIRE(WaitFor([&] { return SentinelKnowsReplica(sentinel, "mymaster"); }, 15));
