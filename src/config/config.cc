@@ -136,6 +136,21 @@ Field StrList(Access field, bool paths) {
   return {set, StringsOf(field)};
 }
 
+// A list of "host:port" endpoints, each checked where it is written.
+template <typename Access>
+Field EndpointList(Access field) {
+  Setter set = [field](const toml::value& v, const KeySpec& k, Config* c) -> Status {
+    std::vector<std::string>* out = field(c);
+    if (!ReadStringList(v, out)) return Bad(v, k, "expected a list of \"host:port\" strings");
+    for (const std::string& e : *out) {
+      Result<redisquota::HostPort> parsed = redisquota::ParseHostPort(e);
+      if (!parsed.ok()) return Bad(v, k, parsed.status().message());
+    }
+    return Status::Ok();
+  };
+  return {set, StringsOf(field)};
+}
+
 // Integers of any width (int, int64_t, size_t fields), bounded.
 template <typename Access>
 Field Int(Access field, int64_t lo, int64_t hi) {
@@ -385,6 +400,17 @@ const std::vector<KeySpec>& Keys() {
       {"quota", "redis_backoff_min_ms", "fail fast this long after a failure (doubling)",
        Int(FIELD(redis.redis.backoff_min_ms), 1, 600000)},
       {"quota", "redis_backoff_max_ms", "longest fail-fast period", Int(FIELD(redis.redis.backoff_max_ms), 1, 600000)},
+      {"quota", "redis_sentinels", "Sentinels (\"host:port\") that name the master; [] = redis_host/port",
+       EndpointList(FIELD(redis.redis.sentinels))},
+      {"quota", "redis_master_name", "master name the sentinels monitor", Str(FIELD(redis.redis.master_name), false)},
+      {"quota", "redis_sentinel_username", "ACL user of the sentinels (with redis_sentinel_password)",
+       Str(FIELD(redis.redis.sentinel_username), false)},
+      {"quota", "redis_sentinel_password", "AUTH password of the sentinels; \"\" = no AUTH",
+       Str(FIELD(redis.redis.sentinel_password), false)},
+      {"quota", "redis_wait_replicas", "WAIT for this many replicas after each count (0 = off; see README)",
+       Int(FIELD(redis.redis.wait_replicas), 0, 100)},
+      {"quota", "redis_wait_timeout_ms", "WAIT bound; below redis_command_timeout_ms",
+       Int(FIELD(redis.redis.wait_timeout_ms), 1, 60000)},
       {"quota", "redis_time", "clock of the windows: redis (TIME) or caller",
        BOOL_WORD(redis.redis.use_redis_time, "redis", "caller")},
       {"quota", "redis_outage", "Redis unreachable: fail-closed (451 4.3.0), fail-open, or fallback (embedded store)",

@@ -9,9 +9,30 @@ namespace sendguard {
 namespace redisquota {
 
 ConnectionPool::ConnectionPool(const RedisOptions& options)
-    : options_(options), backoff_ms_(options.backoff_min_ms) {}
+    : options_(options),
+      locator_(options.UsesSentinels() ? std::make_unique<SentinelLocator>(options) : nullptr),
+      backoff_ms_(options.backoff_min_ms) {}
 
-ConnectionPool::~ConnectionPool() = default;
+ConnectionPool::~ConnectionPool() { watcher_.reset(); }
+
+void ConnectionPool::WatchFailovers() {
+  if (locator_ == nullptr || watcher_ != nullptr) return;
+  watcher_ = std::make_unique<SentinelWatcher>(
+      locator_.get(), [this](const HostPort& master) { SwitchedTo(master); },
+      options_.backoff_min_ms);
+}
+
+// The sentinels announced a new master: connections to the old one are
+// dropped (leases in use when they come back), and a pool in backoff may
+// try the new master right away.
+void ConnectionPool::SwitchedTo(const HostPort&) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++generation_;
+  open_ -= static_cast<int>(idle_.size());
+  idle_.clear();
+  if (down_) retry_at_ = Clock::now();
+  freed_.notify_all();
+}
 
 int ConnectionPool::RemainingMs(Clock::time_point deadline) const {
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
@@ -29,6 +50,13 @@ Result<RedisReply> ConnectionPool::Run(const std::vector<std::string>& argv) {
 
 Result<RedisReply> ConnectionPool::RunWithin(const std::vector<std::string>& argv,
                                              int budget_ms) {
+  Result<std::vector<RedisReply>> replies = RunPipelineWithin({argv}, budget_ms);
+  if (!replies.ok()) return replies.status();
+  return std::move(replies->front());
+}
+
+Result<std::vector<RedisReply>> ConnectionPool::RunPipelineWithin(
+    const std::vector<std::vector<std::string>>& commands, int budget_ms) {
   Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(budget_ms);
   Result<Lease> lease = Acquire(deadline);
   if (!lease.ok()) return lease.status();
@@ -38,10 +66,18 @@ Result<RedisReply> ConnectionPool::RunWithin(const std::vector<std::string>& arg
     std::lock_guard<std::mutex> lock(mu_);
     ++round_trips_;
   }
-  Result<RedisReply> reply = lease->connection->Run(argv, left);
-  if (!reply.ok()) MarkDown(reply.status());
+  Result<std::vector<RedisReply>> replies = lease->connection->RunPipeline(commands, left);
+  if (!replies.ok()) {
+    MarkDown(replies.status());
+  } else if (locator_ != nullptr) {
+    for (const RedisReply& r : *replies) {
+      if (!r.IsReadOnly()) continue;
+      MarkDown(Status::Unavailable("the master turned replica: " + r.text));
+      break;
+    }
+  }
   Return(std::move(lease).value());
-  return reply;
+  return replies;
 }
 
 Result<ConnectionPool::Lease> ConnectionPool::Acquire(Clock::time_point deadline) {
@@ -74,13 +110,39 @@ Result<ConnectionPool::Lease> ConnectionPool::Acquire(Clock::time_point deadline
   }
 }
 
+Result<std::unique_ptr<RedisConnection>> ConnectionPool::Open(Clock::time_point deadline) {
+  int budget = std::min(options_.connect_timeout_ms, RemainingMs(deadline));
+  if (budget < 1) {
+    return Status::Unavailable("redis " + options_.Endpoint() + ": no time left to connect");
+  }
+  if (locator_ == nullptr) return RedisConnection::Connect(options_, budget);
+  return OpenMaster(deadline);
+}
+
+// Sentinel mode: ask (or remember) where the master is, connect, check ROLE.
+Result<std::unique_ptr<RedisConnection>> ConnectionPool::OpenMaster(Clock::time_point deadline) {
+  Result<HostPort> master = locator_->Master(deadline);
+  if (!master.ok()) return master.status();
+  RedisOptions direct = options_;
+  direct.host = master->host;
+  direct.port = master->port;
+  direct.unix_socket.clear();
+  direct.sentinels.clear();  // errors name the master's address
+  int budget = std::min(options_.connect_timeout_ms, RemainingMs(deadline));
+  if (budget < 1) {
+    return Status::Unavailable("redis " + master->ToString() + ": no time left to connect");
+  }
+  auto conn = RedisConnection::Connect(direct, budget);
+  if (!conn.ok()) return conn.status();
+  Status role = SentinelLocator::VerifyMaster(**conn, master->ToString(),
+                                              std::max(1, RemainingMs(deadline)));
+  if (!role.ok()) return role;
+  return conn;
+}
+
 Result<ConnectionPool::Lease> ConnectionPool::ConnectNew(Clock::time_point deadline,
                                                          uint64_t generation) {
-  int budget = std::min(options_.connect_timeout_ms, RemainingMs(deadline));
-  Result<std::unique_ptr<RedisConnection>> conn =
-      budget >= 1 ? RedisConnection::Connect(options_, budget)
-                  : Result<std::unique_ptr<RedisConnection>>(Status::Unavailable(
-                        "redis " + options_.Endpoint() + ": no time left to connect"));
+  Result<std::unique_ptr<RedisConnection>> conn = Open(deadline);
   if (!conn.ok()) {
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -116,6 +178,7 @@ void ConnectionPool::Return(Lease lease) {
 }
 
 void ConnectionPool::MarkDown(const Status& why) {
+  if (locator_ != nullptr) locator_->Forget();
   std::lock_guard<std::mutex> lock(mu_);
   ++generation_;
   open_ -= static_cast<int>(idle_.size());

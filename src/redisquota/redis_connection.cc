@@ -3,6 +3,7 @@
 #include "redisquota/redis_connection.h"
 
 #include <hiredis/hiredis.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/time.h>
 
@@ -128,32 +129,66 @@ Status RedisConnection::Handshake(const RedisOptions& options, int timeout_ms) {
 }
 
 Result<RedisReply> RedisConnection::Run(const std::vector<std::string>& argv, int timeout_ms) {
+  Result<std::vector<RedisReply>> replies = RunPipeline({argv}, timeout_ms);
+  if (!replies.ok()) return replies.status();
+  return std::move(replies->front());
+}
+
+Result<std::vector<RedisReply>> RedisConnection::RunPipeline(
+    const std::vector<std::vector<std::string>>& commands, int timeout_ms) {
   if (broken_) return Status::Unavailable("redis " + endpoint_ + ": connection is broken");
   redisContext* c = context_->c;
   if (redisSetTimeout(c, Millis(timeout_ms)) != REDIS_OK) {
     broken_ = true;
     return Status::Unavailable("redis " + endpoint_ + ": cannot set timeout");
   }
-  std::vector<const char*> args;
-  std::vector<size_t> lengths;
-  for (const std::string& a : argv) {
-    args.push_back(a.data());
-    lengths.push_back(a.size());
+  for (const std::vector<std::string>& argv : commands) {
+    std::vector<const char*> args;
+    std::vector<size_t> lengths;
+    for (const std::string& a : argv) {
+      args.push_back(a.data());
+      lengths.push_back(a.size());
+    }
+    if (redisAppendCommandArgv(c, static_cast<int>(args.size()), args.data(), lengths.data()) !=
+        REDIS_OK) {
+      broken_ = true;
+      return Status::Unavailable("redis " + endpoint_ + ": " + argv[0] + ": cannot queue");
+    }
   }
-  redisReply* reply;
-  {
-    SigpipeGuard guard;
-    reply = static_cast<redisReply*>(
-        redisCommandArgv(c, static_cast<int>(args.size()), args.data(), lengths.data()));
+  std::vector<RedisReply> out;
+  SigpipeGuard guard;  // the first redisGetReply writes the queued commands
+  for (const std::vector<std::string>& argv : commands) {
+    void* raw = nullptr;
+    if (redisGetReply(c, &raw) != REDIS_OK || raw == nullptr) {
+      broken_ = true;
+      std::string why = c->err != 0 ? c->errstr : "no reply";
+      return Status::Unavailable("redis " + endpoint_ + ": " + argv[0] + ": " + why);
+    }
+    redisReply* reply = static_cast<redisReply*>(raw);
+    out.push_back(Convert(reply));
+    freeReplyObject(reply);
   }
-  if (reply == nullptr) {
-    broken_ = true;
-    std::string why = c->err != 0 ? c->errstr : "no reply";
-    return Status::Unavailable("redis " + endpoint_ + ": " + argv[0] + ": " + why);
-  }
-  RedisReply out = Convert(reply);
-  freeReplyObject(reply);
   return out;
+}
+
+Result<std::optional<RedisReply>> RedisConnection::ReadPushed(int timeout_ms) {
+  if (broken_) return Status::Unavailable("redis " + endpoint_ + ": connection is broken");
+  redisContext* c = context_->c;
+  void* raw = nullptr;
+  if (redisGetReplyFromReader(c, &raw) == REDIS_OK && raw == nullptr) {  // nothing buffered
+    pollfd p = {c->fd, POLLIN, 0};
+    int ready = poll(&p, 1, timeout_ms < 0 ? 0 : timeout_ms);
+    if (ready <= 0) return std::optional<RedisReply>();  // timeout or EINTR: ask again
+    if (redisBufferRead(c) == REDIS_OK) redisGetReplyFromReader(c, &raw);
+  }
+  if (c->err != 0) {
+    broken_ = true;
+    return Status::Unavailable("redis " + endpoint_ + ": " + c->errstr);
+  }
+  if (raw == nullptr) return std::optional<RedisReply>();  // part of a message so far
+  RedisReply out = Convert(static_cast<redisReply*>(raw));
+  freeReplyObject(raw);
+  return std::optional<RedisReply>(std::move(out));
 }
 
 Status ErrorReplyStatus(const std::string& what, const RedisReply& reply) {

@@ -3,7 +3,11 @@
 //
 // Contract: Connect() connects (TCP or unix socket), AUTHs and SELECTs within
 // the given time or fails with Unavailable naming the endpoint and the cause.
-// Run() sends one command and waits at most `timeout_ms` for its reply. An
+// Run() sends one command and waits at most `timeout_ms` for its reply;
+// RunPipeline() sends several in one write and reads their replies in order
+// (one round trip), `timeout_ms` bounding each read. ReadPushed() waits up to
+// `timeout_ms` for a message the server sends unasked (after SUBSCRIBE) and
+// returns nullopt if none came; that is not a failure. An
 // I/O error, EOF or timeout marks the connection broken() (its reply stream
 // is no longer in sync): the caller must discard it. Error replies from
 // Redis ("-NOSCRIPT ...") are returned as a RedisReply of kind kError, not as
@@ -15,6 +19,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +39,8 @@ struct RedisReply {
   bool IsError() const { return kind == Kind::kError; }
   // True for "-NOSCRIPT ..." replies.
   bool IsNoScript() const { return IsError() && text.rfind("NOSCRIPT", 0) == 0; }
+  // True for "-READONLY ..." (a replica, e.g. a demoted master).
+  bool IsReadOnly() const { return IsError() && text.rfind("READONLY", 0) == 0; }
 };
 
 class RedisConnection {
@@ -45,6 +52,9 @@ class RedisConnection {
   RedisConnection& operator=(const RedisConnection&) = delete;
 
   Result<RedisReply> Run(const std::vector<std::string>& argv, int timeout_ms);
+  Result<std::vector<RedisReply>> RunPipeline(
+      const std::vector<std::vector<std::string>>& commands, int timeout_ms);
+  Result<std::optional<RedisReply>> ReadPushed(int timeout_ms);
   bool broken() const { return broken_; }
 
  private:

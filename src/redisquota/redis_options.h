@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
 
@@ -19,7 +20,7 @@ namespace sendguard {
 namespace redisquota {
 
 struct RedisOptions {
-  // TCP endpoint (ignored when unix_socket is set).
+  // TCP endpoint (ignored when unix_socket or sentinels are set).
   std::string host = "127.0.0.1";
   int port = 6379;
 
@@ -58,6 +59,29 @@ struct RedisOptions {
   int backoff_min_ms = 100;
   int backoff_max_ms = 5000;
 
+  // Sentinel discovery: "host:port" (or "[v6]:port") of each Sentinel; empty
+  // (default) means connect to host/port or unix_socket directly. When set,
+  // the master's address is asked of the sentinels in turn (SENTINEL
+  // get-master-addr-by-name master_name), checked with ROLE, and asked again
+  // after any failure. host, port and unix_socket are then not used.
+  std::vector<std::string> sentinels;
+  // the name the sentinels monitor the master under (default "mymaster").
+  std::string master_name = "mymaster";
+  // AUTH sent to the sentinels (their own requirepass / ACL user), as for
+  // username/password above. Empty (default): no AUTH. The master itself is
+  // authenticated with username/password.
+  std::string sentinel_username;
+  std::string sentinel_password;
+
+  // WAIT after each counting write (Reserve, Commit): 0 (default) = off;
+  // N > 0 = a decision counts only when N replicas acknowledged it within
+  // wait_timeout_ms, otherwise the call is Unavailable (outage policy). On
+  // makes a failover lose no count, at the price of one replica round trip
+  // per decision and of tempfails while fewer than N replicas are up.
+  int wait_replicas = 0;
+  // WAIT's bound (default 50); must leave room in command_timeout_ms.
+  int wait_timeout_ms = 50;
+
   // "redis" (default): windows, deadlines and retry
   // times use Redis's own clock (TIME), so relay clock skew does not matter
   // and request.now_seconds is ignored. "caller": use request.now_seconds
@@ -65,9 +89,20 @@ struct RedisOptions {
   bool use_redis_time = true;
 
   Status Validate() const;
-  // "unix:/run/redis/redis.sock" or "127.0.0.1:6379", for log lines.
+  bool UsesSentinels() const { return !sentinels.empty(); }
+  // "unix:/run/redis/redis.sock", "127.0.0.1:6379" or "sentinel master
+  // mymaster", for log lines.
   std::string Endpoint() const;
 };
+
+// A TCP endpoint named in the config ("10.0.0.5:26379", "[::1]:26379").
+struct HostPort {
+  std::string host;
+  int port = 0;
+  std::string ToString() const;
+};
+// The host may be a name, IPv4, or IPv6 in brackets; the port 1..65535.
+Result<HostPort> ParseHostPort(const std::string& text);
 
 // What ResilientQuotaStore does while Redis cannot answer.
 enum class OutagePolicy {

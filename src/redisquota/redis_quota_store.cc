@@ -153,10 +153,39 @@ Result<std::string> RedisQuotaStore::ScriptSha(ScriptId id,
   return reply->text;
 }
 
+// The script command, followed on the same connection (same round trip)
+// by WAIT when the caller asks for replication; WAIT's own bound leaves time
+// for its reply within the call's deadline.
+Result<std::vector<RedisReply>> RedisQuotaStore::RunScript(
+    const std::vector<std::string>& argv, bool wait,
+    std::chrono::steady_clock::time_point deadline) {
+  std::vector<std::vector<std::string>> commands = {argv};
+  int left = MillisLeft(deadline);
+  if (wait) {
+    int wait_ms = std::max(1, std::min(options_.wait_timeout_ms, left - left / 4));
+    commands.push_back({"WAIT", Num(options_.wait_replicas), Num(wait_ms)});
+  }
+  return pool_.RunPipelineWithin(commands, left);
+}
+
+Status RedisQuotaStore::CheckReplicated(const RedisReply& wait_reply) const {
+  if (wait_reply.IsError()) return ErrorReplyStatus("WAIT", wait_reply);
+  if (wait_reply.kind != RedisReply::Kind::kInteger) {
+    return Status::Internal("redis WAIT: unexpected reply");
+  }
+  if (wait_reply.integer >= options_.wait_replicas) return Status::Ok();
+  return Status::Unavailable("redis WAIT: " + Num(wait_reply.integer) + " of " +
+                             Num(options_.wait_replicas) + " replicas acknowledged within " +
+                             Num(options_.wait_timeout_ms) + " ms");
+}
+
 // All round trips of one call share one command timeout: a first call that
 // must load the script, or a NOSCRIPT retry, takes no longer than any other.
+// With `replicated` and options.wait_replicas > 0, *replicated says whether
+// enough replicas acknowledged the script's writes (WAIT).
 Result<RedisReply> RedisQuotaStore::Eval(ScriptId id, const std::vector<std::string>& keys,
-                                         const std::vector<std::string>& args) {
+                                         const std::vector<std::string>& args,
+                                         Status* replicated) {
   auto deadline = std::chrono::steady_clock::now() +
                   std::chrono::milliseconds(options_.command_timeout_ms);
   Result<std::string> sha = ScriptSha(id, deadline);
@@ -164,13 +193,17 @@ Result<RedisReply> RedisQuotaStore::Eval(ScriptId id, const std::vector<std::str
   std::vector<std::string> argv = {"EVALSHA", *sha, Num(static_cast<int64_t>(keys.size()))};
   argv.insert(argv.end(), keys.begin(), keys.end());
   argv.insert(argv.end(), args.begin(), args.end());
-  Result<RedisReply> reply = pool_.RunWithin(argv, MillisLeft(deadline));
-  if (reply.ok() && reply->IsNoScript()) {  // Redis restarted or SCRIPT FLUSH
+  bool wait = replicated != nullptr && options_.wait_replicas > 0;
+  Result<std::vector<RedisReply>> replies = RunScript(argv, wait, deadline);
+  if (replies.ok() && replies->front().IsNoScript()) {  // restart, failover, SCRIPT FLUSH
     argv[0] = "EVAL";
     argv[1] = scripts_[id].text;
-    reply = pool_.RunWithin(argv, MillisLeft(deadline));
+    replies = RunScript(argv, wait, deadline);
   }
-  if (reply.ok() && reply->IsError()) return ErrorReplyStatus("quota script", *reply);
+  if (!replies.ok()) return replies.status();
+  const RedisReply& reply = replies->front();
+  if (reply.IsError()) return ErrorReplyStatus("quota script", reply);
+  if (wait) *replicated = CheckReplicated(replies->back());
   return reply;
 }
 
@@ -190,12 +223,16 @@ Result<quota::ReserveOutcome> RedisQuotaStore::Reserve(const quota::ReserveReque
     for (const WindowLimit& w : s.limits) AppendSeries(w, true, &args);
   }
   if (keys.empty()) return quota::ReserveOutcome();
-  Result<RedisReply> reply = Eval(kReserve, keys, args);
+  Status replicated;
+  Result<RedisReply> reply = Eval(kReserve, keys, args, &replicated);
   if (!reply.ok()) return reply.status();
   Result<std::vector<int64_t>> v = Integers(*reply, 6);
   if (!v.ok()) return v.status();
   quota::ReserveOutcome outcome;
-  if ((*v)[0] == 1) return outcome;
+  if ((*v)[0] == 1) {  // accepted: must be replicated (a refusal counts nothing)
+    if (!replicated.ok()) return replicated;
+    return outcome;
+  }
   size_t s = static_cast<size_t>((*v)[1] - 1), l = static_cast<size_t>((*v)[2] - 1);
   if (s >= request.subjects.size() || l >= request.subjects[s].limits.size()) {
     return Status::Internal("redis quota script: limit index out of range");
@@ -223,8 +260,9 @@ Status RedisQuotaStore::Commit(const quota::CommitRequest& request) {
     for (const WindowLimit& w : series) AppendSeries(w, false, &args);
   }
   if (keys.empty()) return Status::Ok();
-  Result<RedisReply> reply = Eval(kCommit, keys, args);
-  return reply.ok() ? Status::Ok() : reply.status();
+  Status replicated;
+  Result<RedisReply> reply = Eval(kCommit, keys, args, &replicated);
+  return reply.ok() ? replicated : reply.status();
 }
 
 Status RedisQuotaStore::Release(uint64_t id, const std::vector<std::string>& subjects) {

@@ -1,14 +1,19 @@
 // redisquota/redis_quota_store.h — the quota store kept in Redis, shared by
-// every relay of a cluster. One Redis endpoint: there is no Sentinel or
-// Cluster discovery (put a fixed address, e.g. a VIP, in front of a failover
-// setup).
+// every relay of a cluster. One Redis endpoint, or the master that Redis
+// Sentinel names (options.sentinels: the pool follows failovers, see
+// connection_pool.h). No Redis Cluster support.
 //
 // Contract: see quota/quota_store.h; same semantics as the embedded LMDB
 // store (sliding windows of quota/limits.h, pending reservations with
 // deadlines, Commit counting even when the reservation vanished, idempotent
 // Release). Each Reserve / Commit / Release / Read / Reset is one Lua script
 // run with EVALSHA — one network round trip, atomic in Redis (NOSCRIPT after a
-// Redis restart falls back to EVAL once). Time comes from Redis (TIME) unless
+// Redis restart or a failover falls back to EVAL once, which also caches the
+// script on that server). With options.wait_replicas > 0, Reserve (when it
+// accepts) and Commit pipeline a WAIT after the script and fail Unavailable
+// unless that many replicas acknowledged: an accepted decision then survives
+// a failover. Without it, replication is asynchronous and a failover may
+// lose the last counts the old master acknowledged (see README). Time comes from Redis (TIME) unless
 // options.use_redis_time is false: then request.now_seconds is used;
 // reservation deadlines are sent relative (deadline - now_seconds), so relay
 // clocks never matter. Outcomes carry Redis-clock times (retry_after).
@@ -55,6 +60,9 @@ class RedisQuotaStore final : public quota::QuotaStore {
 
   // One PING within the connect timeout: ok, or why Redis cannot be used.
   Status Ping();
+  // Sentinel mode: follow +switch-master announcements with a thread (see
+  // sentinel_watcher.h); for the long-running daemon, after any fork().
+  void WatchFailovers() { pool_.WatchFailovers(); }
   // Commands sent to Redis by this store so far (network round trips).
   uint64_t round_trips() const { return pool_.round_trips(); }
 
@@ -82,7 +90,10 @@ class RedisQuotaStore final : public quota::QuotaStore {
 
   explicit RedisQuotaStore(const RedisOptions& options);
   Result<RedisReply> Eval(ScriptId id, const std::vector<std::string>& keys,
-                          const std::vector<std::string>& args);
+                          const std::vector<std::string>& args, Status* replicated = nullptr);
+  Result<std::vector<RedisReply>> RunScript(const std::vector<std::string>& argv, bool wait,
+                                            std::chrono::steady_clock::time_point deadline);
+  Status CheckReplicated(const RedisReply& wait_reply) const;
   Result<std::string> ScriptSha(ScriptId id, std::chrono::steady_clock::time_point deadline);
   static int MillisLeft(std::chrono::steady_clock::time_point deadline);
   Result<RedisReply> Command(const std::vector<std::string>& argv);

@@ -34,6 +34,7 @@ Result<std::unique_ptr<quota::QuotaStore>> OpenQuotaStore(const quota::QuotaOpti
     if (!ping.ok()) return ping;
     return std::unique_ptr<quota::QuotaStore>(std::move(redis).value());
   }
+  (*redis)->WatchFailovers();
   if (!ping.ok()) {
     SG_LOG(kWarning) << "quota: " << ping.message() << " at startup; outage policy "
                      << OutagePolicyName(config.resilience.policy) << " applies";

@@ -249,6 +249,7 @@ run_micro_benchmarks() {
   before=$(count_bench_redis)
   micro "redis_bench tcp" 8 3 tcp
   micro "redis_bench unix" 8 3 unix
+  micro "redis_bench sentinel" 8 3 sentinel
   after=$(count_bench_redis)
   printf 'redis_bench\tredis-server processes left running by it: %s\n' "$((after - before))" >> "$tmp/micro.txt"
   [ "$after" -le "$before" ] || status=1

@@ -8,7 +8,8 @@
 #   2. Redis paused (SIGSTOP), then killed: with redis_outage = "fail-closed"
 #      every message is tempfailed at RCPT (all 20, nothing else), promptly
 #      (command timeout 200 ms);
-#   3. Redis back on the same port: decisions resume without a restart.
+#   3. Redis back on the same port: decisions resume without a restart;
+#   4. tests/redis/sentinel.sh: the same through a Sentinel failover.
 # Writes "passed failed skipped" to TALLY. Stops everything it started, by PID.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -143,5 +144,10 @@ play 2 10 back
 read -r acc ref err seen <<<"$(verdicts back)"
 if [ "$acc" = 20 ] && [ "$err" = 0 ]; then ok "redis_back_decisions_resume"; else bad "redis_back_decisions_resume: accepted=$acc refused=$ref errors=$err"; fi
 if [ "$failed" -ne 0 ]; then grep -h -i "redis\|quota" "$tmp/a.log" | tail -8 | sed 's/^/    /'; fi
+daemon_stop_all
+# The Sentinel failover test (its own Redis servers, sentinels and daemons).
+"$here/sentinel.sh" "$tmp/sentinel.tally" "$sg" "$gen"
+read -r sp sf < "$tmp/sentinel.tally" 2>/dev/null || { sp=0; sf=1; }
+passed=$((passed + sp)); failed=$((failed + sf))
 finish
 [ "$failed" -eq 0 ]
