@@ -1,6 +1,7 @@
 # sendguard — plain Makefile (no CMake), in the spirit of RE2's.
 #
-#   make deps        install the Debian packages everything below needs
+#   make build-deps  install the Debian packages that build and run sendguard
+#   make deps        those plus what the tests, demo and benchmarks need
 #   make             build obj/sendguard
 #   make test        deps + build + layering check + unit tests + ASan/UBSan unit
 #                    tests + protocol, shared-Redis and e2e tests + short fuzz runs
@@ -39,7 +40,7 @@ libs_for    = $(foreach m,$(call mod_closure,$(1)),$($(m)_LIBS))
 TEST_MODULES := $(patsubst tests/unit/%/,%,$(sort $(dir $(wildcard tests/unit/*/*_test.cc))))
 TEST_BINS    := $(foreach m,$(TEST_MODULES),$(BUILD)/tests/$(m)_test)
 
-.PHONY: all deps test check-layering test-unit test-asan test-e2e test-protocol test-redis test-fuzz unit-tests fuzz-bins \
+.PHONY: all build-deps deps test check-layering test-unit test-asan test-e2e test-protocol test-redis test-fuzz unit-tests fuzz-bins \
         run demo bench fuzz clean
 .DEFAULT_GOAL := all
 
@@ -83,8 +84,11 @@ include tests/milterclient/milterclient.mk tests/protocol/protocol.mk tests/load
 
 RESULTS := $(BUILD)/results
 
+build-deps:
+	@contrib/scripts/install-deps.sh contrib/debian-build-packages.txt
+
 deps:
-	@contrib/scripts/install-deps.sh
+	@contrib/scripts/install-deps.sh contrib/debian-build-packages.txt contrib/debian-packages.txt
 
 test: deps
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
@@ -131,7 +135,7 @@ fuzz:
 bench: deps all bench-tools
 	@tests/loadgen/run.sh $(BUILD)/sendguard $(BUILD)/miltergen
 
-run: deps all
+run: build-deps all
 	@contrib/scripts/dev-run.sh $(BUILD)/sendguard
 
 demo: deps all

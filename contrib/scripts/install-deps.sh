@@ -1,14 +1,15 @@
 #!/bin/sh
-# install-deps.sh — installs the Debian packages listed in
-# contrib/debian-packages.txt, noninteractively. Quick when all are present:
-# it asks dpkg first and only calls apt-get for what is missing.
+# install-deps.sh LIST... — installs the Debian packages the named lists
+# (contrib/debian-build-packages.txt, contrib/debian-packages.txt) name,
+# noninteractively. Quick when all are present: it asks dpkg first and only
+# calls apt-get for what is missing. It never stops, starts or reconfigures a
+# service of the host: the tests run private instances of their own.
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
-list="$here/contrib/debian-packages.txt"
 missing=""
 arch=$(dpkg --print-architecture)
 # "name [arch ...]": only on the named architectures.
-packages=$(grep -v '^#' "$list" | while read -r name archs; do
+packages=$(for list in "$@"; do grep -v '^#' "$here/$list"; done | while read -r name archs; do
   case "$archs" in
     "") echo "$name" ;;
     *" $arch "* | "[$arch]" | "[$arch "* | *" $arch]") echo "$name" ;;
@@ -33,7 +34,3 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing
-# Package installs may start system services; sendguard's tests start their own.
-for svc in postfix redis-server opendkim spamassassin; do
-  if command -v service >/dev/null 2>&1; then service "$svc" stop >/dev/null 2>&1 || true; fi
-done

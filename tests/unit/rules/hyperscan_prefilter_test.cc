@@ -31,7 +31,7 @@ std::vector<uint8_t> Named(const std::vector<HyperscanPrefilter::Pattern>& patte
   return named;
 }
 
-// Debian ships libhyperscan-dev for amd64 only (contrib/debian-packages.txt):
+// Debian ships libhyperscan-dev for amd64 only (contrib/debian-build-packages.txt):
 // there a build without Hyperscan has lost it, and the cases that need it
 // would only be skipped, so this one fails. Elsewhere it is skipped too.
 bool OnX86_64() {
