@@ -177,7 +177,7 @@ bool SenderPolicy::EntryApplies(const Entry& e, const SenderIdentity& who) const
     return e.is_cidr && addr.ok() && e.cidr.Contains(*addr);
   }
   if (e.is_cidr) return false;
-  std::string login = CanonicalLogin(who.login);
+  const std::string& login = who.login;  // canonical: Check() made it so
   if (e.login_pattern == "*" || e.login_pattern == login) return true;
   size_t at = e.login_pattern.rfind('@');
   if (at == std::string::npos || (at != 0 && e.login_pattern.substr(0, at) != "*")) return false;
@@ -195,7 +195,7 @@ bool SenderPolicy::MayUse(const SenderIdentity& who, const std::string& address)
       if (PatternMatches(p, address)) return true;
   }
   if (who.login.empty()) return !any_entry && options_.allow_unmatched_unauthenticated;
-  std::string login_domain = DomainOf(CanonicalLogin(who.login));
+  std::string login_domain = DomainOf(who.login);
   return use_default && !login_domain.empty() && login_domain == DomainOf(address);
 }
 
@@ -208,8 +208,10 @@ SenderCheck SenderPolicy::Refuse(SenderCheck c, SenderAction action,
   return c;
 }
 
-SenderCheck SenderPolicy::Check(const SenderIdentity& who, const std::string& envelope_from,
+SenderCheck SenderPolicy::Check(const SenderIdentity& sender, const std::string& envelope_from,
                                 const std::vector<std::string>& from_header_values) const {
+  // The login in the spelling the entries use, once per message.
+  const SenderIdentity who{sender.login.empty() ? "" : CanonicalLogin(sender.login), sender.client_ip};
   SenderCheck c;
   std::vector<std::string> addresses = FromAddresses(from_header_values);
   if (from_header_values.size() > 1 || addresses.size() > 1) {
@@ -227,7 +229,7 @@ SenderCheck SenderPolicy::Check(const SenderIdentity& who, const std::string& en
   }
   c.from_address = *from;
   c.from_domain = DomainOf(c.from_address);
-  std::string who_text = who.login.empty() ? "client " + who.client_ip : Angle(who.login);
+  std::string who_text = who.login.empty() ? "client " + who.client_ip : Angle(sender.login);
   std::string envelope = Lower(envelope_from);
   if (!envelope.empty() && envelope.front() == '<') envelope.erase(0, 1);
   if (!envelope.empty() && envelope.back() == '>') envelope.pop_back();
