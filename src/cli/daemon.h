@@ -1,30 +1,30 @@
-// cli/daemon.h — `sendguard run`: load the snapshot, then serve one milter
-// socket in this process, or several through one supervised worker process
-// per socket (libmilter allows one listener per process).
+// cli/daemon.h — `sendguard run`, `reload` and `status`.
 //
-// Contract: returns the process exit code: 0 after a clean stop, 78
-// (EX_CONFIG) when the configuration, policies, rules or keys do not load,
-// 1 on other startup failures. A worker that dies unexpectedly is restarted
-// after a short backoff; SIGTERM/SIGINT/SIGHUP stop, SIGUSR1 reloads (both
-// forwarded to workers by the supervisor).
+// Contract: RunDaemon() loads the snapshot (errors on stderr, exit 78
+// (EX_CONFIG)), then hands over to the privileged parent (master/master.h)
+// and returns its exit code. SendReload() and SendStatus() talk to the
+// running parent over its control socket: they print its answer and return
+// 0 when it says ok, 1 otherwise (a failed reload names file:line), 78 when
+// the configuration itself does not load.
 // Thread-safety: call from main() before starting any thread.
 #ifndef SENDGUARD_CLI_DAEMON_H_
 #define SENDGUARD_CLI_DAEMON_H_
 
 #include <string>
 
+#include "master/master.h"
+
 namespace sendguard {
 
-struct RunOptions {
-  std::string config_path;
-  std::string socket_override;  // --socket: replaces daemon.listen
-  bool foreground = false;      // without it: detach (fork, setsid)
-};
+using RunOptions = MasterOptions;
 
 int RunDaemon(const RunOptions& options);
 
-// `sendguard reload -c FILE`: SIGUSR1 to the pid in the configured pid file.
+// `sendguard reload -c FILE`: waits for the outcome.
 int SendReload(const std::string& config_path);
+
+// `sendguard status -c FILE`: workers per socket, crash loops, helpers.
+int SendStatus(const std::string& config_path);
 
 }  // namespace sendguard
 

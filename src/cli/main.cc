@@ -2,7 +2,7 @@
 //
 //   sendguard run -c FILE [--socket SPEC] [--foreground]
 //   sendguard check-config -c FILE
-//   sendguard reload -c FILE
+//   sendguard reload -c FILE | status -c FILE
 //   sendguard quota | lint | scan | keygen ...
 //   sendguard --version | help
 #include <cstdio>
@@ -34,7 +34,9 @@ const char* kUsage =
     "                      run the milter daemon; SPEC is unix:/path or inet:PORT@HOST\n"
     "  check-config -c FILE\n"
     "                      validate the configuration and everything it loads, then exit\n"
-    "  reload -c FILE      ask the running daemon to reload (same as SIGUSR1)\n"
+    "  reload -c FILE      reload the running daemon; waits, and exits non-zero with\n"
+    "                      file:line when the new configuration does not load\n"
+    "  status -c FILE      the running daemon's workers, crash loops and SPF helpers\n"
     "  quota show USER | top [-n N] | reset USER | set-class USER CLASS | clear-class USER\n"
     "                      [-c FILE] [--json]: read and change quota counts (daemon may run)\n"
     "  lint [--lenient] [PATH...] [-c FILE]\n"
@@ -142,6 +144,7 @@ int Main(int argc, char** argv) {
   if (cmd == "run") return RunDaemon(RunOptions{a.config, a.socket, a.foreground});
   if (cmd == "check-config") return CheckConfig(a);
   if (cmd == "reload") return SendReload(a.config);
+  if (cmd == "status") return SendStatus(a.config);
   if (cmd == "quota") return Quota(a);
   if (cmd == "lint") return rules::RunLintCommand(a.rest, RuleCommandOptions(a), std::cout, std::cerr);
   if (cmd == "scan") return rules::RunScanCommand(a.rest, RuleCommandOptions(a), std::cout, std::cerr);

@@ -7,6 +7,7 @@
 
 #include <limits.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -347,20 +348,23 @@ Field Outage() {
 // the one place a key is named. Defaults are the Config's initialisers.
 const std::vector<KeySpec>& Keys() {
   static const std::vector<KeySpec> keys = {
-      {"daemon", "listen", "milter sockets, libmilter spelling; several = one worker process each",
-       SocketList()},
+      {"daemon", "listen", "milter sockets, libmilter spelling, opened by the parent", SocketList()},
+      {"daemon", "workers", "worker processes sharing each socket (0 = one per core)",
+       Int(FIELD(daemon.workers), 0, 256)},
       {"daemon", "socket_mode", "permissions of unix sockets", SocketMode()},
       {"daemon", "socket_group", "group owning unix sockets, e.g. \"postfix\" (\"\" = the run user's group)",
        Str(FIELD(daemon.socket_group), false)},
-      {"daemon", "user", "user to run as after opening sockets and reading keys (\"\" = stay)",
+      {"daemon", "user", "user the workers run as; the parent keeps root for sockets, keys and reloads (\"\" = the parent's)",
        Str(FIELD(daemon.user), false)},
       {"daemon", "state_dir", "quota store and pid file", Str(FIELD(daemon.state_dir), true)},
       {"daemon", "pid_file", "\"\" = <state_dir>/sendguard.pid", Str(FIELD(daemon.pid_file), true)},
+      {"daemon", "control_socket", "where `sendguard reload` and `status` reach the parent (\"\" = <state_dir>/sendguard.ctl)",
+       Str(FIELD(daemon.control_socket), true)},
       {"daemon", "failure_action",
        "reply when sendguard itself fails: tempfail (451 4.3.0), reject (550 5.3.0) or accept",
        Choice(FIELD(daemon.failure_action), ParseFn<FailureAction>(ParseFailureAction),
               NameFn<FailureAction>(FailureActionName), "\"tempfail\", \"reject\" or \"accept\"")},
-      {"daemon", "drain_timeout", "seconds to wait for open connections when stopping",
+      {"daemon", "drain_timeout", "seconds a stopping or retiring worker waits for its open connections",
        Int(FIELD(daemon.drain_timeout_s), 0, 3600)},
       {"daemon", "milter_timeout", "seconds libmilter waits for the MTA",
        Int(FIELD(daemon.milter_timeout_s), 1, 86400)},
@@ -475,7 +479,7 @@ const std::vector<KeySpec>& Keys() {
       {"spf", "include_hint", "what customers should publish, e.g. include:_spf.relay.example",
        Str(FIELD(spf.include_hint), false)},
       {"spf", "authserv_id", "first token of the Authentication-Results header", Str(FIELD(spf.authserv_id), false)},
-      {"spf", "helper_user", "user the SPF helpers run as", Str(FIELD(spf.helper_user), false)},
+      {"spf", "helper_user", "user the parent starts SPF helpers as (\"\" = daemon.user)", Str(FIELD(spf.helper_user), false)},
   };
   return keys;
 }
@@ -575,6 +579,16 @@ std::vector<IpPrefix> DefaultTrustedNetworks() {
 
 std::string Config::PidFile() const {
   return daemon.pid_file.empty() ? daemon.state_dir + "/sendguard.pid" : daemon.pid_file;
+}
+
+std::string Config::ControlSocket() const {
+  return daemon.control_socket.empty() ? daemon.state_dir + "/sendguard.ctl" : daemon.control_socket;
+}
+
+int Config::WorkersPerSocket() const {
+  if (daemon.workers > 0) return daemon.workers;
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  return cores > 0 ? static_cast<int>(cores) : 1;
 }
 
 Result<Config> LoadConfig(const std::string& path) {

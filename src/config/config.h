@@ -36,14 +36,16 @@ namespace sendguard {
 enum class FailureAction { kTempfail, kReject, kAccept };
 
 struct DaemonConfig {
-  // Milter sockets in libmilter spelling ("unix:/path", "inet:PORT@HOST").
-  // More than one: one worker process per socket, supervised.
+  // Milter sockets in libmilter spelling ("unix:/path", "inet:PORT@HOST"),
+  // opened by the parent and shared by `workers` worker processes each.
   std::vector<std::string> listen = {"unix:/run/sendguard/sendguard.sock"};
+  int workers = 0;                       // worker processes per socket; 0 = one per core
   mode_t socket_mode = 0660;             // unix socket permissions
   std::string socket_group;              // unix socket group (e.g. "postfix"); "" = user's
-  std::string user;                      // drop to this user after start; "" = stay
+  std::string user;                      // workers run as this user; "" = the parent's
   std::string state_dir = "/var/lib/sendguard";  // quota store, pid file
   std::string pid_file;                  // "" = <state_dir>/sendguard.pid
+  std::string control_socket;            // "" = <state_dir>/sendguard.ctl
   FailureAction failure_action = FailureAction::kTempfail;
   int drain_timeout_s = 10;              // wait for open connections at stop
   int milter_timeout_s = 300;            // libmilter I/O timeout (smfi_settimeout)
@@ -88,6 +90,8 @@ struct Config {
 
   bool quota_enabled() const { return !quota.policy_file.empty(); }
   std::string PidFile() const;
+  std::string ControlSocket() const;
+  int WorkersPerSocket() const;  // daemon.workers, 0 resolved to the number of cores
 };
 
 // Reads and validates `path`. Never throws.

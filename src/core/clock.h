@@ -20,6 +20,10 @@ class Clock {
   int64_t NowSeconds() const { return NowMicros() / 1000000; }
 };
 
+// steady_clock now, in microseconds: for deadlines and timeouts, never for
+// windows (those take a Clock).
+int64_t SteadyNowMicros();
+
 class SystemClock final : public Clock {
  public:
   int64_t NowMicros() const override;

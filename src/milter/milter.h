@@ -1,21 +1,24 @@
-// milter/milter.h — the libmilter boundary: registers sendguard's callbacks,
-// opens the listen socket, and runs libmilter's loop until a stop signal.
+// milter/milter.h — the libmilter boundary of one worker process: registers
+// sendguard's callbacks, serves the listen socket the parent opened, and
+// runs libmilter's loop until the parent says stop or retire.
 //
 // Contract: RunMilter() owns the process's single libmilter instance (one
-// filter per process). It opens `options.socket`, makes a unix socket
-// `socket_mode` and owned by `user`, drops privileges to `user` (if set and
-// running as root), serves until SIGTERM/SIGINT/SIGHUP (libmilter's signal
-// thread), then waits up to drain_timeout_s for open connections to finish.
-// SIGUSR1 reloads the snapshot through `holder` (a failed reload is logged and
-// the old snapshot stays). Every callback is a few lines: fetch the Session,
-// call one method, translate the result; nothing crosses into libmilter as an
-// exception — an escaping exception becomes the configured failure action.
+// filter per process). The listen socket is the parent's (proc/
+// listen_socket.h): it is shared by every worker of that socket, and no
+// worker ever removes its path. Signals (sent by the parent):
+//   SIGUSR2  stop: new connections are refused (421 4.3.2 at connect), open
+//            ones are served to the end, bounded by drain_timeout_s; exit 0.
+//   SIGUSR1  retire (the worker's part of a reload): stop taking connections
+//            from the shared socket, so the workers of the new snapshot get
+//            them, serve the open ones to the end (same bound); exit 0.
+//   SIGTERM/SIGINT/SIGHUP  libmilter's own handling: stop at once.
+// Every callback is a few lines: fetch the Session, call one method,
+// translate the result; nothing crosses into libmilter as an exception — an
+// escaping exception becomes the configured failure action.
 // Thread-safety: call once per process, from the main thread, before any
 // other thread is started (it blocks the signals it handles).
 #ifndef SENDGUARD_MILTER_MILTER_H_
 #define SENDGUARD_MILTER_MILTER_H_
-
-#include <sys/types.h>
 
 #include <functional>
 #include <string>
@@ -27,28 +30,30 @@
 namespace sendguard {
 
 struct MilterOptions {
-  std::string socket;          // libmilter spelling: unix:/path, inet:PORT@HOST
-  mode_t socket_mode = 0660;
-  std::string socket_group;    // "" = the group of `user` (or unchanged)
-  std::string user;            // "" = keep current user
+  int listen_fd = -1;          // the parent's listening socket
+  int listen_family = 0;       // its address family (AF_UNIX, AF_INET, AF_INET6)
+  std::string socket;          // its spec, for log lines
   int timeout_s = 300;
-  int backlog = 128;
   int drain_timeout_s = 10;
-  std::string config_path;     // reloaded on SIGUSR1
 };
 
-// Exit code of a worker that could not start serving: socket in use, unknown
-// user, ... Restarting it would not help.
+// Exit code of a worker that could not start serving: its runtime does not
+// open, libmilter refuses the socket, ... Restarting it at once would not help.
 constexpr int kStartupFailure = kExitConfig;
 
-// Returns the process exit code: 0 after a clean stop, kStartupFailure.
-// SIGUSR2 stops gracefully (new connections refused, open ones finished,
-// bounded by drain_timeout_s); SIGTERM/SIGINT/SIGHUP go to libmilter, which
-// stops at once.
-// `runtime` (quota store, ...) must outlive the call.
-int RunMilter(const MilterOptions& options, SnapshotHolder* holder, Runtime* runtime);
+// What the worker tells its parent.
+struct MilterHooks {
+  std::function<void()> on_serving;               // the socket is libmilter's, serving starts
+  std::function<void(long live)> on_stopped;      // drained; sessions still live (0 = clean)
+};
 
-// Blocks the signals libmilter and the reload thread handle, and ignores
+// Returns the process exit code: 0 after a clean stop, kStartupFailure when
+// it could not start serving (why is logged). `runtime` (quota store, ...)
+// must outlive the call.
+int RunMilter(const MilterOptions& options, const SnapshotHolder* holder, Runtime* runtime,
+              const MilterHooks& hooks);
+
+// Blocks the signals libmilter and the control thread handle, and ignores
 // SIGPIPE. Call in the serving process before starting any thread.
 void BlockDaemonSignals();
 

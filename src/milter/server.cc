@@ -1,15 +1,12 @@
-// milter/server.cc — process-level plumbing around libmilter: socket setup,
-// privilege drop, SIGUSR1 reloads, and the bounded drain at stop.
-#include <grp.h>
+// milter/server.cc — process-level plumbing around libmilter: serving the
+// parent's shared listen socket, stop and retire signals, and the bounded
+// drain.
 #include <libmilter/mfapi.h>
-#include <netdb.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <pthread.h>
-#include <pwd.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -27,88 +24,61 @@ namespace sendguard {
 
 namespace {
 
-std::string UnixPath(const std::string& spec) {
-  for (const char* p : {"unix:", "local:"}) {
-    size_t n = strlen(p);
-    if (spec.compare(0, n, p) == 0) return spec.substr(n);
-  }
-  return "";
+int g_milter_fd = -1;  // libmilter's listening descriptor, once adopted
+
+bool IsListening(int fd) {
+  int listening = 0;
+  socklen_t len = sizeof(listening);
+  return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) == 0 && listening;
 }
 
-// libmilter gives no handle on its listening socket. Find it and set
-// TCP_NODELAY, which accepted sockets inherit on Linux: libmilter writes a
-// header change and the final verdict as separate small packets, and with
-// Nagle on, the second waits for the MTA's delayed ACK (~40 ms).
-void DisableNagleOnListener() {
-  for (int fd = 3; fd < 1024; ++fd) {
-    int listening = 0;
-    socklen_t len = sizeof(listening);
-    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || !listening) continue;
-    struct sockaddr_storage ss;
-    socklen_t slen = sizeof(ss);
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &slen) != 0) continue;
-    if (ss.ss_family != AF_INET && ss.ss_family != AF_INET6) continue;
-    int one = 1;
-    if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0) {
-      SG_LOG(kWarning) << "cannot set TCP_NODELAY on the milter socket: " << strerror(errno);
-    }
-  }
+// A listening socket of `family` that libmilter may open here and that no
+// MTA will ever use. For unix sockets: a path in a fresh private directory.
+std::string PlaceholderSpec(int family, std::string* dir) {
+  if (family == AF_INET) return "inet:0@127.0.0.1";
+  if (family == AF_INET6) return "inet6:0@::1";
+  char tmpl[] = "/tmp/sendguard-worker.XXXXXX";
+  if (mkdtemp(tmpl) == nullptr) return "";
+  *dir = tmpl;
+  return "unix:" + *dir + "/placeholder";
 }
 
-Status PrepareUnixSocket(const std::string& path, const MilterOptions& o, const struct passwd* pw) {
-  if (chmod(path.c_str(), o.socket_mode) != 0) {
-    return Status::IoError("chmod " + path + ": " + strerror(errno));
+// libmilter has no call to serve a socket it did not open, and it opens at
+// most one per process (later calls are no-ops while one is open). So it
+// opens a placeholder of the same address family (it checks each accepted
+// peer against that family), and the shared socket is then put on the
+// placeholder's descriptor number with dup2(2).
+Status AdoptListenSocket(const MilterOptions& o) {
+  std::string dir;
+  std::string spec = PlaceholderSpec(o.listen_family, &dir);
+  if (spec.empty()) return Status::IoError(std::string("mkdtemp: ") + strerror(errno));
+  bool opened = smfi_setconn(const_cast<char*>(spec.c_str())) == MI_SUCCESS &&
+                smfi_settimeout(o.timeout_s) == MI_SUCCESS && smfi_opensocket(false) == MI_SUCCESS;
+  if (!dir.empty()) {
+    unlink((dir + "/placeholder").c_str());
+    rmdir(dir.c_str());
   }
-  uid_t uid = pw ? pw->pw_uid : static_cast<uid_t>(-1);
-  gid_t gid = pw ? pw->pw_gid : static_cast<gid_t>(-1);
-  if (!o.socket_group.empty()) {
-    const struct group* gr = getgrnam(o.socket_group.c_str());
-    if (gr == nullptr) return Status::InvalidArgument("socket_group '" + o.socket_group + "' does not exist");
-    gid = gr->gr_gid;
+  if (!opened) return Status::IoError("libmilter cannot open a placeholder socket (" + spec + ")");
+  for (int fd = 3; fd < 4096 && g_milter_fd < 0; ++fd) {
+    if (fd != o.listen_fd && IsListening(fd)) g_milter_fd = fd;
   }
-  if ((pw != nullptr || !o.socket_group.empty()) && chown(path.c_str(), uid, gid) != 0) {
-    return Status::IoError("chown " + path + ": " + strerror(errno));
-  }
+  if (g_milter_fd < 0) return Status::Internal("cannot find libmilter's listening socket");
+  if (dup2(o.listen_fd, g_milter_fd) < 0) return Status::IoError(std::string("dup2: ") + strerror(errno));
+  close(o.listen_fd);
   return Status::Ok();
 }
 
-Status DropPrivileges(const struct passwd* pw) {
-  if (pw == nullptr || geteuid() != 0) return Status::Ok();
-  if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
-    return Status::Internal(std::string("cannot switch to user ") + pw->pw_name + ": " + strerror(errno));
+// Points libmilter's descriptor at a listening socket nobody can reach
+// (Linux gives an unbound unix socket an abstract address at listen(2)), so
+// this worker takes no more connections from the shared socket.
+void DetachFromListenSocket() {
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd >= 0 && listen(fd, 1) == 0 && dup2(fd, g_milter_fd) >= 0) {
+    close(fd);
+    return;
   }
-  return Status::Ok();
-}
-
-// libmilter removes an existing unix socket before binding, which would
-// silently steal the socket of a sendguard that is still running.
-bool SomeoneListensOn(const std::string& path) {
-  struct sockaddr_un sun;
-  memset(&sun, 0, sizeof(sun));
-  sun.sun_family = AF_UNIX;
-  strncpy(sun.sun_path, path.c_str(), sizeof(sun.sun_path) - 1);
-  int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-  if (fd < 0) return false;
-  bool live = connect(fd, reinterpret_cast<sockaddr*>(&sun), sizeof(sun)) == 0;
-  close(fd);
-  return live;
-}
-
-Status OpenSocket(const MilterOptions& o, const struct passwd* pw) {
-  std::string path = UnixPath(o.socket);
-  if (!path.empty() && SomeoneListensOn(path)) {
-    return Status::Unavailable(path + " is in use by a running filter; stop it first");
-  }
-  if (smfi_setconn(const_cast<char*>(o.socket.c_str())) != MI_SUCCESS ||
-      smfi_settimeout(o.timeout_s) != MI_SUCCESS || smfi_setbacklog(o.backlog) != MI_SUCCESS) {
-    return Status::InvalidArgument("libmilter refused socket '" + o.socket + "'");
-  }
-  if (smfi_opensocket(true) != MI_SUCCESS) {
-    return Status::IoError("cannot listen on " + o.socket + " (in use, or directory missing?)");
-  }
-  if (!path.empty()) return PrepareUnixSocket(path, o, pw);
-  DisableNagleOnListener();
-  return Status::Ok();
+  SG_LOG(kWarning) << "cannot detach from the listen socket: " << strerror(errno);
+  SetDraining();  // second best: refuse what still arrives
 }
 
 void Drain(int timeout_s) {
@@ -124,44 +94,40 @@ void Drain(int timeout_s) {
 
 void LogStopped() {
   if (Session::LiveCount() == 0) {
-    SG_LOG(kInfo) << "sendguard stopped: connections open=" << OpenMilterConnections()
-                  << " sessions live=0";
+    SG_LOG(kInfo) << "worker stopped: connections open=" << OpenMilterConnections() << ", sessions live=0";
   } else {
-    SG_LOG(kWarning) << "sendguard stopped: connections open=" << OpenMilterConnections()
+    SG_LOG(kWarning) << "worker stopped: connections open=" << OpenMilterConnections() << ","
                      << " sessions live=" << Session::LiveCount();
   }
 }
 
-// Waits for SIGUSR1 (reload) and SIGUSR2 (graceful stop), which are blocked
-// in every thread. A graceful stop must not go through libmilter's own
-// SIGTERM handling: once smfi_main returns, Debian's libmilter no longer
-// serves the connections that are still open. So: refuse new connections
-// (421 at connect), let open ones finish (bounded), then exit.
-void ControlLoop(const MilterOptions& options, SnapshotHolder* holder) {
+// Waits for SIGUSR1 (retire) or SIGUSR2 (stop), blocked in every thread. A
+// graceful stop must not go through libmilter's own SIGTERM handling: once
+// smfi_main returns, Debian's libmilter no longer serves the connections
+// that are still open. So: stop taking new connections, let open ones finish
+// (bounded), then exit.
+void ControlLoop(MilterOptions options, MilterHooks hooks) {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGUSR1);
   sigaddset(&set, SIGUSR2);
-  for (;;) {
-    int sig = 0;
-    if (sigwait(&set, &sig) != 0) return;
-    if (sig == SIGUSR2) break;
-    Status s = holder->Reload(options.config_path);
-    if (s.ok()) {
-      SG_LOG(kInfo) << "reloaded " << options.config_path;
-    } else {
-      SG_LOG(kError) << "reload failed, keeping the previous configuration: " << s.ToString();
-    }
+  int sig = 0;
+  while (sigwait(&set, &sig) != 0) {
   }
-  SetDraining();
-  SG_LOG(kInfo) << "stopping: refusing new connections, waiting for " << OpenMilterConnections()
-                << " open one(s), at most " << options.drain_timeout_s << "s";
+  if (sig == SIGUSR1) {
+    DetachFromListenSocket();
+    SG_LOG(kInfo) << "retiring: finishing " << OpenMilterConnections() << " open connection(s), at most "
+                  << options.drain_timeout_s << "s";
+  } else {
+    SetDraining();
+    SG_LOG(kInfo) << "stopping: refusing new connections, waiting for " << OpenMilterConnections()
+                  << " open one(s), at most " << options.drain_timeout_s << "s";
+  }
   Drain(options.drain_timeout_s);
   // Nothing is left to serve: finish here. (smfi_stop would block until
   // libmilter's accept loop reaches its next 5 s poll timeout.)
   LogStopped();
-  std::string path = UnixPath(options.socket);
-  if (!path.empty()) unlink(path.c_str());
+  if (hooks.on_stopped) hooks.on_stopped(Session::LiveCount());
   _exit(0);
 }
 
@@ -175,32 +141,22 @@ void BlockDaemonSignals() {
   signal(SIGPIPE, SIG_IGN);
 }
 
-int RunMilter(const MilterOptions& options, SnapshotHolder* holder, Runtime* runtime) {
+int RunMilter(const MilterOptions& options, const SnapshotHolder* holder, Runtime* runtime,
+              const MilterHooks& hooks) {
   BlockDaemonSignals();
-  const struct passwd* pw = nullptr;
-  if (!options.user.empty()) {
-    pw = getpwnam(options.user.c_str());
-    if (pw == nullptr) {
-      SG_LOG(kError) << "user '" << options.user << "' does not exist";
-      return kStartupFailure;
-    }
-  }
   if (!RegisterCallbacks(holder, runtime)) {
     SG_LOG(kError) << "smfi_register failed";
     return kStartupFailure;
   }
-  Status s = OpenSocket(options, pw);
-  if (s.ok()) s = DropPrivileges(pw);
+  Status s = AdoptListenSocket(options);
   if (!s.ok()) {
-    SG_LOG(kError) << s.ToString();
+    SG_LOG(kError) << "worker for " << options.socket << ": " << s.ToString();
     return kStartupFailure;
   }
-  std::thread(ControlLoop, options, holder).detach();
-  SG_LOG(kInfo) << "listening on " << options.socket;
+  std::thread(ControlLoop, options, hooks).detach();
+  if (hooks.on_serving) hooks.on_serving();
   int rc = smfi_main();
   LogStopped();
-  std::string path = UnixPath(options.socket);
-  if (!path.empty()) unlink(path.c_str());
   return rc == MI_SUCCESS ? 0 : 1;
 }
 

@@ -4,9 +4,10 @@
 //
 // Contract: OpenRuntime() opens what the configuration asks for, or fails
 // with a Status naming what could not be opened; a null member means that
-// service is off. Open it in the process that serves (after fork), before
-// dropping privileges and before starting threads (SPF helpers are started
-// as child processes).
+// service is off. Open it in the process that serves (after fork, as the
+// user it serves as), before starting threads. SPF helpers are started by
+// `spf_launcher` (in the daemon: the privileged parent), or as children of
+// this process when it is null.
 // Thread-safety: the members are safe for concurrent use by milter threads.
 #ifndef SENDGUARD_SESSION_RUNTIME_H_
 #define SENDGUARD_SESSION_RUNTIME_H_
@@ -27,7 +28,8 @@ struct Runtime {
   std::unique_ptr<spf::SpfClient> spf;
 };
 
-Result<std::unique_ptr<Runtime>> OpenRuntime(const Config& config);
+Result<std::unique_ptr<Runtime>> OpenRuntime(const Config& config,
+                                             std::unique_ptr<spf::HelperLauncher> spf_launcher = nullptr);
 
 // Opens the quota store the configuration names. for_cli: report Redis
 // errors instead of applying the outage policy.

@@ -1,5 +1,5 @@
-// spf/spf_client.cc — helper pool: spawn (fork, or fork+exec), request/answer
-// with deadlines, kill-and-restart on stall or crash.
+// spf/spf_client.cc — helper pool: request/answer with deadlines,
+// kill-and-restart on stall or crash (the launcher starts and reaps them).
 #include "spf/spf_client.h"
 
 #include <arpa/inet.h>
@@ -46,40 +46,6 @@ SpfHelperOptions HelperOptions(const SpfOptions& o) {
   return h;
 }
 
-// In the child, between fork and exec/helper: only async-signal-safe calls.
-// Handlers inherited from the parent (a test framework's, the daemon's) must
-// not run in the helper: a crash there has to end the helper.
-void ResetChildSignals() {
-  struct sigaction dfl;
-  memset(&dfl, 0, sizeof(dfl));
-  dfl.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; ++sig) {
-    if (sig != SIGKILL && sig != SIGSTOP) sigaction(sig, &dfl, nullptr);
-  }
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
-}
-
-[[noreturn]] void ExecHelper(int fd, char* const* argv) {
-  ResetChildSignals();
-  if (fd == kSpfHelperFd) {
-    fcntl(fd, F_SETFD, 0);
-  } else if (dup2(fd, kSpfHelperFd) < 0) {
-    _exit(127);
-  }
-  close_range(kSpfHelperFd + 1, ~0U, 0);
-  execv(argv[0], argv);
-  _exit(127);
-}
-
-[[noreturn]] void RunForkedHelper(int fd) {
-  ResetChildSignals();
-  if (fd > 3) close_range(3, fd - 1, 0);
-  close_range(fd + 1, ~0U, 0);
-  _exit(RunSpfHelperFromInit(fd));
-}
-
 Result<std::shared_ptr<const PublicSuffixList>> LoadSuffixes(const std::string& path) {
   if (path.empty()) {
     SG_LOG(kWarning) << "spf: no public suffix list configured; organisational domain = "
@@ -102,10 +68,15 @@ RawAnswers FailedAnswers(const std::string& why) {
 
 }  // namespace
 
-SpfClient::SpfClient(SpfOptions options, std::shared_ptr<const PublicSuffixList> psl)
-    : options_(std::move(options)), psl_(std::move(psl)), slots_(options_.helpers) {}
+SpfClient::SpfClient(SpfOptions options, std::shared_ptr<const PublicSuffixList> psl,
+                     std::unique_ptr<HelperLauncher> launcher)
+    : options_(std::move(options)),
+      psl_(std::move(psl)),
+      launcher_(std::move(launcher)),
+      slots_(options_.helpers) {}
 
-Result<std::unique_ptr<SpfClient>> SpfClient::Start(const SpfOptions& options) {
+Result<std::unique_ptr<SpfClient>> SpfClient::Start(const SpfOptions& options,
+                                                    std::unique_ptr<HelperLauncher> launcher) {
   Status s = ValidateSpfOptions(options);
   if (!s.ok()) return s;
   if (!options.dns_data_file.empty()) {
@@ -114,7 +85,8 @@ Result<std::unique_ptr<SpfClient>> SpfClient::Start(const SpfOptions& options) {
   }
   Result<std::shared_ptr<const PublicSuffixList>> psl = LoadSuffixes(options.public_suffix_file);
   if (!psl.ok()) return psl.status();
-  std::unique_ptr<SpfClient> client(new SpfClient(options, *psl));
+  if (!launcher) launcher = MakeLocalHelperLauncher(options.helper_command);
+  std::unique_ptr<SpfClient> client(new SpfClient(options, *psl, std::move(launcher)));
   for (Slot& slot : client->slots_) {
     s = client->Spawn(&slot, SteadyNowMicros() + kStartupMicros);
     if (!s.ok()) return s;
@@ -127,27 +99,10 @@ SpfClient::~SpfClient() {
 }
 
 Status SpfClient::Spawn(Slot* slot, int64_t deadline_us) const {
-  std::vector<std::string> argv_store = options_.helper_command;
-  std::vector<char*> argv;
-  for (std::string& a : argv_store) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  int sv[2];
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
-    return Status::IoError(std::string("socketpair: ") + strerror(errno));
-  }
-  pid_t pid = fork();
-  if (pid < 0) {
-    close(sv[0]);
-    close(sv[1]);
-    return Status::IoError(std::string("fork: ") + strerror(errno));
-  }
-  if (pid == 0) {
-    if (argv_store.empty()) RunForkedHelper(sv[1]);
-    ExecHelper(sv[1], argv.data());
-  }
-  close(sv[1]);
-  slot->pid = pid;
-  slot->fd = sv[0];
+  Result<HelperProcess> helper = launcher_->Launch();
+  if (!helper.ok()) return Status::Unavailable("SPF helper did not start: " + helper.status().message());
+  slot->pid = helper->pid;
+  slot->fd = helper->fd;
   Status s = WriteFrame(slot->fd, EncodeInit(HelperOptions(options_)));
   Result<Fields> ready = s.ok() ? ReadFrame(slot->fd, deadline_us) : Result<Fields>(s);
   if (ready.ok() && ready->size() == 1 && (*ready)[0] == "ready") return Status::Ok();
@@ -159,12 +114,7 @@ Status SpfClient::Spawn(Slot* slot, int64_t deadline_us) const {
 
 void SpfClient::Kill(Slot* slot) const {
   if (slot->fd >= 0) close(slot->fd);
-  pid_t pid = slot->pid;
-  if (pid > 0) {
-    kill(pid, SIGKILL);
-    while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-    }
-  }
+  if (slot->pid > 0) launcher_->Kill(slot->pid);
   slot->fd = -1;
   slot->pid = -1;
 }
@@ -197,12 +147,13 @@ void SpfClient::Release(Slot* slot) const {
 // on our request.
 bool SpfClient::ReapAfterEof(Slot* slot, int64_t deadline_us) const {
   pid_t pid = slot->pid;
-  int status = 0;
-  bool reaped = false;
-  while (pid > 0 && !reaped && SteadyNowMicros() < deadline_us) {
-    reaped = waitpid(pid, &status, WNOHANG) == pid;
-    if (!reaped) usleep(500);
+  std::optional<int> exited;
+  while (pid > 0 && !exited && SteadyNowMicros() < deadline_us) {
+    exited = launcher_->ExitStatus(pid);
+    if (!exited) usleep(500);
   }
+  bool reaped = exited.has_value();
+  int status = exited.value_or(0);
   if (reaped) slot->pid = -1;
   Kill(slot);
   return reaped && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
@@ -211,7 +162,7 @@ bool SpfClient::ReapAfterEof(Slot* slot, int64_t deadline_us) const {
 // Makes sure the slot has a live helper: reaps one that exited while idle.
 Status SpfClient::EnsureRunning(Slot* slot, int64_t deadline_us) const {
   pid_t pid = slot->pid;
-  if (pid > 0 && waitpid(pid, nullptr, WNOHANG) == pid) slot->pid = -1;
+  if (pid > 0 && launcher_->ExitStatus(pid)) slot->pid = -1;
   if (slot->pid > 0) return Status::Ok();
   Kill(slot);
   return Spawn(slot, deadline_us);

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "spf/helper_launcher.h"
 #include "spf/helper_protocol.h"
 #include "spf/preflight.h"
 #include "spf/public_suffix.h"
@@ -36,8 +37,10 @@ namespace sendguard::spf {
 class SpfClient {
  public:
   // Validates options, loads the public suffix list and the static DNS file
-  // (so their errors name file:line here), and starts every helper.
-  static Result<std::unique_ptr<SpfClient>> Start(const SpfOptions& options);
+  // (so their errors name file:line here), and starts every helper through
+  // `launcher` (null: a local one running options.helper_command).
+  static Result<std::unique_ptr<SpfClient>> Start(const SpfOptions& options,
+                                                  std::unique_ptr<HelperLauncher> launcher = nullptr);
   ~SpfClient();  // kills and reaps the helpers
   SpfClient(const SpfClient&) = delete;
   SpfClient& operator=(const SpfClient&) = delete;
@@ -56,7 +59,8 @@ class SpfClient {
     bool busy = false;
   };
 
-  SpfClient(SpfOptions options, std::shared_ptr<const PublicSuffixList> psl);
+  SpfClient(SpfOptions options, std::shared_ptr<const PublicSuffixList> psl,
+            std::unique_ptr<HelperLauncher> launcher);
   Status Spawn(Slot* slot, int64_t deadline_us) const;
   void Kill(Slot* slot) const;
   Result<Slot*> Acquire(int64_t deadline_us) const;
@@ -72,6 +76,7 @@ class SpfClient {
 
   const SpfOptions options_;
   const std::shared_ptr<const PublicSuffixList> psl_;
+  const std::unique_ptr<HelperLauncher> launcher_;
   mutable std::mutex mu_;
   mutable std::condition_variable slot_free_;
   mutable std::vector<Slot> slots_;  // guarded by mu_ (busy flags); a busy slot belongs to its user

@@ -55,7 +55,9 @@ struct SpfOptions {
   // in the child without exec — only for tests and single-threaded tools,
   // since the child inherits the parent's memory (keys included).
   std::vector<std::string> helper_command;
-  // User the helper switches to when started as root. Default "nobody".
+  // User the helpers run as (the daemon's parent starts them so; a helper
+  // started as root by other code switches itself). "" = the workers' user.
+  // Default "nobody".
   std::string helper_user = "nobody";
 };
 

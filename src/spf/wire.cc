@@ -57,12 +57,6 @@ Status ReadExactly(int fd, char* buf, size_t len, int64_t deadline_us) {
 
 }  // namespace
 
-int64_t SteadyNowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 std::string EncodeFrame(const Fields& fields) {
   std::string payload;
   for (const std::string& f : fields) {

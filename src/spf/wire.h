@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/status.h"
 
 namespace sendguard::spf {
@@ -35,8 +36,7 @@ Status WriteFrame(int fd, const Fields& fields);
 // microseconds since its epoch; 0 means wait forever.
 Result<Fields> ReadFrame(int fd, int64_t deadline_steady_us);
 
-// steady_clock now, in microseconds (for deadlines).
-int64_t SteadyNowMicros();
+using sendguard::SteadyNowMicros;  // deadlines are steady-clock microseconds
 
 }  // namespace sendguard::spf
 

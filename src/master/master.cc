@@ -1,0 +1,462 @@
+// master/master.cc — the parent's event loop: signals, the control socket,
+// worker channels, reaping, restarts, reloads and the stop.
+#include "master/master.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/exit_codes.h"
+#include "core/log.h"
+#include "core/version.h"
+#include "master/helper_service.h"
+#include "master/setup.h"
+#include "master/worker.h"
+#include "milter/milter.h"
+#include "proc/channel.h"
+#include "proc/control_socket.h"
+#include "proc/restart_backoff.h"
+
+namespace sendguard {
+namespace {
+
+constexpr int64_t kReloadTimeout = 30 * 1000000LL;
+constexpr int64_t kStopGrace = 10 * 1000000LL;
+
+struct WorkerRecord {
+  size_t socket = 0;
+  int slot = 0;
+  uint64_t generation = 0;
+  int channel = -1;
+  bool serving = false;
+  bool retiring = false;  // told to retire (or killed): its exit is expected
+  long reported_live = -1;  // sessions live at its stop, as it reported
+  std::string startup_error;
+};
+
+struct SlotState {
+  proc::RestartBackoff backoff;
+  int64_t start_at_us = 0;
+};
+
+struct PendingReload {
+  uint64_t generation = 0;
+  uint64_t previous_generation = 0;
+  int64_t deadline_us = 0;
+  std::vector<int> clients;
+};
+
+std::string DescribeExit(int status) {
+  if (WIFSIGNALED(status)) return std::string("killed by signal ") + std::to_string(WTERMSIG(status));
+  return "exit status " + std::to_string(WEXITSTATUS(status));
+}
+
+class Master {
+ public:
+  Master(const MasterOptions& options, std::shared_ptr<const Snapshot> snapshot, DaemonSetup setup)
+      : options_(options), snapshot_(std::move(snapshot)), setup_(std::move(setup)) {
+    per_socket_ = snapshot_->config.WorkersPerSocket();
+    slots_.assign(setup_.sockets.size(), std::vector<SlotState>(per_socket_));
+    helpers_ = std::make_unique<HelperService>(snapshot_->config.spf.helper_command, setup_.helper_account);
+  }
+
+  int Run();
+
+ private:
+  // The loop.
+  void PollOnce();
+  int PollTimeoutMs() const;
+  void OnSignal();
+  void OnControlClient();
+  void OnChannel(pid_t pid);
+  void ReapChildren();
+
+  // Workers.
+  void EnsureWorkers();
+  bool SlotCovered(size_t socket, int slot, uint64_t generation, bool need_serving) const;
+  void StartWorker(size_t socket, int slot);
+  std::vector<int> FdsToCloseInChild(int own_channel) const;
+  void OnWorkerExit(pid_t pid, const WorkerRecord& w, int status);
+  void ScheduleRestart(const WorkerRecord& w, int status);
+  void SignalWorkers(int sig, bool include_retiring);
+
+  // Reload and stop.
+  void BeginReload(int client);
+  void CheckReload();
+  void FinishReload(bool ok, const std::string& message);
+  void BeginStop();
+  std::string StatusText() const;
+  void LogStopped() const;
+
+  const MasterOptions options_;
+  std::shared_ptr<const Snapshot> snapshot_;
+  std::shared_ptr<const Snapshot> previous_;  // during a reload
+  DaemonSetup setup_;
+  int per_socket_ = 1;
+  uint64_t generation_ = 1;       // the generation new workers get
+  uint64_t next_generation_ = 2;
+  std::vector<std::vector<SlotState>> slots_;
+  std::map<pid_t, WorkerRecord> workers_;
+  std::unique_ptr<HelperService> helpers_;
+  std::optional<PendingReload> reload_;
+  bool starting_ = true;  // until every slot has served once
+  bool stopping_ = false;
+  bool startup_failed_ = false;
+  int64_t kill_at_us_ = 0;
+  int stopped_workers_ = 0;   // during the stop
+  int unreported_stops_ = 0;  // killed or crashed before telling
+  long live_at_stop_ = 0;
+};
+
+int Master::Run() {
+  SG_LOG(kInfo) << "sendguard " << kSendguardVersion << " started: " << setup_.sockets.size() << " socket(s), "
+                << per_socket_ << " worker(s) each, workers run as "
+                << (setup_.worker_account.name.empty() ? proc::CurrentAccountName() : setup_.worker_account.name);
+  while (!(stopping_ && workers_.empty())) {
+    if (!stopping_) EnsureWorkers();
+    CheckReload();
+    PollOnce();
+    ReapChildren();
+    if (stopping_ && SteadyNowMicros() > kill_at_us_) SignalWorkers(SIGKILL, true);
+  }
+  LogStopped();
+  return startup_failed_ ? kExitConfig : kExitOk;
+}
+
+// One line for the whole daemon; tests and admins read "sessions live=0".
+void Master::LogStopped() const {
+  std::string live = unreported_stops_ ? "unknown (" + std::to_string(unreported_stops_) + " worker(s) did not report)"
+                                       : std::to_string(live_at_stop_);
+  if (live == "0") SG_LOG(kInfo) << "sendguard stopped: " << stopped_workers_ << " worker(s), sessions live=0";
+  else SG_LOG(kWarning) << "sendguard stopped: " << stopped_workers_ << " worker(s), sessions live=" << live;
+}
+
+int Master::PollTimeoutMs() const {
+  int64_t now = SteadyNowMicros(), next = now + 1000000;
+  for (const auto& sockets : slots_) {
+    for (const SlotState& s : sockets) {
+      if (s.start_at_us > now && s.start_at_us < next) next = s.start_at_us;
+    }
+  }
+  if (reload_ && reload_->deadline_us < next) next = reload_->deadline_us;
+  if (stopping_) next = std::min(next, now + 100000);
+  return static_cast<int>(std::max<int64_t>(0, (next - now + 999) / 1000));
+}
+
+void Master::PollOnce() {
+  std::vector<pollfd> fds = {{setup_.signal_fd, POLLIN, 0}, {setup_.control_fd, POLLIN, 0}};
+  std::vector<pid_t> owners = {0, 0};
+  for (const auto& [pid, w] : workers_) {
+    if (w.channel < 0) continue;
+    fds.push_back({w.channel, POLLIN, 0});
+    owners.push_back(pid);
+  }
+  if (poll(fds.data(), fds.size(), PollTimeoutMs()) <= 0) return;
+  if (fds[0].revents) OnSignal();
+  if (fds[1].revents) OnControlClient();
+  for (size_t i = 2; i < fds.size(); ++i) {
+    if (fds[i].revents) OnChannel(owners[i]);
+  }
+}
+
+void Master::OnSignal() {
+  signalfd_siginfo info;
+  while (read(setup_.signal_fd, &info, sizeof(info)) == sizeof(info)) {
+    int sig = static_cast<int>(info.ssi_signo);
+    if (sig == SIGUSR1) BeginReload(-1);
+    if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGUSR2) BeginStop();
+  }
+}
+
+void Master::OnControlClient() {
+  int client = accept4(setup_.control_fd, nullptr, nullptr, SOCK_CLOEXEC);
+  if (client < 0) return;
+  Result<std::string> request = proc::ReadControlRequest(client);
+  if (!request.ok()) return proc::AnswerControl(client, "error " + request.status().message() + "\n");
+  if (*request == "reload") return BeginReload(client);
+  if (*request == "status") return proc::AnswerControl(client, StatusText());
+  proc::AnswerControl(client, "error unknown request '" + *request + "' (reload, status)\n");
+}
+
+void Master::OnChannel(pid_t pid) {
+  WorkerRecord& w = workers_[pid];
+  Result<proc::ChannelMessage> m = proc::ReceiveMessage(w.channel, SteadyNowMicros() + 100000);  // readable now
+  if (!m.ok()) {
+    if (m.status().code() == Status::Code::kIoError) {
+      close(w.channel);
+      w.channel = -1;  // the worker has gone; ReapChildren learns how
+    }
+    return;
+  }
+  if (m->fd >= 0) close(m->fd);  // workers pass nothing
+  if (m->text == "ready") {
+    w.serving = true;
+    return;
+  }
+  if (m->text.compare(0, 8, "stopped ") == 0) {
+    w.reported_live = atol(m->text.c_str() + 8);
+    return;
+  }
+  if (m->text.compare(0, 14, "startup-error ") == 0) {
+    w.startup_error = m->text.substr(14);
+    return;
+  }
+  size_t space = m->text.find(' ');
+  if (space == std::string::npos) return;
+  proc::ChannelMessage answer = helpers_->Answer(pid, m->text.substr(space + 1));
+  (void)proc::SendMessage(w.channel, m->text.substr(0, space + 1) + answer.text, answer.fd);
+  if (answer.fd >= 0) close(answer.fd);
+}
+
+void Master::ReapChildren() {
+  int status = 0;
+  pid_t pid;
+  while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+    if (helpers_->NoteExit(pid, status)) continue;
+    auto it = workers_.find(pid);
+    if (it == workers_.end()) continue;
+    WorkerRecord w = it->second;
+    workers_.erase(it);
+    if (w.channel >= 0) close(w.channel);
+    helpers_->KillHelpersOf(pid);
+    OnWorkerExit(pid, w, status);
+  }
+}
+
+bool Master::SlotCovered(size_t socket, int slot, uint64_t generation, bool need_serving) const {
+  for (const auto& [pid, w] : workers_) {
+    if (w.socket == socket && w.slot == slot && w.generation == generation && !w.retiring &&
+        (w.serving || !need_serving)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void Master::EnsureWorkers() {
+  int64_t now = SteadyNowMicros();
+  for (size_t s = 0; s < slots_.size(); ++s) {
+    for (int i = 0; i < per_socket_; ++i) {
+      if (!SlotCovered(s, i, generation_, false) && now >= slots_[s][i].start_at_us) StartWorker(s, i);
+    }
+  }
+  if (!starting_) return;
+  for (size_t s = 0; s < slots_.size(); ++s) {
+    for (int i = 0; i < per_socket_; ++i) {
+      if (!SlotCovered(s, i, generation_, true)) return;
+    }
+  }
+  starting_ = false;
+  SG_LOG(kInfo) << "all " << workers_.size() << " worker(s) serve";
+}
+
+std::vector<int> Master::FdsToCloseInChild(int own_channel) const {
+  std::vector<int> fds = {setup_.signal_fd, setup_.control_fd, own_channel, helpers_->exe_fd()};
+  for (const auto& [pid, w] : workers_) fds.push_back(w.channel);
+  if (reload_) fds.insert(fds.end(), reload_->clients.begin(), reload_->clients.end());
+  return fds;
+}
+
+void Master::StartWorker(size_t socket, int slot) {
+  int ends[2];
+  Status s = proc::MakeChannel(ends);
+  if (!s.ok()) {
+    SG_LOG(kError) << "cannot start a worker: " << s.ToString();
+    slots_[socket][slot].start_at_us = SteadyNowMicros() + 1000000;
+    return;
+  }
+  WorkerSetup ws;
+  ws.parent = getpid();
+  ws.snapshot = snapshot_;
+  ws.socket = setup_.sockets[socket];
+  ws.channel_fd = ends[1];
+  ws.account = setup_.worker_account;
+  ws.run_maintenance = socket == 0 && slot == 0;
+  ws.parent_fds = FdsToCloseInChild(ends[0]);
+  for (size_t i = 0; i < setup_.sockets.size(); ++i) {
+    if (i != socket) ws.parent_fds.push_back(setup_.sockets[i].fd);
+  }
+  pid_t pid = fork();
+  if (pid == 0) RunWorkerProcess(ws);
+  close(ends[1]);
+  if (pid < 0) {
+    close(ends[0]);
+    SG_LOG(kError) << "cannot start a worker: fork: " << strerror(errno);
+    slots_[socket][slot].start_at_us = SteadyNowMicros() + 1000000;
+    return;
+  }
+  WorkerRecord w;
+  w.socket = socket;
+  w.slot = slot;
+  w.generation = generation_;
+  w.channel = ends[0];
+  workers_[pid] = w;
+}
+
+void Master::OnWorkerExit(pid_t pid, const WorkerRecord& w, int status) {
+  if (stopping_) {
+    ++stopped_workers_;
+    if (w.reported_live < 0) ++unreported_stops_;
+    else live_at_stop_ += w.reported_live;
+    return;
+  }
+  if (w.retiring) return;
+  const std::string& spec = setup_.sockets[w.socket].spec;
+  std::string why = w.startup_error.empty() ? DescribeExit(status) : w.startup_error;
+  if (!w.serving && starting_ && w.generation == 1) {
+    SG_LOG(kError) << "worker for " << spec << " cannot start (" << why << "); stopping";
+    startup_failed_ = true;
+    return BeginStop();
+  }
+  if (!w.serving && reload_ && w.generation == reload_->generation) {
+    return FinishReload(false, "a worker with the new configuration did not start: " + why);
+  }
+  SG_LOG(kError) << "worker " << pid << " for " << spec << " " << (w.serving ? "died" : "did not start")
+                 << " (" << why << ")";
+  if (w.generation == generation_) ScheduleRestart(w, status);
+}
+
+void Master::ScheduleRestart(const WorkerRecord& w, int) {
+  SlotState& slot = slots_[w.socket][w.slot];
+  int64_t now = SteadyNowMicros();
+  int64_t delay = slot.backoff.OnDeath(now);
+  slot.start_at_us = now + delay;
+  if (delay == 0) return;
+  SG_LOG(kWarning) << "crash loop: worker slot " << w.slot << " of " << setup_.sockets[w.socket].spec
+                   << " died " << slot.backoff.RecentDeaths(now) << " times in "
+                   << proc::RestartBackoff::kCrashLoopWindow / 1000000 << " s; next start in "
+                   << delay / 1000000 << " s, the other workers keep serving";
+}
+
+void Master::SignalWorkers(int sig, bool include_retiring) {
+  for (const auto& [pid, w] : workers_) {
+    if (include_retiring || !w.retiring) kill(pid, sig);
+  }
+}
+
+void Master::BeginReload(int client) {
+  auto answer = [client](const std::string& text) {
+    if (client >= 0) proc::AnswerControl(client, text);
+  };
+  if (stopping_) return answer("error sendguard is stopping\n");
+  if (reload_) return answer("error a reload is already in progress; try again when it is done\n");
+  Result<std::shared_ptr<const Snapshot>> next = LoadSnapshot(options_.config_path);
+  if (!next.ok()) {
+    SG_LOG(kError) << "reload failed, keeping the previous configuration: " << next.status().message();
+    return answer("error " + next.status().message() + "\n");
+  }
+  WarnAboutRestartOnlyKeys(snapshot_->config, (*next)->config, options_);
+  previous_ = snapshot_;
+  snapshot_ = *next;
+  uint64_t previous_generation = generation_;
+  generation_ = next_generation_++;
+  reload_ = PendingReload{generation_, previous_generation, SteadyNowMicros() + kReloadTimeout, {}};
+  if (client >= 0) reload_->clients.push_back(client);
+  SG_LOG(kInfo) << "reload: " << options_.config_path << " loaded; starting workers with it";
+}
+
+void Master::CheckReload() {
+  if (!reload_) return;
+  for (size_t s = 0; s < slots_.size(); ++s) {
+    for (int i = 0; i < per_socket_; ++i) {
+      if (!SlotCovered(s, i, reload_->generation, true)) {
+        if (SteadyNowMicros() > reload_->deadline_us) {
+          FinishReload(false, "the workers with the new configuration did not get ready in time");
+        }
+        return;
+      }
+    }
+  }
+  FinishReload(true, "");
+}
+
+// ok: the new workers serve, the old ones retire. Otherwise the new ones go
+// and everything stays as it was.
+void Master::FinishReload(bool ok, const std::string& message) {
+  size_t retiring = 0;
+  for (auto& [pid, w] : workers_) {
+    bool old = w.generation != reload_->generation;
+    if (w.retiring || old != ok) continue;
+    kill(pid, ok ? SIGUSR1 : SIGKILL);
+    w.retiring = true;
+    ++retiring;
+  }
+  std::string answer;
+  if (ok) {
+    SG_LOG(kInfo) << "reloaded " << options_.config_path << "; " << retiring << " old worker(s) retire";
+    answer = "ok reloaded " + options_.config_path + "\n";
+  } else {
+    SG_LOG(kError) << "reload failed, keeping the previous configuration: " << message;
+    snapshot_ = previous_;
+    generation_ = reload_->previous_generation;
+    answer = "error " + message + "\n";
+  }
+  for (int client : reload_->clients) proc::AnswerControl(client, answer);
+  reload_.reset();
+  previous_.reset();
+}
+
+void Master::BeginStop() {
+  if (stopping_) return;
+  stopping_ = true;
+  if (reload_) FinishReload(false, "sendguard is stopping");
+  SG_LOG(kInfo) << "stopping: " << workers_.size() << " worker(s) drain, at most "
+                << snapshot_->config.daemon.drain_timeout_s << " s";
+  SignalWorkers(SIGUSR2, true);
+  kill_at_us_ = SteadyNowMicros() + int64_t{snapshot_->config.daemon.drain_timeout_s} * 1000000 + kStopGrace;
+}
+
+std::string Master::StatusText() const {
+  std::ostringstream out;
+  int64_t now = SteadyNowMicros();
+  out << "sendguard " << kSendguardVersion << ", parent pid " << getpid() << ", configuration " << options_.config_path
+      << " (generation " << generation_ << ")\n";
+  for (size_t s = 0; s < setup_.sockets.size(); ++s) {
+    out << "socket " << setup_.sockets[s].spec << ":";
+    size_t retiring = 0;
+    for (const auto& [pid, w] : workers_) {
+      if (w.socket != s) continue;
+      if (w.retiring) ++retiring;
+      else out << " " << pid << (w.serving ? "" : "(starting)");
+    }
+    out << (retiring ? " + " + std::to_string(retiring) + " retiring" : "") << "\n";
+    for (int i = 0; i < per_socket_; ++i) {
+      const SlotState& slot = slots_[s][i];
+      if (!slot.backoff.InCrashLoop(now)) continue;
+      out << "  crash loop: worker slot " << i << " died " << slot.backoff.RecentDeaths(now)
+          << " times in the last " << proc::RestartBackoff::kCrashLoopWindow / 1000000 << " s"
+          << (slot.start_at_us > now ? "; next start in " + std::to_string((slot.start_at_us - now) / 1000000 + 1) + " s" : "")
+          << "\n";
+    }
+  }
+  out << "SPF helpers running: " << helpers_->Running() << "\n";
+  out << (reload_ ? "ok (a reload is in progress)\n" : "ok\n");
+  return out.str();
+}
+
+}  // namespace
+
+int RunMaster(const MasterOptions& options, std::shared_ptr<const Snapshot> initial) {
+  Result<DaemonSetup> setup = PrepareDaemon(options, initial->config);
+  if (!setup.ok()) {
+    SG_LOG(kError) << setup.status().message();
+    return kExitConfig;
+  }
+  DaemonSetup prepared = *setup;
+  int rc = Master(options, initial, prepared).Run();
+  ReleaseDaemon(&prepared);
+  return rc;
+}
+
+}  // namespace sendguard

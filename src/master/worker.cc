@@ -1,0 +1,68 @@
+// master/worker.cc — a worker: drop to its account, open the runtime, serve.
+#include "master/worker.h"
+
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "core/log.h"
+#include "master/worker_channel.h"
+#include "milter/milter.h"
+#include "session/runtime.h"
+
+namespace sendguard {
+namespace {
+
+// Background upkeep: drops expired quota records once a minute.
+void MaintenanceLoop(Runtime* runtime) {
+  for (;;) {
+    std::this_thread::sleep_for(std::chrono::seconds(60));
+    if (!runtime->quota_store) continue;
+    Result<size_t> dropped = runtime->quota_store->CollectGarbage(runtime->clock->NowSeconds());
+    if (!dropped.ok()) SG_LOG(kWarning) << "quota garbage collection: " << dropped.status().ToString();
+  }
+}
+
+[[noreturn]] void FailStartup(WorkerChannel* channel, const std::string& socket, const Status& why) {
+  SG_LOG(kError) << "worker for " << socket << " cannot start: " << why.ToString();
+  (void)channel->Notify("startup-error " + why.ToString());
+  _exit(kStartupFailure);
+}
+
+MilterOptions ServeOptions(const WorkerSetup& w) {
+  MilterOptions o;
+  o.listen_fd = w.socket.fd;
+  o.listen_family = w.socket.family;
+  o.socket = w.socket.spec;
+  o.timeout_s = w.snapshot->config.daemon.milter_timeout_s;
+  o.drain_timeout_s = w.snapshot->config.daemon.drain_timeout_s;
+  return o;
+}
+
+}  // namespace
+
+void RunWorkerProcess(const WorkerSetup& w) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);  // the parent killed: the whole daemon is gone, as with kill -9
+  if (getppid() != w.parent) _exit(1);  // it died before prctl took effect
+  setpgid(0, 0);                        // Ctrl-C reaches the parent, which drains us
+  for (int fd : w.parent_fds) close(fd);
+  WorkerChannel channel(w.channel_fd);
+  Status s = proc::BecomeAccount(w.account);
+  if (s.ok() && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) s = Status::Internal("PR_SET_NO_NEW_PRIVS failed");
+  if (!s.ok()) FailStartup(&channel, w.socket.spec, s);
+  BlockDaemonSignals();
+  Result<std::unique_ptr<Runtime>> runtime = OpenRuntime(w.snapshot->config, MakeParentHelperLauncher(&channel));
+  if (!runtime.ok()) FailStartup(&channel, w.socket.spec, runtime.status());
+  if (w.run_maintenance) std::thread(MaintenanceLoop, runtime->get()).detach();
+  SnapshotHolder holder(w.snapshot);
+  MilterHooks hooks;
+  hooks.on_serving = [&] { (void)channel.Notify("ready"); };
+  hooks.on_stopped = [&](long live) { (void)channel.Notify("stopped " + std::to_string(live)); };
+  int rc = RunMilter(ServeOptions(w), &holder, runtime->get(), hooks);
+  _exit(rc);
+}
+
+}  // namespace sendguard

@@ -1,0 +1,2 @@
+proc_DEPS := core
+proc_LIBS :=
