@@ -31,6 +31,8 @@ class BedOptions:
     files: dict = dataclasses.field(default_factory=dict)  # policy files for sendguard
     trusted_networks: tuple = sendguard.DEFAULT_TRUSTED_NETWORKS  # sendguard's [identity]
     binary: str = ""                    # sendguard executable; "" = $SENDGUARD_BIN
+    user: str = ""                      # sendguard's [daemon] user ("" = as the parent)
+    workers: int = 0                    # sendguard's [daemon] workers (0 = one per core)
 
 
 class TestBed:
@@ -64,7 +66,8 @@ class TestBed:
                                                  sendguard.SendguardOptions(
                                                      binary=binary, transport=o.transport,
                                                      extra_toml=o.extra_toml, files=o.files,
-                                                     trusted_networks=o.trusted_networks))
+                                                     trusted_networks=o.trusted_networks,
+                                                     user=o.user, workers=o.workers))
             self.sendguard.start()
             milter = self.sendguard.postfix_milter
         self.postfix = postfix.Postfix(os.path.join(self.root, "postfix"), postfix.PostfixOptions(

@@ -4,7 +4,9 @@ Contract: start() writes sendguard.toml (the minimal config plus the caller's
 extra TOML and policy files) under `root`, starts `BIN run -c FILE
 --foreground` with stdout/stderr appended to sendguard.log, and returns once
 the milter socket accepts connections (raising, with the log tail, if the
-process exits first or the socket never appears). reload() sends SIGUSR1.
+process exits first or the socket never appears). reload() sends SIGUSR1;
+command("reload", ...) waits for the outcome. workers() lists the parent's
+worker processes, spf_helpers() its SPF helpers (pid, uid).
 stop() sends SIGTERM, waits, then SIGKILL, always by PID; it returns the exit
 status. start() may be called again after stop() (same config, same socket).
 Not thread-safe.
@@ -23,7 +25,8 @@ CONFIG_TEMPLATE = """\
 [daemon]
 listen = ["{listen}"]
 state_dir = "{state_dir}"
-user = ""
+user = "{user}"
+workers = {workers}
 socket_group = "postfix"     # smtpd runs as the postfix user
 failure_action = "{failure_action}"
 
@@ -39,10 +42,11 @@ DEFAULT_TRUSTED_NETWORKS = ("127.0.0.0/8", "::1/128")
 
 
 def render_config(listen, state_dir, failure_action="tempfail", log_level="info",
-                  trusted_networks=DEFAULT_TRUSTED_NETWORKS):
+                  trusted_networks=DEFAULT_TRUSTED_NETWORKS, user="", workers=0):
     """The bed's base config (the [daemon], [log] and [identity] tables)."""
     return CONFIG_TEMPLATE.format(
         listen=listen, state_dir=state_dir, failure_action=failure_action, log_level=log_level,
+        user=user, workers=workers,
         trusted_networks=", ".join(f'"{n}"' for n in trusted_networks))
 
 
@@ -55,6 +59,8 @@ class SendguardOptions:
     extra_toml: str = ""             # appended to the config; "${files}" becomes files_dir
     trusted_networks: tuple = DEFAULT_TRUSTED_NETWORKS  # [identity] trusted_networks
     files: dict = dataclasses.field(default_factory=dict)  # name -> text, written to files_dir
+    user: str = ""                   # [daemon] user: the workers' account ("" = the parent's)
+    workers: int = 0                 # [daemon] workers per socket (0 = one per core)
 
 
 class Sendguard:
@@ -87,7 +93,8 @@ class Sendguard:
             with open(path, "w") as f:
                 f.write(text)
         config = render_config(self.listen, self.state_dir, self.options.failure_action,
-                               self.options.log_level, self.options.trusted_networks)
+                               self.options.log_level, self.options.trusted_networks,
+                               self.options.user, self.options.workers)
         extra = self.options.extra_toml.replace("${files}", self.files_dir)
         with open(self.config_path, "w") as f:
             f.write(config + ("\n" + extra if extra else ""))
@@ -145,6 +152,34 @@ class Sendguard:
         offset = self.log_size()
         self.proc.send_signal(signal.SIGUSR1)
         return offset
+
+    def children(self):
+        """(pid, uid, argv) of each live child of the parent."""
+        out = []
+        if self.proc is None:
+            return out
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/status") as f:
+                    status = dict(line.split(":", 1) for line in f if ":" in line)
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    argv = f.read().split(b"\0")
+            except OSError:
+                continue
+            if int(status["PPid"]) != self.proc.pid or status["State"].strip().startswith("Z"):
+                continue
+            out.append((int(entry), int(status["Uid"].split()[0]), [a.decode() for a in argv if a]))
+        return out
+
+    def workers(self):
+        """(pid, uid) of the worker processes."""
+        return [(pid, uid) for pid, uid, argv in self.children() if "spf-helper" not in argv]
+
+    def spf_helpers(self):
+        """(pid, uid) of the SPF helper processes (the parent starts them)."""
+        return [(pid, uid) for pid, uid, argv in self.children() if "spf-helper" in argv]
 
     def log_since(self, offset=0):
         """The log text written after byte `offset` (whole log by default)."""
