@@ -67,7 +67,7 @@ Result<int> OpenControlSocket(const std::string& path) {
   mode_t old = umask(0077);
   int rc = bind(fd, reinterpret_cast<const sockaddr*>(&*sun), sizeof(*sun));
   umask(old);
-  if (rc != 0 || listen(fd, 8) != 0) {
+  if (rc != 0 || chmod(path.c_str(), 0600) != 0 || listen(fd, 8) != 0) {
     std::string why = strerror(errno);
     close(fd);
     return Status::IoError("cannot listen on control socket " + path + ": " + why);
