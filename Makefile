@@ -11,7 +11,8 @@
 #   make run         run the daemon in the foreground with the shipped config
 #   make demo        private Postfix + sendguard + sink, with sample messages
 #   make bench       throughput / latency benchmarks (tests/loadgen/run.sh),
-#                    results in bench/results/latest.md
+#                    results in bench/results/latest.md; crash isolation through
+#                    Postfix (tests/e2e/crash_bench.py), bench/results/crash.json
 #
 # Modules live in src/<module>/; each has a module.mk naming the modules it
 # uses (<m>_DEPS, transitively closed: make check-layering checks it and
@@ -132,8 +133,12 @@ test-fuzz:
 fuzz:
 	@$(MAKE) --no-print-directory test-fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-300}
 
+# CRASH_BASELINE_BIN=path/to/older/sendguard adds that binary to the crash run.
 bench: deps all bench-tools
 	@tests/loadgen/run.sh $(BUILD)/sendguard $(BUILD)/miltergen
+	@mkdir -p bench/results
+	@tests/e2e/crash_bench.py bench/results/crash.json sendguard=$(BUILD)/sendguard \
+	  $(if $(CRASH_BASELINE_BIN),baseline=$(CRASH_BASELINE_BIN))
 
 run: build-deps all
 	@contrib/scripts/dev-run.sh $(BUILD)/sendguard

@@ -26,8 +26,7 @@ CONFIG_TEMPLATE = """\
 listen = ["{listen}"]
 state_dir = "{state_dir}"
 user = "{user}"
-workers = {workers}
-socket_group = "postfix"     # smtpd runs as the postfix user
+{workers_line}socket_group = "postfix"     # smtpd runs as the postfix user
 failure_action = "{failure_action}"
 
 [log]
@@ -46,7 +45,7 @@ def render_config(listen, state_dir, failure_action="tempfail", log_level="info"
     """The bed's base config (the [daemon], [log] and [identity] tables)."""
     return CONFIG_TEMPLATE.format(
         listen=listen, state_dir=state_dir, failure_action=failure_action, log_level=log_level,
-        user=user, workers=workers,
+        user=user, workers_line="" if workers is None else f"workers = {workers}\n",
         trusted_networks=", ".join(f'"{n}"' for n in trusted_networks))
 
 
@@ -60,7 +59,7 @@ class SendguardOptions:
     trusted_networks: tuple = DEFAULT_TRUSTED_NETWORKS  # [identity] trusted_networks
     files: dict = dataclasses.field(default_factory=dict)  # name -> text, written to files_dir
     user: str = ""                   # [daemon] user: the workers' account ("" = the parent's)
-    workers: int = 0                 # [daemon] workers per socket (0 = one per core)
+    workers: int = 0                 # [daemon] workers per socket (0 = one per core; None = no key)
 
 
 class Sendguard:
