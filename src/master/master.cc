@@ -81,6 +81,7 @@ class Master {
   void OnControlClient();
   void OnChannel(pid_t pid);
   void ReapChildren();
+  void ReadLastWords(pid_t pid);
 
   // Workers.
   void EnsureWorkers();
@@ -219,6 +220,17 @@ void Master::OnChannel(pid_t pid) {
   if (answer.fd >= 0) close(answer.fd);
 }
 
+// What a worker wrote just before it exited ("stopped N") may still be
+// unread when it is reaped.
+void Master::ReadLastWords(pid_t pid) {
+  for (int i = 0; i < 16; ++i) {
+    int fd = workers_[pid].channel;
+    struct pollfd p = {fd, POLLIN, 0};
+    if (fd < 0 || poll(&p, 1, 0) <= 0) return;
+    OnChannel(pid);
+  }
+}
+
 void Master::ReapChildren() {
   int status = 0;
   pid_t pid;
@@ -226,6 +238,7 @@ void Master::ReapChildren() {
     if (helpers_->NoteExit(pid, status)) continue;
     auto it = workers_.find(pid);
     if (it == workers_.end()) continue;
+    ReadLastWords(pid);
     WorkerRecord w = it->second;
     workers_.erase(it);
     if (w.channel >= 0) close(w.channel);

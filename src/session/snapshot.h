@@ -4,10 +4,12 @@
 //
 // Contract: a Snapshot is built whole by LoadSnapshot() or not at all; a
 // failed load leaves the caller's current snapshot untouched ("a broken
-// reload keeps the last good state"), and its Status names file:line. Keys
-// are read into memory here, at start (before privileges are dropped) and at
-// each reload. A message takes one snapshot at MAIL FROM and uses it to the
-// end, so a reload never mixes two states.
+// reload keeps the last good state"), and its Status names file:line. Only
+// the privileged parent loads snapshots (master/master.h), at start and at
+// each reload, so keys readable by root alone load every time; workers get
+// theirs when they are forked and never load one. A message takes one
+// snapshot at MAIL FROM and uses it to the end, so a reload never mixes two
+// states.
 // Thread-safety: Snapshot is immutable; SnapshotHolder::Current/Replace may be
 // called from any thread (atomic shared_ptr load/store).
 #ifndef SENDGUARD_SESSION_SNAPSHOT_H_
@@ -47,7 +49,8 @@ class SnapshotHolder {
   void Replace(std::shared_ptr<const Snapshot> next) { std::atomic_store(&current_, std::move(next)); }
 
   // Loads config_path again; on success swaps it in, on failure keeps the
-  // current snapshot and returns why.
+  // current snapshot and returns why. (Tests; the daemon reloads by starting
+  // workers with a new snapshot.)
   Status Reload(const std::string& config_path);
 
  private:

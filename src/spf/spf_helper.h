@@ -3,14 +3,15 @@
 // domains is fetched.
 //
 // Contract: the helper loads its DNS data, then drops what it does not need
-// (switches to an unprivileged user when root, PR_SET_NO_NEW_PRIVS, no core
-// dumps, dies with its parent) and answers requests (helper_protocol.h) one at
+// (switches to an unprivileged user when started as root — in the daemon
+// the parent starts it as spf.helper_user already —, PR_SET_NO_NEW_PRIVS, no
+// core dumps, dies with its parent) and answers requests (helper_protocol.h) one at
 // a time until its input closes. A crash or stall in here costs the daemon a
 // temperror for one message, nothing more: SpfClient restarts it. The helper
 // holds no keys and no milter state.
 //
 // Daemon wiring: `sendguard spf-helper` (hidden subcommand, exec'd by
-// SpfClient through /proc/self/exe with the socket as fd 3) must do nothing
+// a HelperLauncher through /proc/self/exe with the socket as fd 3) must do nothing
 // but `return sendguard::spf::SpfHelperSubcommandMain();` — before starting
 // any thread or touching keys.
 // Thread-safety: each function is the whole life of a process; call once.
