@@ -142,7 +142,33 @@ else
   skipped=$((skipped + 1))
   echo "skip privilege_drop_and_socket_owner: needs root, user nobody and group postfix"
 fi
+# Several workers share one embedded quota store (LMDB is multi-process
+# safe): 4 workers, 32 concurrent connections, one user with a limit of 100
+# messages/1h, 160 sent: exactly 100 accepted, all others tempfailed at RCPT.
+lmdb_shared_by_workers() {
+  local spec="unix:$tmp/lmdb.sock" pid
+  printf 'class default { messages 100/1h }\n' > "$tmp/lmdb-quota.conf"
+  daemon_sendguard_config "$tmp/lmdb.toml" "$spec" "$tmp/lmdb-state" info
+  sed -i 's/^user = ""$/user = ""\nworkers = 4/' "$tmp/lmdb.toml"
+  printf '[quota]\npolicy_file = "%s"\n[senders]\nenabled = false\n' "$tmp/lmdb-quota.conf" >> "$tmp/lmdb.toml"
+  daemon_start_sendguard "$sg" "$tmp/lmdb.toml" "$spec" "$tmp/lmdb.log" || { tail -5 "$tmp/lmdb.log"; return 1; }
+  pid=$DAEMON_LAST_PID
+  [ "$(pgrep -c -P "$pid")" -ge 4 ] || { echo "want 4 workers, have $(pgrep -c -P "$pid")"; return 1; }
+  timeout -k 5 120 "$gen" --socket "$spec" --connections 32 --messages 160 --users 1 \
+    --login-domain example.org --corpus "$root/tests/milterclient/corpus" --json "$tmp/lmdb.json" \
+    --quiet >"$tmp/lmdb.out" 2>&1
+  daemon_stop "$pid" 15 >/dev/null
+  /usr/bin/python3 - "$tmp/lmdb.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+v = r["verdicts"]
+if r["errors"] or v.get("accept") != 100 or sum(v.values()) != 160:
+    sys.exit(f"verdicts {v}, errors {r['errors']}: want accept=100 of 160")
+PY
+}
 if [ -n "$gen" ]; then
+  if why=$(lmdb_shared_by_workers 2>&1); then passed=$((passed + 1)); echo "ok   lmdb_quota_exact_across_4_workers"
+  else failed=$((failed + 1)); echo "FAIL lmdb_quota_exact_across_4_workers: $why"; fi
   if out=$("$root/tests/loadgen/smoke.sh" "$sg" "$gen" 2>&1); then
     passed=$((passed + 1)); echo "ok   generator_smoke"
   else
