@@ -1,0 +1,2 @@
+abuse_DEPS := core
+abuse_LIBS :=

@@ -1,0 +1,317 @@
+// abuse/signals.cc — counting one identity's mail, its baseline, and the
+// record's text form.
+#include "abuse/signals.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+
+#include "core/strings.h"
+
+namespace sendguard::abuse {
+namespace {
+
+uint32_t Hash(const std::string& s) {
+  uint32_t h = 2166136261u;
+  for (char c : Lower(s)) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 16777619u;
+  }
+  return h;
+}
+
+// Marks `hash` as seen at `now`; when the set is full, the entry seen
+// longest ago makes room.
+void Touch(std::vector<Seen>* set, uint32_t hash, int64_t now, size_t cap) {
+  for (Seen& s : *set) {
+    if (s.hash == hash) {
+      s.last = std::max(s.last, now);
+      return;
+    }
+  }
+  if (set->size() < cap) {
+    set->push_back({hash, now});
+    return;
+  }
+  auto oldest = std::min_element(set->begin(), set->end(), [](const Seen& a, const Seen& b) { return a.last < b.last; });
+  *oldest = {hash, now};
+}
+
+int64_t CountSince(const std::vector<Seen>& set, int64_t since) {
+  return std::count_if(set.begin(), set.end(), [since](const Seen& s) { return s.last > since; });
+}
+
+void Forget(std::vector<Seen>* set, int64_t before) {
+  set->erase(std::remove_if(set->begin(), set->end(), [before](const Seen& s) { return s.last <= before; }),
+             set->end());
+}
+
+double Blend(double old, double sample, int64_t learned) {
+  return learned == 0 ? sample : old * (1 - kBaselineAlpha) + sample * kBaselineAlpha;
+}
+
+// Folds the hour that ended into the baseline when the identity sent in it
+// and was not restricted.
+void RollBaseline(Record* r, int64_t now) {
+  Baseline& b = r->baseline;
+  int64_t hour = now - now % 3600;
+  if (b.hour_start == 0) b.hour_start = hour;
+  if (hour <= b.hour_start) return;
+  if (b.hour_messages > 0 && !b.hour_restricted) {
+    int64_t distinct = std::count_if(r->recipients.begin(), r->recipients.end(), [&](const Seen& s) {
+      return s.last >= b.hour_start && s.last < b.hour_start + 3600;
+    });
+    b.messages_per_hour = Blend(b.messages_per_hour, static_cast<double>(b.hour_messages), b.active_hours);
+    b.recipients_per_hour = Blend(b.recipients_per_hour, static_cast<double>(distinct), b.active_hours);
+    ++b.active_hours;
+  }
+  b.hour_start = hour;
+  b.hour_messages = 0;
+  b.hour_restricted = r->state.level != Level::kNone;
+}
+
+Bucket* BucketFor(Record* r, int64_t now) {
+  int64_t start = now - now % kBucketSeconds;
+  auto& bs = r->buckets;
+  bs.erase(std::remove_if(bs.begin(), bs.end(), [&](const Bucket& b) { return b.start <= now - kWindowSeconds; }),
+           bs.end());
+  for (Bucket& b : bs) {
+    if (b.start == start) return &b;
+  }
+  if (start <= now - kWindowSeconds) return nullptr;
+  Bucket fresh;
+  fresh.start = start;
+  bs.push_back(fresh);
+  std::sort(bs.begin(), bs.end(), [](const Bucket& a, const Bucket& b) { return a.start < b.start; });
+  for (Bucket& b : bs) {
+    if (b.start == start) return &b;
+  }
+  return nullptr;
+}
+
+void CountInto(Bucket* b, const MessageEvent& e) {
+  b->messages += 1;
+  b->recipients += static_cast<int64_t>(e.recipients.size());
+  b->tagged += e.content == ContentOutcome::kTagged;
+  b->quarantined += e.content == ContentOutcome::kQuarantined;
+  b->rejected += e.content == ContentOutcome::kRejected;
+  b->sender_refusals += e.sender_refused;
+  b->quota_hits += e.quota_hit;
+}
+
+void KeepLast(std::vector<std::string>* list, const std::string& item, size_t cap) {
+  if (item.empty()) return;
+  list->push_back(item);
+  if (list->size() > cap) list->erase(list->begin(), list->begin() + (list->size() - cap));
+}
+
+// Text form: a token never holds a space or a newline; strings are written
+// '=' + percent-escaped, so an empty string is "=".
+std::string Esc(const std::string& s) {
+  std::string out = "=";
+  for (char c : s) {
+    if (c == '%' || c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+      char buf[4];
+      snprintf(buf, sizeof(buf), "%%%02X", static_cast<unsigned char>(c));
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+bool Unesc(const std::string& token, std::string* out) {
+  if (token.empty() || token[0] != '=') return false;
+  out->clear();
+  for (size_t i = 1; i < token.size(); ++i) {
+    if (token[i] != '%') {
+      *out += token[i];
+      continue;
+    }
+    if (i + 2 >= token.size()) return false;
+    unsigned v = 0;
+    if (sscanf(token.c_str() + i + 1, "%2x", &v) != 1) return false;
+    *out += static_cast<char>(v);
+    i += 2;
+  }
+  return true;
+}
+
+}  // namespace
+
+const char* LevelName(Level level) {
+  switch (level) {
+    case Level::kNone: return "none";
+    case Level::kThrottled: return "throttle";
+    case Level::kHeld: return "hold";
+    case Level::kSuspended: return "suspend";
+  }
+  return "none";
+}
+
+bool ParseLevel(const std::string& name, Level* out) {
+  for (Level l : {Level::kNone, Level::kThrottled, Level::kHeld, Level::kSuspended}) {
+    if (name == LevelName(l)) {
+      *out = l;
+      return true;
+    }
+  }
+  return false;
+}
+
+void Observe(Record* r, const MessageEvent& e) {
+  RollBaseline(r, e.now_s);
+  Bucket* b = BucketFor(r, e.now_s);
+  if (b == nullptr) return;  // older than the window
+  CountInto(b, e);
+  for (const std::string& rcpt : e.recipients) {
+    Touch(&r->recipients, Hash(rcpt), e.now_s, kMaxRecipients);
+    Touch(&r->domains, Hash(DomainOf(rcpt)), e.now_s, kMaxDomains);
+  }
+  if (!e.client_ip.empty()) Touch(&r->addresses, Hash(e.client_ip), e.now_s, kMaxAddresses);
+  // Recipients are kept two windows: the baseline counts last hour's.
+  Forget(&r->recipients, e.now_s - 2 * kWindowSeconds);
+  Forget(&r->domains, e.now_s - kWindowSeconds);
+  Forget(&r->addresses, e.now_s - kWindowSeconds);
+  r->baseline.hour_messages += 1;
+  if (r->state.level != Level::kNone) r->baseline.hour_restricted = true;
+  KeepLast(&r->evidence, e.queue_id, kMaxEvidence);
+  if (e.held) KeepLast(&r->held, e.queue_id, kMaxHeld);
+}
+
+Signals Measure(const Record& r, int64_t now) {
+  Signals s;
+  for (const Bucket& b : r.buckets) {
+    if (b.start <= now - kWindowSeconds) continue;
+    s.messages += b.messages;
+    s.recipients += b.recipients;
+    s.content_tagged += b.tagged;
+    s.content_quarantined += b.quarantined;
+    s.content_rejected += b.rejected;
+    s.sender_refusals += b.sender_refusals;
+    s.quota_hits += b.quota_hits;
+  }
+  s.distinct_recipients = CountSince(r.recipients, now - kWindowSeconds);
+  s.distinct_domains = CountSince(r.domains, now - kWindowSeconds);
+  s.client_addresses = CountSince(r.addresses, now - kWindowSeconds);
+  s.baseline_messages = r.baseline.messages_per_hour;
+  s.baseline_recipients = r.baseline.recipients_per_hour;
+  s.baseline_hours = r.baseline.active_hours;
+  return s;
+}
+
+void AddHistory(Record* r, HistoryEntry entry) {
+  r->history.push_back(std::move(entry));
+  if (r->history.size() > kMaxHistory) r->history.erase(r->history.begin());
+}
+
+void SeedBaseline(Record* r, double messages_per_hour, double recipients_per_hour, int64_t hours) {
+  r->baseline.messages_per_hour = messages_per_hour;
+  r->baseline.recipients_per_hour = recipients_per_hour;
+  r->baseline.active_hours = hours;
+}
+
+std::string SignalsText(const Signals& s) {
+  std::ostringstream o;
+  o << "messages=" << s.messages << " recipients=" << s.recipients
+    << " distinct_recipients=" << s.distinct_recipients << " distinct_domains=" << s.distinct_domains
+    << " client_addresses=" << s.client_addresses << " content_rejected=" << s.content_rejected
+    << " content_quarantined=" << s.content_quarantined << " content_tagged=" << s.content_tagged
+    << " sender_refusals=" << s.sender_refusals << " quota_hits=" << s.quota_hits;
+  char base[96];
+  snprintf(base, sizeof(base), " baseline_messages=%.1f baseline_recipients=%.1f", s.baseline_messages,
+           s.baseline_recipients);
+  return o.str() + base;
+}
+
+std::string Encode(const Record& r) {
+  std::ostringstream o;
+  o << "sgabuse 1\n";
+  for (const Bucket& b : r.buckets) {
+    o << "b " << b.start << ' ' << b.messages << ' ' << b.recipients << ' ' << b.tagged << ' ' << b.quarantined
+      << ' ' << b.rejected << ' ' << b.sender_refusals << ' ' << b.quota_hits << '\n';
+  }
+  for (const auto& [tag, set] : {std::pair<char, const std::vector<Seen>*>{'r', &r.recipients},
+                                 {'d', &r.domains}, {'a', &r.addresses}}) {
+    for (const Seen& s : *set) o << tag << ' ' << s.hash << ' ' << s.last << '\n';
+  }
+  char base[160];
+  snprintf(base, sizeof(base), "base %.6f %.6f %lld %lld %lld %d\n", r.baseline.messages_per_hour,
+           r.baseline.recipients_per_hour, static_cast<long long>(r.baseline.active_hours),
+           static_cast<long long>(r.baseline.hour_start), static_cast<long long>(r.baseline.hour_messages),
+           r.baseline.hour_restricted ? 1 : 0);
+  o << base;
+  const State& st = r.state;
+  o << "state " << LevelName(st.level) << ' ' << st.until << ' ' << st.offences << ' ' << st.last_alert << ' '
+    << Esc(st.condition) << ' ' << Esc(st.reason) << '\n';
+  for (const HistoryEntry& h : r.history) {
+    o << "hist " << h.at << ' ' << Esc(h.what) << ' ' << Esc(h.condition) << ' ' << Esc(h.by) << ' '
+      << Esc(h.detail) << '\n';
+  }
+  for (const std::string& q : r.evidence) o << "ev " << Esc(q) << '\n';
+  for (const std::string& q : r.held) o << "held " << Esc(q) << '\n';
+  return o.str();
+}
+
+namespace {
+
+bool DecodeLine(const std::vector<std::string>& t, Record* r) {
+  const std::string& k = t[0];
+  auto num = [&](size_t i, int64_t* v) { return i < t.size() && sscanf(t[i].c_str(), "%lld", reinterpret_cast<long long*>(v)) == 1; };
+  if (k == "b" && t.size() == 9) {
+    Bucket b;
+    return num(1, &b.start) && num(2, &b.messages) && num(3, &b.recipients) && num(4, &b.tagged) &&
+           num(5, &b.quarantined) && num(6, &b.rejected) && num(7, &b.sender_refusals) && num(8, &b.quota_hits) &&
+           (r->buckets.push_back(b), true);
+  }
+  if ((k == "r" || k == "d" || k == "a") && t.size() == 3) {
+    int64_t h = 0, last = 0;
+    if (!num(1, &h) || !num(2, &last) || h < 0 || h > 0xffffffffLL) return false;
+    (k == "r" ? r->recipients : k == "d" ? r->domains : r->addresses).push_back({static_cast<uint32_t>(h), last});
+    return true;
+  }
+  if (k == "base" && t.size() == 7) {
+    Baseline& b = r->baseline;
+    int64_t restricted = 0;
+    return sscanf(t[1].c_str(), "%lf", &b.messages_per_hour) == 1 && sscanf(t[2].c_str(), "%lf", &b.recipients_per_hour) == 1 &&
+           num(3, &b.active_hours) && num(4, &b.hour_start) && num(5, &b.hour_messages) && num(6, &restricted) &&
+           ((b.hour_restricted = restricted != 0), true);
+  }
+  if (k == "state" && t.size() == 7) {
+    State& s = r->state;
+    return ParseLevel(t[1], &s.level) && num(2, &s.until) && num(3, &s.offences) && num(4, &s.last_alert) &&
+           Unesc(t[5], &s.condition) && Unesc(t[6], &s.reason);
+  }
+  if (k == "hist" && t.size() == 6) {
+    HistoryEntry h;
+    return num(1, &h.at) && Unesc(t[2], &h.what) && Unesc(t[3], &h.condition) && Unesc(t[4], &h.by) &&
+           Unesc(t[5], &h.detail) && (r->history.push_back(h), true);
+  }
+  std::string q;
+  if ((k == "ev" || k == "held") && t.size() == 2 && Unesc(t[1], &q)) {
+    (k == "ev" ? r->evidence : r->held).push_back(q);
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<Record> Decode(const std::string& text) {
+  Record r;
+  std::istringstream in(text);
+  std::string line;
+  if (!std::getline(in, line) || line != "sgabuse 1") return Status::InvalidArgument("abuse record: unknown format");
+  int n = 1;
+  while (std::getline(in, line)) {
+    ++n;
+    std::vector<std::string> tokens = SplitWords(line);
+    if (tokens.empty() || !DecodeLine(tokens, &r)) {
+      return Status::InvalidArgument("abuse record: line " + std::to_string(n) + " is not understood");
+    }
+  }
+  return r;
+}
+
+}  // namespace sendguard::abuse

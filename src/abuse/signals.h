@@ -1,0 +1,134 @@
+// abuse/signals.h — what sendguard remembers about one sending identity to
+// tell a stolen password from a normal day: the last hour of its mail (in
+// 5-minute buckets), the distinct recipients, recipient domains and client
+// addresses it used in that hour (capped sets of hashes), a baseline of its
+// normal hourly volume, and its restriction state and history.
+//
+// Contract: a Record is plain data. Observe() adds one finished message at
+// `event.now_s` (events arrive roughly in time order; an older one counts in
+// the bucket it falls in or is dropped when older than the window). Measure()
+// reads the signals over the last kWindowSeconds. The baseline is an EWMA of
+// the messages and distinct recipients of the identity's active hours
+// (hours in which it sent), learned only while it is not restricted, so a
+// burst does not teach the baseline that bursts are normal. Memory is
+// bounded: at most kMaxRecipients / kMaxDomains / kMaxAddresses hashes (a
+// distinct count saturates at its cap), 12 buckets, kMaxHistory entries.
+// Encode()/Decode() give a compact text form for the store; Decode() of
+// anything it did not write is an error, never a crash.
+// Thread-safety: none (values).
+#ifndef SENDGUARD_ABUSE_SIGNALS_H_
+#define SENDGUARD_ABUSE_SIGNALS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+
+namespace sendguard::abuse {
+
+constexpr int64_t kWindowSeconds = 3600;
+constexpr int64_t kBucketSeconds = 300;
+constexpr size_t kMaxRecipients = 1024;
+constexpr size_t kMaxDomains = 512;
+constexpr size_t kMaxAddresses = 64;
+constexpr size_t kMaxHistory = 32;
+constexpr size_t kMaxEvidence = 20;
+constexpr size_t kMaxHeld = 1000;
+
+// How far an identity is restricted, weakest first.
+enum class Level { kNone = 0, kThrottled = 1, kHeld = 2, kSuspended = 3 };
+const char* LevelName(Level level);
+bool ParseLevel(const std::string& name, Level* out);
+
+enum class ContentOutcome { kClean, kTagged, kQuarantined, kRejected };
+
+// One message's outcome, as the session saw it.
+struct MessageEvent {
+  int64_t now_s = 0;
+  std::vector<std::string> recipients;  // accepted RCPTs, as addresses
+  std::string client_ip;
+  bool accepted = false;                // delivered or held, not refused
+  bool held = false;                    // put in the hold queue (queue_id kept for release)
+  ContentOutcome content = ContentOutcome::kClean;
+  std::string top_rule;
+  bool sender_refused = false;          // tried to send as a foreign address
+  bool quota_hit = false;               // a quota limit refused it
+  std::string queue_id;
+};
+
+struct Bucket {
+  int64_t start = 0;
+  int64_t messages = 0, recipients = 0, tagged = 0, quarantined = 0, rejected = 0;
+  int64_t sender_refusals = 0, quota_hits = 0;
+};
+
+struct Seen {
+  uint32_t hash = 0;
+  int64_t last = 0;
+};
+
+struct HistoryEntry {
+  int64_t at = 0;
+  std::string what;       // "suspend", "release", "expire", "notify", ...
+  std::string condition;  // the condition that fired, or "manual"
+  std::string by;         // "auto" or who ran the command
+  std::string detail;     // signal values, reason
+};
+
+struct Baseline {
+  double messages_per_hour = 0;    // EWMA over active hours
+  double recipients_per_hour = 0;  // distinct recipients, EWMA over active hours
+  int64_t active_hours = 0;        // hours learned
+  int64_t hour_start = 0;          // the hour being counted now
+  int64_t hour_messages = 0;
+  bool hour_restricted = false;    // not learned: it was restricted during it
+};
+
+struct State {
+  Level level = Level::kNone;
+  int64_t until = 0;           // 0 with a level: until released by hand
+  int64_t offences = 0;        // restricting actions so far
+  int64_t last_alert = 0;
+  std::string condition;       // what put it there
+  std::string reason;
+};
+
+struct Record {
+  std::vector<Bucket> buckets;  // oldest first, within the window
+  std::vector<Seen> recipients, domains, addresses;
+  Baseline baseline;
+  State state;
+  std::vector<HistoryEntry> history;  // oldest first
+  std::vector<std::string> evidence;  // queue ids of recent messages
+  std::vector<std::string> held;      // queue ids in the hold queue because of the state
+};
+
+struct Signals {
+  int64_t messages = 0, recipients = 0;
+  int64_t distinct_recipients = 0, distinct_domains = 0, client_addresses = 0;
+  int64_t content_tagged = 0, content_quarantined = 0, content_rejected = 0;
+  int64_t sender_refusals = 0, quota_hits = 0;
+  double baseline_messages = 0, baseline_recipients = 0;  // per active hour
+  int64_t baseline_hours = 0;
+};
+
+// EWMA weight of one new active hour (about three weeks of working hours).
+constexpr double kBaselineAlpha = 0.01;
+
+void Observe(Record* record, const MessageEvent& event);
+Signals Measure(const Record& record, int64_t now_s);
+void AddHistory(Record* record, HistoryEntry entry);
+
+// Seeds an identity's baseline (e.g. learned from old logs or a default).
+void SeedBaseline(Record* record, double messages_per_hour, double recipients_per_hour, int64_t hours);
+
+std::string Encode(const Record& record);
+Result<Record> Decode(const std::string& text);
+
+// "messages=12 distinct_recipients=40 ..." for logs and alerts.
+std::string SignalsText(const Signals& s);
+
+}  // namespace sendguard::abuse
+
+#endif  // SENDGUARD_ABUSE_SIGNALS_H_

@@ -1,0 +1,193 @@
+// Tests for abuse/: signals, the policy file, the ladder. Time is passed in.
+#include <boost/test/unit_test.hpp>
+
+#include "abuse/abuse_policy.h"
+#include "abuse/ladder.h"
+#include "abuse/signals.h"
+
+using namespace sendguard;
+using namespace sendguard::abuse;
+
+namespace {
+
+constexpr int64_t kT0 = 1700000000 - 1700000000 % 3600;  // an hour boundary
+
+MessageEvent Msg(int64_t now, std::vector<std::string> rcpts, std::string ip = "192.0.2.1") {
+  MessageEvent e;
+  e.now_s = now;
+  e.recipients = std::move(rcpts);
+  e.client_ip = std::move(ip);
+  e.accepted = true;
+  return e;
+}
+
+std::shared_ptr<const AbusePolicy> Policy(const std::string& text) {
+  auto p = AbusePolicy::Parse(text, "abuse.conf");
+  BOOST_REQUIRE_MESSAGE(p.ok(), p.status().ToString());
+  return *p;
+}
+
+const char* kPolicy =
+    "condition burst    messages >= 30 and >= 10x baseline -> suspend\n"
+    "condition spread   distinct_domains >= 20 -> hold\n"
+    "condition ips      client_addresses >= 4 -> escalate\n"
+    "condition rejects  content_rejected >= 3 -> notify\n"
+    "duration suspend 2h\n"
+    "manual_release_after 2\n"
+    "exempt newsletter@example.org\n"
+    "exempt_class bulk\n"
+    "default_baseline messages 5 recipients 5\n";
+
+}  // namespace
+
+namespace sendguard::abuse {
+std::ostream& operator<<(std::ostream& o, Level l) { return o << LevelName(l); }
+}  // namespace sendguard::abuse
+
+BOOST_AUTO_TEST_CASE(signals_count_the_last_hour_only) {
+  Record r;
+  Observe(&r, Msg(kT0, {"a@x.example", "b@y.example"}));
+  Observe(&r, Msg(kT0 + 600, {"a@x.example"}, "192.0.2.2"));
+  Signals s = Measure(r, kT0 + 700);
+  BOOST_TEST(s.messages == 2);
+  BOOST_TEST(s.recipients == 3);
+  BOOST_TEST(s.distinct_recipients == 2);
+  BOOST_TEST(s.distinct_domains == 2);
+  BOOST_TEST(s.client_addresses == 2);
+  Signals later = Measure(r, kT0 + 3600 + 301);
+  BOOST_TEST(later.messages == 1);  // the first bucket left the window
+  BOOST_TEST(Measure(r, kT0 + 2 * 3600).messages == 0);
+}
+
+BOOST_AUTO_TEST_CASE(distinct_sets_are_capped) {
+  Record r;
+  for (size_t i = 0; i < kMaxRecipients + 100; ++i) {
+    Observe(&r, Msg(kT0 + 1, {"u" + std::to_string(i) + "@d" + std::to_string(i) + ".example"}));
+  }
+  Signals s = Measure(r, kT0 + 2);
+  BOOST_TEST(s.distinct_recipients == static_cast<int64_t>(kMaxRecipients));
+  BOOST_TEST(s.distinct_domains == static_cast<int64_t>(kMaxDomains));
+  BOOST_TEST(r.recipients.size() == kMaxRecipients);
+  BOOST_TEST(Encode(r).size() < 64 * 1024);
+}
+
+BOOST_AUTO_TEST_CASE(baseline_learns_active_hours_but_not_restricted_ones) {
+  Record r;
+  for (int h = 0; h < 3; ++h) {
+    for (int i = 0; i < 4; ++i) Observe(&r, Msg(kT0 + h * 3600 + i, {"a@x.example"}));
+  }
+  Observe(&r, Msg(kT0 + 3 * 3600, {"a@x.example"}));  // closes hour 2
+  BOOST_TEST(r.baseline.active_hours == 3);
+  BOOST_TEST(r.baseline.messages_per_hour == 4.0, boost::test_tools::tolerance(0.05));
+  r.state.level = Level::kSuspended;
+  for (int i = 0; i < 500; ++i) Observe(&r, Msg(kT0 + 3 * 3600 + 10, {"a@x.example"}));
+  Observe(&r, Msg(kT0 + 4 * 3600, {"a@x.example"}));
+  BOOST_TEST(r.baseline.active_hours == 3);  // the restricted hour taught nothing
+}
+
+BOOST_AUTO_TEST_CASE(record_round_trips_and_garbage_is_an_error) {
+  Record r;
+  Observe(&r, Msg(kT0, {"a b@x.example"}));
+  r.state = State{Level::kHeld, kT0 + 60, 2, kT0, "spread out", "why: 100%"};
+  AddHistory(&r, {kT0, "hold", "spread", "auto", "distinct_domains=30\nnext"});
+  r.held = {"4Bq1Xy"};
+  Result<Record> back = Decode(Encode(r));
+  BOOST_REQUIRE(back.ok());
+  BOOST_TEST(Encode(*back) == Encode(r));
+  BOOST_TEST(back->state.reason == "why: 100%");
+  BOOST_TEST(back->history[0].detail == "distinct_domains=30\nnext");
+  BOOST_TEST(!Decode("").ok());
+  BOOST_TEST(!Decode("sgabuse 1\nb 1 2\n").ok());
+  BOOST_TEST(!Decode("sgabuse 1\nstate flying 0 0 0 = =\n").ok());
+  BOOST_TEST(!Decode("sgabuse 1\nev =%4\n").ok());
+}
+
+BOOST_AUTO_TEST_CASE(policy_errors_name_file_and_line) {
+  for (const char* bad : {"condition x messages > 3 -> suspend\n", "\ncondition x nosuch >= 3 -> suspend\n",
+                          "condition x messages >= 3 -> explode\n", "duration suspend forever\n",
+                          "suspend_text 450 4.7.1 not permanent\n", "frobnicate\n",
+                          "condition x messages >= 3 -> notify\ncondition x messages >= 4 -> notify\n",
+                          "condition x messages >= 3 and >= tenx baseline -> hold\n"}) {
+    auto p = AbusePolicy::Parse(bad, "abuse.conf");
+    BOOST_TEST(!p.ok(), bad);
+    if (!p.ok()) BOOST_TEST(p.status().message().find("abuse.conf:") == 0, p.status().message());
+  }
+  auto p = Policy(std::string(kPolicy) + "suspend_text 554 5.7.1 stop, write to abuse@example.org\n");
+  BOOST_TEST(p->conditions.size() == 4u);
+  BOOST_TEST(p->conditions[0].baseline_factor == 10.0);
+  BOOST_TEST(p->suspend_reply.ToString() == "554 5.7.1 stop, write to abuse@example.org");
+  BOOST_TEST(p->durations.at(Level::kSuspended) == 7200);
+  BOOST_TEST(p->Exempt("Newsletter@Example.org", "default"));
+  BOOST_TEST(p->Exempt("x@example.org", "bulk"));
+  BOOST_TEST(!p->Exempt("x@example.org", "default"));
+}
+
+BOOST_AUTO_TEST_CASE(burst_suspends_for_the_duration_then_lapses) {
+  auto p = Policy(kPolicy);
+  Record r;
+  Change c;
+  int sent = 0;
+  while (EffectiveLevel(r, kT0) == Level::kNone && sent < 100) {
+    Observe(&r, Msg(kT0, {"a@x.example"}));
+    c = Evaluate(&r, *p, kT0, false);
+    ++sent;
+  }
+  BOOST_TEST(sent == 50);  // >= 30 and >= 10 x the default baseline of 5
+  BOOST_TEST(c.level_changed);
+  BOOST_TEST(c.notify);
+  BOOST_TEST(c.condition == "burst");
+  BOOST_TEST(c.until == kT0 + 7200);
+  BOOST_TEST(EffectiveLevel(r, kT0 + 7199) == Level::kSuspended);
+  BOOST_TEST(EffectiveLevel(r, kT0 + 7200) == Level::kNone);
+  Change lapse = Evaluate(&r, *p, kT0 + 7200, false);
+  BOOST_TEST(lapse.what == "expire");
+  BOOST_TEST(r.state.level == Level::kNone);
+  BOOST_TEST(r.history.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(learned_baseline_raises_the_bar) {
+  auto p = Policy(kPolicy);
+  Record r;
+  SeedBaseline(&r, 40, 40, 300);  // a busy account: 40 messages an hour
+  for (int i = 0; i < 300; ++i) Observe(&r, Msg(kT0 + 10, {"a@x.example"}));
+  BOOST_TEST(Evaluate(&r, *p, kT0 + 10, false).to == Level::kNone);
+  for (int i = 0; i < 100; ++i) Observe(&r, Msg(kT0 + 20, {"a@x.example"}));
+  BOOST_TEST(Evaluate(&r, *p, kT0 + 20, false).to == Level::kSuspended);  // 400 >= 10 x 40
+}
+
+BOOST_AUTO_TEST_CASE(escalation_and_repeat_offenders_need_a_manual_release) {
+  auto p = Policy(kPolicy);
+  Record r;
+  for (int i = 0; i < 4; ++i) Observe(&r, Msg(kT0, {"a@x.example"}, "198.51.100." + std::to_string(i)));
+  Change first = Evaluate(&r, *p, kT0, false);
+  BOOST_TEST(first.condition == "ips");
+  BOOST_TEST((first.to == Level::kThrottled));  // escalate from none
+  Change again = Evaluate(&r, *p, kT0 + 1, false);
+  BOOST_TEST((again.to == Level::kHeld));  // still holds: one rung up
+  BOOST_TEST(again.until == 0);             // second offence: manual_release_after 2
+  BOOST_TEST(EffectiveLevel(r, kT0 + 30 * 86400) == Level::kHeld);
+  Change released = Release(&r, kT0 + 10, "admin");
+  BOOST_TEST(released.level_changed);
+  BOOST_TEST(r.state.level == Level::kNone);
+  BOOST_TEST(r.history.back().by == "admin");
+}
+
+BOOST_AUTO_TEST_CASE(exempt_identities_are_only_notified_once_per_interval) {
+  auto p = Policy(kPolicy);
+  Record r;
+  for (int i = 0; i < 200; ++i) Observe(&r, Msg(kT0, {"a@x.example"}));
+  Change c = Evaluate(&r, *p, kT0, true);
+  BOOST_TEST(r.state.level == Level::kNone);
+  BOOST_TEST(c.notify);
+  BOOST_TEST(c.what == "notify");
+  BOOST_TEST(!Evaluate(&r, *p, kT0 + 60, true).notify);
+  BOOST_TEST(Evaluate(&r, *p, kT0 + 3600, true).notify == false);  // the burst left the window
+}
+
+BOOST_AUTO_TEST_CASE(manual_suspension_without_expiry) {
+  Record r;
+  Change c = Suspend(&r, Level::kSuspended, kT0, 0, "phishing reported", "root");
+  BOOST_TEST(c.level_changed);
+  BOOST_TEST(EffectiveLevel(r, kT0 + 365 * 86400) == Level::kSuspended);
+  BOOST_TEST(r.history.back().detail == "phishing reported");
+}
