@@ -1,7 +1,8 @@
 // quota/lmdb_quota_store.cc — the only file that includes <lmdb.h>.
 //
 // Layout: database "counters" maps subject -> encoded SubjectRecord;
-// database "overrides" maps identity -> class name. Every operation is one
+// database "overrides" maps identity -> class name, "records" key -> an
+// opaque record (abuse state). Every operation is one
 // transaction; write transactions are serialised by LMDB's cross-process
 // writer lock, which is what makes Reserve() exact under concurrency.
 // Failures: every LMDB error becomes a Status naming the operation.
@@ -58,6 +59,7 @@ struct LmdbQuotaStore::Env {
   MDB_env* env = nullptr;
   MDB_dbi counters = 0;
   MDB_dbi overrides = 0;
+  MDB_dbi records = 0;
 
   ~Env() {
     if (env != nullptr) mdb_env_close(env);
@@ -140,6 +142,7 @@ Result<std::unique_ptr<LmdbQuotaStore>> LmdbQuotaStore::Open(
   st = e->Run(true, [e](MDB_txn* txn) {
     int r = mdb_dbi_open(txn, "counters", MDB_CREATE, &e->counters);
     if (r == 0) r = mdb_dbi_open(txn, "overrides", MDB_CREATE, &e->overrides);
+    if (r == 0) r = mdb_dbi_open(txn, "records", MDB_CREATE, &e->records);
     return r == 0 ? Status::Ok() : LmdbError("open databases", r);
   });
   if (!st.ok()) return st;
@@ -324,6 +327,65 @@ Status LmdbQuotaStore::ClearOverride(const std::string& identity) {
     int rc = mdb_del(txn, e->overrides, &key, nullptr);
     return (rc == 0 || rc == MDB_NOTFOUND) ? Status::Ok() : LmdbError("delete override", rc);
   });
+}
+
+namespace {
+
+Status GetIn(MDB_txn* txn, MDB_dbi dbi, const std::string& k, std::string* out) {
+  MDB_val key = Val(k), data;
+  int rc = mdb_get(txn, dbi, &key, &data);
+  out->clear();
+  if (rc == MDB_NOTFOUND) return Status::Ok();
+  if (rc != 0) return LmdbError("get record", rc);
+  out->assign(static_cast<const char*>(data.mv_data), data.mv_size);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::string> LmdbQuotaStore::UpdateRecord(const std::string& key, const RecordUpdate& update) {
+  Env* e = env_.get();
+  std::string next;
+  Status st = e->Run(true, [&](MDB_txn* txn) -> Status {
+    std::string stored;
+    Status s = GetIn(txn, e->records, key, &stored);
+    if (!s.ok()) return s;
+    next = update(stored);
+    MDB_val k = Val(key), data = Val(next);
+    int rc = next.empty() ? mdb_del(txn, e->records, &k, nullptr) : mdb_put(txn, e->records, &k, &data, 0);
+    return (rc == 0 || (next.empty() && rc == MDB_NOTFOUND)) ? Status::Ok() : LmdbError("put record", rc);
+  });
+  if (!st.ok()) return st;
+  return next;
+}
+
+Result<std::string> LmdbQuotaStore::GetRecord(const std::string& key) {
+  Env* e = env_.get();
+  std::string stored;
+  Status st = e->Run(false, [&](MDB_txn* txn) { return GetIn(txn, e->records, key, &stored); });
+  if (!st.ok()) return st;
+  return stored;
+}
+
+Result<std::vector<std::string>> LmdbQuotaStore::RecordKeys(const std::string& prefix) {
+  Env* e = env_.get();
+  std::vector<std::string> keys;
+  Status st = e->Run(false, [&](MDB_txn* txn) -> Status {
+    MDB_cursor* cursor = nullptr;
+    int rc = mdb_cursor_open(txn, e->records, &cursor);
+    if (rc != 0) return LmdbError("open cursor", rc);
+    MDB_val key = Val(prefix), data;
+    for (rc = mdb_cursor_get(cursor, &key, &data, MDB_SET_RANGE); rc == 0;
+         rc = mdb_cursor_get(cursor, &key, &data, MDB_NEXT)) {
+      std::string k(static_cast<const char*>(key.mv_data), key.mv_size);
+      if (k.compare(0, prefix.size(), prefix) != 0) break;
+      keys.push_back(k);
+    }
+    mdb_cursor_close(cursor);
+    return (rc == 0 || rc == MDB_NOTFOUND) ? Status::Ok() : LmdbError("list records", rc);
+  });
+  if (!st.ok()) return st;
+  return keys;
 }
 
 }  // namespace quota

@@ -53,6 +53,9 @@ class LmdbQuotaStore final : public QuotaStore {
   Result<std::optional<std::string>> GetOverride(const std::string& identity) override;
   Status SetOverride(const std::string& identity, const std::string& class_name) override;
   Status ClearOverride(const std::string& identity) override;
+  Result<std::string> UpdateRecord(const std::string& key, const RecordUpdate& update) override;
+  Result<std::string> GetRecord(const std::string& key) override;
+  Result<std::vector<std::string>> RecordKeys(const std::string& prefix) override;
 
  private:
   struct Env;

@@ -19,6 +19,7 @@
 #define SENDGUARD_QUOTA_QUOTA_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -66,6 +67,12 @@ struct LimitUsage {
   int64_t frees_at_seconds = 0;  // when one more unit would fit (0: it fits now)
 };
 
+// Computes a record's new bytes from its stored ones ("" = none); returning
+// "" deletes it. May run more than once for one update (the Redis store
+// retries when another relay changed the record meanwhile): no side effects
+// but the result.
+using RecordUpdate = std::function<std::string(const std::string& stored)>;
+
 struct TopEntry {
   std::string subject;
   Amounts last_hour;  // committed in the last hour
@@ -93,6 +100,14 @@ class QuotaStore {
   virtual Result<std::optional<std::string>> GetOverride(const std::string& identity) = 0;
   virtual Status SetOverride(const std::string& identity, const std::string& class_name) = 0;
   virtual Status ClearOverride(const std::string& identity) = 0;
+
+  // Opaque records per key (the abuse state of an identity, abuse/
+  // signals.h), changed atomically with respect to every process and relay
+  // using the store. UpdateRecord returns the bytes it stored; GetRecord ""
+  // when there is none; RecordKeys every key starting with `prefix`.
+  virtual Result<std::string> UpdateRecord(const std::string& key, const RecordUpdate& update) = 0;
+  virtual Result<std::string> GetRecord(const std::string& key) = 0;
+  virtual Result<std::vector<std::string>> RecordKeys(const std::string& prefix) = 0;
 };
 
 // The series every commit also counts into, for Top() and the CLI.

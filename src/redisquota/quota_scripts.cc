@@ -196,5 +196,12 @@ const char* const kResetScript =
 
 #undef SG_LUA_HELPERS
 
+const char* const kRecordCasScript =
+    "local cur = redis.call('HGET', KEYS[1], ARGV[1]) or ''\n"
+    "if cur ~= ARGV[2] then return {0, cur} end\n"
+    "if ARGV[3] == '' then redis.call('HDEL', KEYS[1], ARGV[1])\n"
+    "else redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) end\n"
+    "return {1, ''}\n";
+
 }  // namespace redisquota
 }  // namespace sendguard

@@ -51,6 +51,11 @@ extern const char* const kReadScript;
 // KEYS: one base key. Deletes every key of the subject. Returns keys deleted.
 extern const char* const kResetScript;
 
+// KEYS: the records hash. ARGV: field, expected bytes ("" = absent), new
+// bytes ("" = delete). Compare-and-set: returns {1, ""} when it stored, or
+// {0, current bytes} when the field no longer held what was expected.
+extern const char* const kRecordCasScript;
+
 }  // namespace redisquota
 }  // namespace sendguard
 

@@ -4,6 +4,8 @@
 #include "redisquota/redis_quota_store.h"
 
 #include <algorithm>
+#include <random>
+#include <thread>
 #include <chrono>
 #include <set>
 
@@ -97,7 +99,7 @@ RedisQuotaStore::RedisQuotaStore(const RedisOptions& options)
     : options_(options),
       pool_(options),
       scripts_{{kReserveScript, ""}, {kCommitScript, ""}, {kReleaseScript, ""},
-               {kReadScript, ""}, {kResetScript, ""}} {}
+               {kReadScript, ""}, {kResetScript, ""}, {kRecordCasScript, ""}} {}
 
 RedisQuotaStore::~RedisQuotaStore() = default;
 
@@ -378,6 +380,45 @@ Status RedisQuotaStore::SetOverride(const std::string& identity, const std::stri
 Status RedisQuotaStore::ClearOverride(const std::string& identity) {
   Result<RedisReply> reply = Command({"HDEL", options_.key_prefix + "overrides", identity});
   return reply.ok() ? Status::Ok() : reply.status();
+}
+
+Result<std::string> RedisQuotaStore::GetRecord(const std::string& key) {
+  Result<RedisReply> reply = Command({"HGET", options_.key_prefix + "records", key});
+  if (!reply.ok()) return reply.status();
+  if (reply->kind == RedisReply::Kind::kNil) return std::string();
+  if (reply->kind != RedisReply::Kind::kString) return Status::Internal("redis HGET records: unexpected reply");
+  return reply->text;
+}
+
+Result<std::string> RedisQuotaStore::UpdateRecord(const std::string& key, const quota::RecordUpdate& update) {
+  Result<std::string> stored = GetRecord(key);
+  std::minstd_rand jitter(static_cast<unsigned>(std::hash<std::thread::id>()(std::this_thread::get_id())));
+  for (int attempt = 0; stored.ok() && attempt < 32; ++attempt) {
+    if (attempt > 0) {  // lost a race: step back a little, differently from the others
+      std::this_thread::sleep_for(std::chrono::microseconds(jitter() % (200u << std::min(attempt, 5))));
+    }
+    std::string next = update(*stored);
+    Result<RedisReply> reply = Eval(kRecordCas, {options_.key_prefix + "records"}, {key, *stored, next});
+    if (!reply.ok()) return reply.status();
+    if (reply->kind != RedisReply::Kind::kArray || reply->elements.size() != 2) {
+      return Status::Internal("record script: unexpected reply");
+    }
+    if (reply->elements[0].integer == 1) return next;
+    stored = reply->elements[1].text;  // changed meanwhile: again from what is there now
+  }
+  if (!stored.ok()) return stored.status();
+  return Status::Unavailable("record " + key + " kept changing under concurrent updates");
+}
+
+Result<std::vector<std::string>> RedisQuotaStore::RecordKeys(const std::string& prefix) {
+  Result<RedisReply> reply = Command({"HKEYS", options_.key_prefix + "records"});
+  if (!reply.ok()) return reply.status();
+  std::vector<std::string> keys;
+  for (const RedisReply& k : reply->elements) {
+    if (k.text.compare(0, prefix.size(), prefix) == 0) keys.push_back(k.text);
+  }
+  std::sort(keys.begin(), keys.end());
+  return keys;
 }
 
 }  // namespace redisquota

@@ -77,6 +77,11 @@ class RedisQuotaStore final : public quota::QuotaStore {
   Result<std::optional<std::string>> GetOverride(const std::string& identity) override;
   Status SetOverride(const std::string& identity, const std::string& class_name) override;
   Status ClearOverride(const std::string& identity) override;
+  // Records live in one hash; an update is read, then compare-and-set, again
+  // when another relay changed the record in between (at most a few times).
+  Result<std::string> UpdateRecord(const std::string& key, const quota::RecordUpdate& update) override;
+  Result<std::string> GetRecord(const std::string& key) override;
+  Result<std::vector<std::string>> RecordKeys(const std::string& prefix) override;
 
   // The base key of a subject ("sg:{u:alice@example.org}"); public for tests.
   std::string BaseKey(const std::string& subject) const;
@@ -86,7 +91,7 @@ class RedisQuotaStore final : public quota::QuotaStore {
     const char* text;
     std::string sha;  // learnt with SCRIPT LOAD on first use
   };
-  enum ScriptId { kReserve, kCommit, kRelease, kRead, kReset, kScriptCount };
+  enum ScriptId { kReserve, kCommit, kRelease, kRead, kReset, kRecordCas, kScriptCount };
 
   explicit RedisQuotaStore(const RedisOptions& options);
   Result<RedisReply> Eval(ScriptId id, const std::vector<std::string>& keys,

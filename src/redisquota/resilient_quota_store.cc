@@ -167,5 +167,15 @@ Status ResilientQuotaStore::ClearOverride(const std::string& identity) {
   return primary_->ClearOverride(identity);
 }
 
+Result<std::string> ResilientQuotaStore::UpdateRecord(const std::string& key, const quota::RecordUpdate& update) {
+  return primary_->UpdateRecord(key, update);
+}
+
+Result<std::string> ResilientQuotaStore::GetRecord(const std::string& key) { return primary_->GetRecord(key); }
+
+Result<std::vector<std::string>> ResilientQuotaStore::RecordKeys(const std::string& prefix) {
+  return primary_->RecordKeys(prefix);
+}
+
 }  // namespace redisquota
 }  // namespace sendguard

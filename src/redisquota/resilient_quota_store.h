@@ -62,6 +62,11 @@ class ResilientQuotaStore final : public quota::QuotaStore {
   Result<std::optional<std::string>> GetOverride(const std::string& identity) override;
   Status SetOverride(const std::string& identity, const std::string& class_name) override;
   Status ClearOverride(const std::string& identity) override;
+  // Records are the primary's: during an outage they fail (the caller
+  // decides what an unknown abuse state means), they are never kept locally.
+  Result<std::string> UpdateRecord(const std::string& key, const quota::RecordUpdate& update) override;
+  Result<std::string> GetRecord(const std::string& key) override;
+  Result<std::vector<std::string>> RecordKeys(const std::string& prefix) override;
 
  private:
   ResilientQuotaStore(std::unique_ptr<quota::QuotaStore> primary,

@@ -69,6 +69,9 @@ class BreakableStore : public QuotaStore {
     return real_->SetOverride(id, c);
   }
   Status ClearOverride(const std::string& id) override { return real_->ClearOverride(id); }
+  Result<std::string> UpdateRecord(const std::string& k, const RecordUpdate& u) override { return real_->UpdateRecord(k, u); }
+  Result<std::string> GetRecord(const std::string& k) override { return real_->GetRecord(k); }
+  Result<std::vector<std::string>> RecordKeys(const std::string& p) override { return real_->RecordKeys(p); }
 
  private:
   static Status Down() { return Status::Unavailable("injected store failure"); }

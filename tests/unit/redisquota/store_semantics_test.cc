@@ -5,6 +5,7 @@
 
 #include <random>
 #include <sstream>
+#include <thread>
 
 #include "store_test_util.h"
 
@@ -230,4 +231,32 @@ BOOST_AUTO_TEST_CASE(redisquota_semantics_random_transcripts_match_lmdb) {
     }
   }
   BOOST_TEST(rejections > 20);  // the scenario really exercises the limits
+}
+
+// Records (the abuse state): read-modify-write, delete, prefix listing, and
+// an exact result when several threads update one record at once.
+BOOST_AUTO_TEST_CASE(redisquota_semantics_records) {
+  OnBothStores([](QuotaStore& store) {
+    BOOST_TEST(store.GetRecord("a:x")->empty());
+    auto add = [](const std::string& s) { return std::to_string((s.empty() ? 0 : std::stoi(s)) + 1); };
+    BOOST_TEST(*store.UpdateRecord("a:x", add) == "1");
+    BOOST_TEST(*store.UpdateRecord("a:x", add) == "2");
+    BOOST_TEST(*store.UpdateRecord("a:y", add) == "1");
+    BOOST_TEST(*store.UpdateRecord("b:z", add) == "1");
+    BOOST_TEST(*store.GetRecord("a:x") == "2");
+    auto keys = store.RecordKeys("a:");
+    BOOST_REQUIRE(keys.ok());
+    BOOST_TEST((*keys == std::vector<std::string>{"a:x", "a:y"}));
+    BOOST_TEST(store.UpdateRecord("a:y", [](const std::string&) { return std::string(); })->empty());
+    BOOST_TEST(store.GetRecord("a:y")->empty());
+    BOOST_TEST(store.RecordKeys("a:")->size() == 1u);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&] {
+        for (int i = 0; i < 50; ++i) BOOST_CHECK(store.UpdateRecord("a:n", add).ok());
+      });
+    }
+    for (auto& t : threads) t.join();
+    BOOST_TEST(*store.GetRecord("a:n") == "200");
+  });
 }
