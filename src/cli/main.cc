@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/abuse_command.h"
 #include "cli/daemon.h"
 #include "core/exit_codes.h"
 #include "core/version.h"
@@ -39,6 +40,9 @@ const char* kUsage =
     "  status -c FILE      the running daemon's workers, crash loops and SPF helpers\n"
     "  quota show USER | top [-n N] | reset USER | set-class USER CLASS | clear-class USER\n"
     "                      [-c FILE] [--json]: read and change quota counts (daemon may run)\n"
+    "  abuse list [--all] | show USER | history USER | suspend USER [--for 24h] [--reason R]\n"
+    "        | release USER [--deliver-held|--delete-held]   [-c FILE]\n"
+    "                      see and change compromised-account states (shared by all relays)\n"
     "  lint [--lenient] [PATH...] [-c FILE]\n"
     "                      load rules as the daemon would and list every problem\n"
     "  scan [--explain] [--rules PATH]... [-c FILE] FILE.eml\n"
@@ -146,6 +150,7 @@ int Main(int argc, char** argv) {
   if (cmd == "reload") return SendReload(a.config);
   if (cmd == "status") return SendStatus(a.config);
   if (cmd == "quota") return Quota(a);
+  if (cmd == "abuse") return RunAbuseCommand(a.rest, a.config, std::cout, std::cerr);
   if (cmd == "lint") return rules::RunLintCommand(a.rest, RuleCommandOptions(a), std::cout, std::cerr);
   if (cmd == "scan") return rules::RunScanCommand(a.rest, RuleCommandOptions(a), std::cout, std::cerr);
   if (cmd == "keygen") return dkim::RunKeygenCommand(std::vector<std::string>(all.begin() + 1, all.end()), std::cout, std::cerr);

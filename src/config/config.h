@@ -66,6 +66,12 @@ struct IdentityConfig {
   bool fold_case = true;                    // lower-case SASL logins
 };
 
+// Compromised-account detection (abuse/); off without a policy file.
+struct AbuseConfig {
+  std::string policy_file;          // policies/abuse.conf; "" = off
+  std::string postfix_config_dir;   // for postsuper on release; "" = Postfix's default
+};
+
 struct Config {
   std::string path;        // the file it was read from
   std::string dir;         // its directory: base for relative paths
@@ -87,6 +93,8 @@ struct Config {
 
   bool spf_enabled = false;            // SPF/DMARC pre-flight
   spf::SpfOptions spf;
+
+  AbuseConfig abuse;
 
   bool quota_enabled() const { return !quota.policy_file.empty(); }
   std::string PidFile() const;

@@ -82,9 +82,10 @@ QuotaDecision MessageQuota::StoreError(const Status& error) {
 
 QuotaDecision MessageQuota::ResolveClass() {
   if (resolved_) return QuotaDecision();
+  if (!forced_class_.empty()) class_ = policy_->FindClass(forced_class_);
   Result<std::optional<std::string>> override_name = store_->GetOverride(identity_.name());
   if (!override_name.ok()) return StoreError(override_name.status());
-  if (override_name->has_value()) {
+  if (class_ == nullptr && override_name->has_value()) {
     class_ = policy_->FindClass(**override_name);
     if (class_ == nullptr) {
       SG_LOG(kWarning) << "quota: override class '" << **override_name << "' of "

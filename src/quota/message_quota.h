@@ -66,6 +66,10 @@ class MessageQuota {
   MessageQuota(const MessageQuota&) = delete;
   MessageQuota& operator=(const MessageQuota&) = delete;
 
+  // Counts this message in class `name` instead of the identity's own
+  // (abuse/: a throttled identity); ignored when the policy has no such
+  // class. Call before the first AddRecipient.
+  void ForceClass(const std::string& name) { forced_class_ = name; }
   QuotaDecision AddRecipient(const std::string& recipient);
   QuotaDecision CheckSize(int64_t message_bytes);
   Status Commit();
@@ -92,6 +96,7 @@ class MessageQuota {
   const Clock& clock_;
   QuotaOptions options_;
   uint64_t id_;
+  std::string forced_class_;
   bool resolved_ = false;
   const QuotaClass* class_ = nullptr;
   const std::vector<WindowLimit>* domain_limits_ = nullptr;

@@ -37,6 +37,24 @@ std::string FormatScore(double v) {
   return buf;
 }
 
+abuse::ContentOutcome ContentOutcomeOf(policy::ContentAction a) {
+  switch (a) {
+    case policy::ContentAction::kReject: return abuse::ContentOutcome::kRejected;
+    case policy::ContentAction::kQuarantine: return abuse::ContentOutcome::kQuarantined;
+    case policy::ContentAction::kTag: return abuse::ContentOutcome::kTagged;
+    default: return abuse::ContentOutcome::kClean;
+  }
+}
+
+// The hit that weighs most.
+std::string TopRule(const rules::ScanResult& scan) {
+  const rules::RuleHit* top = &scan.hits.front();
+  for (const rules::RuleHit& h : scan.hits) {
+    if (h.score > top->score) top = &h;
+  }
+  return top->name;
+}
+
 }  // namespace
 
 bool Session::RefusedBySender(EndOfMessage* result) {
@@ -50,6 +68,7 @@ bool Session::RefusedBySender(EndOfMessage* result) {
   if (c.action != sender::SenderAction::kReject && c.action != sender::SenderAction::kTempfail) return false;
   const SmtpReply& r = c.reply;
   result->verdict = c.action == sender::SenderAction::kReject ? Verdict::Reject(r) : Verdict::Tempfail(r);
+  m.sender_refused = true;
   return true;
 }
 
@@ -84,6 +103,8 @@ bool Session::RefusedByContent(EndOfMessage* result) {
   m.score = scan.score;
   m.content_note = std::string(policy::ContentActionName(d.action)) + " score=" + FormatScore(scan.score);
   for (const std::string& n : names) m.content_note += (&n == &names.front() ? " rules=" : ",") + n;
+  m.content_outcome = ContentOutcomeOf(d.action);
+  if (!scan.hits.empty()) m.top_rule = TopRule(scan);
   if (d.action == policy::ContentAction::kReject) {
     result->verdict = Verdict::Reject(d.reply);
     return true;
@@ -200,6 +221,7 @@ void Session::LogDecision(const EndOfMessage& result) const {
                 << " quota=" << (m.quota ? (m.quota_note.empty() ? "ok" : m.quota_note) : "off")
                 << " sender=" << (m.sender_checked ? m.sender_check.reason.empty() ? "ok" : m.sender_check.reason : "off")
                 << " content=" << m.content_note << " spf=" << m.spf_note << " dkim=" << signatures
+                << " abuse=" << m.abuse_note
                 << " action=" << action
                 << (result.verdict.reply.empty() ? "" : " reply=\"" + result.verdict.reply.ToString() + "\"");
 }

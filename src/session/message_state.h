@@ -12,6 +12,7 @@
 
 #include "dkim/message_signer.h"
 #include "quota/message_quota.h"
+#include "abuse/signals.h"
 #include "sender/sender_policy.h"
 #include "session/identity.h"
 #include "session/session.h"
@@ -42,6 +43,14 @@ struct Session::Message {
 
   std::unique_ptr<dkim::MessageSigner> signer;  // null: not signed
   Status signer_error;                          // first error while feeding it
+
+  // For the abuse signals (abuse/signals.h).
+  abuse::ContentOutcome content_outcome = abuse::ContentOutcome::kClean;
+  std::string top_rule;
+  bool sender_refused = false;
+  bool quota_hit = false;
+  abuse::Level abuse_level = abuse::Level::kNone;  // at MAIL FROM
+  std::string abuse_note = "off";
 
   // For the decision log.
   double score = 0;

@@ -70,7 +70,8 @@ Verdict Session::MailFrom(const std::string& sender, const Macros& macros) {
   message_->login = macros.auth_authen;
   message_->identity = DetermineIdentity(message_->snapshot->config, macros.auth_authen, message_->client_addr);
   message_->sender = sender;
-  return StartQuota();
+  Verdict v = StartQuota();
+  return v.kind == Verdict::Kind::kContinue ? CheckAbuse() : v;
 }
 
 // Creates the message's quota transaction when quotas are on and the sender
@@ -100,6 +101,7 @@ bool Session::RefuseFromQuota(const quota::QuotaDecision& d, Verdict* out) {
   }
   if (d.verdict != quota::QuotaVerdict::kAccepted) message_->quota_note = quota::VerdictName(d.verdict);
   if (d.allow) return false;
+  message_->quota_hit = true;
   *out = RefusalFor(d.reply);
   return true;
 }
@@ -111,6 +113,7 @@ Verdict Session::Rcpt(const std::string& recipient) {
     if (RefuseFromQuota(message_->quota->AddRecipient(recipient), &refusal)) {
       SG_LOG(kInfo) << "quota: " << message_->identity.ToString() << " rcpt=" << recipient << " refused: "
                     << refusal.reply.ToString();
+      RecordRefusedRecipient(recipient);
       return refusal;
     }
   }
@@ -209,6 +212,7 @@ EndOfMessage Session::EndOfMessageReached(const Macros& macros) {
   Decide(&result);
   Sign(&result);
   Settle(&result);
+  RecordAbuse(result);
   LogDecision(result);
   ResetMessage();
   return result;

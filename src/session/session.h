@@ -74,6 +74,11 @@ class Session {
   void Sign(EndOfMessage* result);
   void Settle(EndOfMessage* result);
   void LogDecision(const EndOfMessage& result) const;
+  // abuse_tracking.cc
+  Verdict CheckAbuse();
+  void RecordAbuse(const EndOfMessage& result);
+  void RecordRefusedRecipient(const std::string& recipient);
+  void SaveAbuseEvent(const abuse::MessageEvent& event);
 
   const SnapshotHolder* snapshots_;
   Runtime* runtime_;

@@ -44,6 +44,11 @@ Status LoadPolicies(Snapshot* snap) {
     if (!senders.ok()) return senders.status();
     snap->senders = *senders;
   }
+  if (!c.abuse.policy_file.empty()) {
+    auto abuse = abuse::AbusePolicy::Load(c.abuse.policy_file);
+    if (!abuse.ok()) return abuse.status();
+    snap->abuse = *abuse;
+  }
   return Status::Ok();
 }
 

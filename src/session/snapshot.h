@@ -18,6 +18,7 @@
 #include <memory>
 #include <string>
 
+#include "abuse/abuse_policy.h"
 #include "config/config.h"
 #include "core/status.h"
 #include "dkim/key_set.h"
@@ -35,6 +36,7 @@ struct Snapshot {
   std::shared_ptr<const policy::ActionPolicy> actions;     // never null
   std::shared_ptr<const dkim::KeySet> keys;                // null: no signing
   std::shared_ptr<const sender::SenderPolicy> senders;     // null: no sender check
+  std::shared_ptr<const abuse::AbusePolicy> abuse;         // null: no abuse detection
   int64_t loaded_at_us = 0;
 };
 

@@ -1,0 +1,227 @@
+// cli/abuse_command.cc — the abuse subcommands over the shared store.
+#include "cli/abuse_command.h"
+
+#include <pwd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <ctime>
+#include <ostream>
+
+#include "abuse/ladder.h"
+#include "core/clock.h"
+#include "core/exit_codes.h"
+#include "core/log.h"
+#include "quota/identity.h"
+#include "session/runtime.h"
+
+namespace sendguard {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: sendguard abuse list [--all] | show USER [--json] | history USER |\n"
+    "       suspend USER [--for DURATION] [--level suspend|hold|throttle] [--reason TEXT] |\n"
+    "       release USER [--deliver-held|--delete-held]   [-c FILE]\n";
+
+struct Context {
+  Config config;
+  std::unique_ptr<quota::QuotaStore> store;
+  int64_t now = 0;
+  std::ostream& out;
+  std::ostream& err;
+};
+
+std::string Key(const Config& c, const std::string& user) {
+  return "a:" + quota::NormalizeLogin(user, c.identity.fold_case);
+}
+
+std::string Invoker() {
+  const struct passwd* pw = getpwuid(getuid());
+  return std::string("cli:") + (pw ? pw->pw_name : std::to_string(getuid()));
+}
+
+std::string When(int64_t t) {
+  if (t == 0) return "until released";
+  char buf[32];
+  time_t tt = static_cast<time_t>(t);
+  strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%SZ", gmtime(&tt));
+  return buf;
+}
+
+bool ParseFor(const std::string& s, int64_t* seconds) {
+  if (s.size() < 2) return false;
+  char* end = nullptr;
+  long long n = strtoll(s.c_str(), &end, 10);
+  if (end != s.c_str() + s.size() - 1 || n <= 0) return false;
+  int64_t unit = s.back() == 'm' ? 60 : s.back() == 'h' ? 3600 : s.back() == 'd' ? 86400 : s.back() == 'w' ? 604800 : 0;
+  *seconds = n * unit;
+  return unit != 0;
+}
+
+Result<abuse::Record> Load(Context& c, const std::string& key) {
+  Result<std::string> stored = c.store->GetRecord(key);
+  if (!stored.ok()) return stored.status();
+  if (stored->empty()) return abuse::Record();
+  return abuse::Decode(*stored);
+}
+
+// Read-modify-write of one identity's record.
+Status Change(Context& c, const std::string& key, const std::function<abuse::Change(abuse::Record*)>& fn,
+              abuse::Record* after) {
+  Result<std::string> saved = c.store->UpdateRecord(key, [&](const std::string& stored) {
+    Result<abuse::Record> r = stored.empty() ? abuse::Record() : abuse::Decode(stored);
+    abuse::Record record = r.ok() ? *r : abuse::Record();
+    fn(&record);
+    *after = record;
+    return abuse::Encode(record);
+  });
+  return saved.ok() ? Status::Ok() : saved.status();
+}
+
+void PrintState(Context& c, const std::string& user, const abuse::Record& r) {
+  abuse::Level level = abuse::EffectiveLevel(r, c.now);
+  c.out << user << ": " << abuse::LevelName(level);
+  if (level != abuse::Level::kNone) c.out << " (" << r.state.condition << ", " << When(r.state.until) << ")";
+  c.out << "\n";
+}
+
+int Show(Context& c, const std::string& user, bool json) {
+  Result<abuse::Record> r = Load(c, Key(c.config, user));
+  if (!r.ok()) return c.err << "sendguard: " << r.status().ToString() << "\n", 1;
+  abuse::Signals s = abuse::Measure(*r, c.now);
+  abuse::Level level = abuse::EffectiveLevel(*r, c.now);
+  if (json) {
+    c.out << "{\"identity\": \"" << quota::NormalizeLogin(user, c.config.identity.fold_case) << "\", \"state\": \""
+          << abuse::LevelName(level) << "\", \"until\": " << r->state.until << ", \"offences\": " << r->state.offences
+          << ", \"messages_1h\": " << s.messages << ", \"distinct_recipients_1h\": " << s.distinct_recipients
+          << ", \"distinct_domains_1h\": " << s.distinct_domains << ", \"client_addresses_1h\": " << s.client_addresses
+          << ", \"baseline_messages\": " << s.baseline_messages << ", \"held\": " << r->held.size() << "}\n";
+    return 0;
+  }
+  PrintState(c, user, *r);
+  c.out << "  last hour: " << abuse::SignalsText(s) << " (baseline over " << s.baseline_hours << " active hours)\n"
+        << "  offences: " << r->state.offences << ", held messages: " << r->held.size() << "\n";
+  for (const abuse::HistoryEntry& h : r->history) {
+    c.out << "  " << When(h.at) << " " << h.what << " " << h.condition << " by " << h.by << ": " << h.detail << "\n";
+  }
+  return 0;
+}
+
+int History(Context& c, const std::string& user) {
+  Result<abuse::Record> r = Load(c, Key(c.config, user));
+  if (!r.ok()) return c.err << "sendguard: " << r.status().ToString() << "\n", 1;
+  for (const abuse::HistoryEntry& h : r->history) {
+    c.out << When(h.at) << " " << h.what << " " << h.condition << " by " << h.by << ": " << h.detail << "\n";
+  }
+  return 0;
+}
+
+int List(Context& c, bool all) {
+  Result<std::vector<std::string>> keys = c.store->RecordKeys("a:");
+  if (!keys.ok()) return c.err << "sendguard: " << keys.status().ToString() << "\n", 1;
+  for (const std::string& key : *keys) {
+    Result<abuse::Record> r = Load(c, key);
+    if (!r.ok()) continue;
+    if (all || abuse::EffectiveLevel(*r, c.now) != abuse::Level::kNone) PrintState(c, key.substr(2), *r);
+  }
+  return 0;
+}
+
+int Suspend(Context& c, const std::string& user, const std::vector<std::string>& opts) {
+  int64_t duration = 0;
+  abuse::Level level = abuse::Level::kSuspended;
+  std::string reason = "suspended by hand";
+  for (size_t i = 0; i + 1 < opts.size(); i += 2) {
+    if (opts[i] == "--for" && ParseFor(opts[i + 1], &duration)) continue;
+    if (opts[i] == "--level" && abuse::ParseLevel(opts[i + 1], &level) && level != abuse::Level::kNone) continue;
+    if (opts[i] == "--reason") {
+      reason = opts[i + 1];
+      continue;
+    }
+    return c.err << "sendguard: bad option '" << opts[i] << " " << opts[i + 1] << "'\n" << kUsage, kExitUsage;
+  }
+  if (opts.size() % 2) return c.err << kUsage, kExitUsage;
+  abuse::Record after;
+  Status s = Change(c, Key(c.config, user), [&](abuse::Record* r) {
+    return abuse::Suspend(r, level, c.now, duration ? c.now + duration : 0, reason, Invoker());
+  }, &after);
+  if (!s.ok()) return c.err << "sendguard: " << s.ToString() << "\n", 1;
+  SG_LOG(kWarning) << "abuse: identity=" << user << " action=" << abuse::LevelName(level) << " condition=manual by="
+                   << Invoker() << " until=" << (duration ? std::to_string(c.now + duration) : "manual");
+  PrintState(c, user, after);
+  return 0;
+}
+
+// postsuper -H (release from hold) or -d (delete) for each queue id.
+int Postsuper(Context& c, const char* flag, const std::vector<std::string>& ids) {
+  if (ids.empty()) return 0;
+  std::vector<std::string> argv = {"/usr/sbin/postsuper"};
+  if (!c.config.abuse.postfix_config_dir.empty()) argv.insert(argv.end(), {"-c", c.config.abuse.postfix_config_dir});
+  for (const std::string& id : ids) argv.insert(argv.end(), {flag, id});
+  std::vector<char*> cargv;
+  for (std::string& a : argv) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  pid_t pid = fork();
+  if (pid == 0) {
+    execv(cargv[0], cargv.data());
+    _exit(127);
+  }
+  int status = 0;
+  if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    c.err << "sendguard: postsuper " << flag << " failed (status " << status << ")\n";
+    return 1;
+  }
+  c.out << (std::string(flag) == "-H" ? "released " : "deleted ") << ids.size() << " held message(s)\n";
+  return 0;
+}
+
+int Release(Context& c, const std::string& user, const std::vector<std::string>& opts) {
+  const char* held_action = nullptr;
+  for (const std::string& o : opts) {
+    if (o == "--deliver-held") held_action = "-H";
+    else if (o == "--delete-held") held_action = "-d";
+    else return c.err << "sendguard: bad option '" << o << "'\n" << kUsage, kExitUsage;
+  }
+  std::vector<std::string> held;
+  abuse::Record after;
+  Status s = Change(c, Key(c.config, user), [&](abuse::Record* r) {
+    held = r->held;
+    return abuse::Release(r, c.now, Invoker());
+  }, &after);
+  if (!s.ok()) return c.err << "sendguard: " << s.ToString() << "\n", 1;
+  SG_LOG(kWarning) << "abuse: identity=" << user << " action=release condition=manual by=" << Invoker();
+  PrintState(c, user, after);
+  return held_action ? Postsuper(c, held_action, held) : 0;
+}
+
+int Dispatch(Context& c, const std::vector<std::string>& args) {
+  const std::string& verb = args[0];
+  std::vector<std::string> rest(args.begin() + (args.size() > 1 ? 2 : 1), args.end());
+  if (verb == "list") return List(c, !args.empty() && args.size() > 1 && args[1] == "--all");
+  if (args.size() < 2) return c.err << kUsage, kExitUsage;
+  const std::string& user = args[1];
+  if (verb == "show") return Show(c, user, !rest.empty() && rest[0] == "--json");
+  if (verb == "history") return History(c, user);
+  if (verb == "suspend") return Suspend(c, user, rest);
+  if (verb == "release") return Release(c, user, rest);
+  return c.err << "sendguard: unknown abuse command '" << verb << "'\n" << kUsage, kExitUsage;
+}
+
+}  // namespace
+
+int RunAbuseCommand(const std::vector<std::string>& args, const std::string& config_path, std::ostream& out,
+                    std::ostream& err) {
+  if (args.empty()) return err << kUsage, kExitUsage;
+  Result<Config> config = LoadConfig(config_path);
+  if (!config.ok()) return err << "sendguard: " << config.status().message() << "\n", kExitConfig;
+  if (!config->quota_enabled()) {
+    err << "sendguard: the abuse state lives in the quota store, and quotas are off in " << config_path << "\n";
+    return kExitConfig;
+  }
+  Result<std::unique_ptr<quota::QuotaStore>> store = OpenQuotaStore(*config, /*for_cli=*/true);
+  if (!store.ok()) return err << "sendguard: " << store.status().ToString() << "\n", 1;
+  Context c{*config, std::move(store).value(), SystemClock::Instance().NowSeconds(), out, err};
+  return Dispatch(c, args);
+}
+
+}  // namespace sendguard
