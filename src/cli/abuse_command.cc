@@ -152,12 +152,11 @@ int Suspend(Context& c, const std::string& user, const std::vector<std::string>&
   return 0;
 }
 
-// postsuper -H (release from hold) or -d (delete) for each queue id.
-int Postsuper(Context& c, const char* flag, const std::vector<std::string>& ids) {
-  if (ids.empty()) return 0;
-  std::vector<std::string> argv = {"/usr/sbin/postsuper"};
+// Runs a Postfix command-line tool with the configured config directory.
+bool RunPostfixTool(const Context& c, const std::string& tool, const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {"/usr/sbin/" + tool};
   if (!c.config.abuse.postfix_config_dir.empty()) argv.insert(argv.end(), {"-c", c.config.abuse.postfix_config_dir});
-  for (const std::string& id : ids) argv.insert(argv.end(), {flag, id});
+  argv.insert(argv.end(), args.begin(), args.end());
   std::vector<char*> cargv;
   for (std::string& a : argv) cargv.push_back(a.data());
   cargv.push_back(nullptr);
@@ -167,19 +166,31 @@ int Postsuper(Context& c, const char* flag, const std::vector<std::string>& ids)
     _exit(127);
   }
   int status = 0;
-  if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    c.err << "sendguard: postsuper " << flag << " failed (status " << status << ")\n";
+  return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+// postsuper -H (out of the hold queue, then delivered at once with
+// postqueue -i) or postsuper -d (deleted), for each queue id.
+int HeldMail(Context& c, bool deliver, const std::vector<std::string>& ids) {
+  if (ids.empty()) return 0;
+  std::vector<std::string> args;
+  for (const std::string& id : ids) args.insert(args.end(), {deliver ? "-H" : "-d", id});
+  if (!RunPostfixTool(c, "postsuper", args)) {
+    c.err << "sendguard: postsuper " << (deliver ? "-H" : "-d") << " failed\n";
     return 1;
   }
-  c.out << (std::string(flag) == "-H" ? "released " : "deleted ") << ids.size() << " held message(s)\n";
+  for (const std::string& id : ids) {
+    if (deliver && !RunPostfixTool(c, "postqueue", {"-i", id})) c.err << "sendguard: postqueue -i " << id << " failed\n";
+  }
+  c.out << (deliver ? "released " : "deleted ") << ids.size() << " held message(s)\n";
   return 0;
 }
 
 int Release(Context& c, const std::string& user, const std::vector<std::string>& opts) {
-  const char* held_action = nullptr;
+  int held_action = 0;  // 1 deliver, -1 delete
   for (const std::string& o : opts) {
-    if (o == "--deliver-held") held_action = "-H";
-    else if (o == "--delete-held") held_action = "-d";
+    if (o == "--deliver-held") held_action = 1;
+    else if (o == "--delete-held") held_action = -1;
     else return c.err << "sendguard: bad option '" << o << "'\n" << kUsage, kExitUsage;
   }
   std::vector<std::string> held;
@@ -191,7 +202,7 @@ int Release(Context& c, const std::string& user, const std::vector<std::string>&
   if (!s.ok()) return c.err << "sendguard: " << s.ToString() << "\n", 1;
   SG_LOG(kWarning) << "abuse: identity=" << user << " action=release condition=manual by=" << Invoker();
   PrintState(c, user, after);
-  return held_action ? Postsuper(c, held_action, held) : 0;
+  return held_action ? HeldMail(c, held_action > 0, held) : 0;
 }
 
 int Dispatch(Context& c, const std::vector<std::string>& args) {

@@ -1,0 +1,155 @@
+"""Compromised accounts through real Postfix: an account that sent normally
+bursts phishing to many distinct recipients from several client addresses
+(XCLIENT ADDR, then AUTH) and is suspended within 20 messages of the burst; the suspension
+refuses it at MAIL FROM with the policy's text, shows in `sendguard abuse
+show`, survives a restart, and `sendguard abuse release` lifts it. An
+account whose content keeps being rejected is held: its next mail goes to
+the Postfix hold queue unsigned, and `release --deliver-held` delivers it,
+`--delete-held` deletes it. A bulk sender (an exempt class) sending as much
+is never restricted."""
+
+import os
+import tempfile
+
+from sgbed import bed, messages, procs
+
+PW = "pw"
+CAROL, DAVE, ERIN, BULK = "carol@example.org", "dave@example.org", "erin@example.org", "news@example.org"
+RCPT = "friend@example.net"
+SUSPEND_TEXT = "account suspended (e2e), write to abuse@example.org"
+
+QUOTA_CONF = f"""\
+class default {{
+    messages 10000/1h
+}}
+class bulk {{
+    messages 10000/1h
+}}
+users {{
+    {BULK} bulk
+}}
+"""
+ACTIONS_CONF = """\
+score default tag 1.5 quarantine 40 reject 6.5
+reject_text refused as spam (e2e)
+"""
+ABUSE_CONF = f"""\
+condition fanout         distinct_recipients >= 12 and >= 3x baseline -> suspend
+condition many_addresses client_addresses    >= 4                      -> suspend
+condition spam_content   content_rejected    >= 2                      -> hold
+default_baseline messages 3 recipients 3
+duration suspend 1d
+duration hold 1d
+suspend_text 550 5.7.1 {SUSPEND_TEXT}
+exempt_class bulk
+"""
+
+
+class AbuseTest(bed.BedTestCase):
+    @classmethod
+    def setUpClass(cls):
+        root = tempfile.mkdtemp(prefix="sendguard-e2e-abuse-")
+        postfix_config = os.path.join(root, "postfix", "config")
+        options = bed.BedOptions(
+            users={CAROL: PW, DAVE: PW, ERIN: PW, BULK: PW},
+            extra_main_cf="smtpd_authorized_xclient_hosts = 127.0.0.1\n",
+            files={"quota.conf": QUOTA_CONF, "actions.conf": ACTIONS_CONF, "abuse.conf": ABUSE_CONF},
+            extra_toml=f"""\
+[quota]
+policy_file = "${{files}}/quota.conf"
+
+[rules]
+paths = ["{messages.RULES_DIR}"]
+actions_file = "${{files}}/actions.conf"
+
+[abuse]
+policy_file = "${{files}}/abuse.conf"
+postfix_config_dir = "{postfix_config}"
+""")
+        cls.bed = bed.TestBed(options, root=root)
+        cls.bed.start()
+
+    def send(self, login, rcpt=RCPT, client="192.0.2.10", body="Hello.\n", rule=None):
+        if rule:
+            message, message_id = messages.hit_message(rule, login, [rcpt])
+        else:
+            message, message_id = bed.submit.make_message(login, [rcpt], subject="abuse e2e", body=body)
+        outcome = bed.submit.submit(self.bed.postfix.port, login, [rcpt], message, user=login, password=PW,
+                                    xclient=f"ADDR={client}")
+        return outcome, message_id
+
+    def abuse(self, *args):
+        sg = self.bed.sendguard
+        return sg.command("abuse", *args, "-c", sg.config_path)
+
+    def assert_suspended_reply(self, outcome):
+        self.assertFalse(outcome.accepted, str(outcome))
+        self.assertEqual((outcome.stage, outcome.code), ("MAIL", 550), str(outcome))
+        self.assertIn(SUSPEND_TEXT, outcome.reply)
+
+    def test_burst_from_many_addresses_is_suspended_then_released(self):
+        for i in range(3):  # a normal start: one friend, one address
+            outcome, _ = self.send(CAROL)
+            self.assertTrue(outcome.accepted, str(outcome))
+        burst = 0
+        outcome = None
+        for i in range(40):
+            outcome, _ = self.send(CAROL, rcpt=f"victim{i}@d{i}.example", client=f"198.51.100.{1 + i % 6}",
+                                   rule="SG_PHISH_VERIFY_ACCOUNT")
+            burst += 1
+            if not outcome.accepted:
+                break
+        self.assert_suspended_reply(outcome)
+        self.assertLessEqual(burst, 20, f"suspended only after {burst} burst messages")
+        shown = self.abuse("show", CAROL)
+        self.assertEqual(shown.returncode, 0, shown.stdout + shown.stderr)
+        self.assertIn(f"{CAROL}: suspend", shown.stdout)
+        listed = self.abuse("list")
+        self.assertIn(CAROL, listed.stdout)
+        log = self.bed.sendguard.log_since(0)
+        self.assertIn(f"abuse: identity={CAROL} action=suspend", log)
+
+        sg = self.bed.sendguard
+        sg.stop()
+        sg.start()
+        self.assert_suspended_reply(self.send(CAROL)[0])
+
+        released = self.abuse("release", CAROL)
+        self.assertEqual(released.returncode, 0, released.stdout + released.stderr)
+        self.assertTrue(self.send(CAROL)[0].accepted)
+        history = self.abuse("history", CAROL)
+        self.assertIn("suspend", history.stdout)
+        self.assertIn("release manual by cli:", history.stdout)
+
+    def hold_with_content(self, login):
+        for _ in range(2):
+            outcome, _ = self.send(login, rule="SG_URI_PHISH_COMBO")
+            self.assertEqual((outcome.stage, outcome.code), ("DATA", 550), str(outcome))
+        outcome, message_id = self.send(login, body="A message that waits for review.\n")
+        self.assertTrue(outcome.accepted, str(outcome))
+        procs.wait_until(lambda: outcome.queue_id in self.bed.postfix.held_ids(), 10,
+                         f"{outcome.queue_id} in the hold queue")
+        return outcome.queue_id, message_id
+
+    def test_held_mail_is_delivered_on_release(self):
+        queue_id, message_id = self.hold_with_content(DAVE)
+        self.assertEqual(self.bed.sink.with_message_id(message_id), [])
+        released = self.abuse("release", DAVE, "--deliver-held")
+        self.assertEqual(released.returncode, 0, released.stdout + released.stderr)
+        self.assertIn("released 1 held message", released.stdout)
+        received = self.bed.sink.wait_for_message_id(message_id)
+        self.assertEqual(received.header_values("DKIM-Signature"), [])
+
+    def test_held_mail_is_deleted_on_release(self):
+        queue_id, message_id = self.hold_with_content(ERIN)
+        released = self.abuse("release", ERIN, "--delete-held")
+        self.assertEqual(released.returncode, 0, released.stdout + released.stderr)
+        procs.wait_until(lambda: queue_id not in self.bed.postfix.queue_ids(), 10, f"{queue_id} deleted")
+        self.assertEqual(self.bed.sink.with_message_id(message_id), [])
+
+    def test_exempt_bulk_sender_is_not_restricted(self):
+        for i in range(30):
+            outcome, _ = self.send(BULK, rcpt=f"subscriber{i}@list{i}.example", client=f"203.0.113.{1 + i % 6}")
+            self.assertTrue(outcome.accepted, f"bulk message {i}: {outcome}")
+        shown = self.abuse("show", BULK)
+        self.assertIn(f"{BULK}: none", shown.stdout)
