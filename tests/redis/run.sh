@@ -43,6 +43,8 @@ start_redis() {
 start_redis || { bad "redis_server_starts"; finish; exit 1; }
 
 printf 'class default { messages 100/1h }\n' > "$tmp/quota.conf"
+# Abuse detection on, with a condition that never fires: only manual actions.
+printf 'condition never messages >= 1000000 -> suspend\nsuspend_text 550 5.7.1 suspended (redis test)\n' > "$tmp/abuse.conf"
 write_config() {  # write_config NAME
   {
     printf '[daemon]\nlisten = ["unix:%s/%s.sock"]\nstate_dir = "%s/state-%s"\n' "$tmp" "$1" "$tmp" "$1"
@@ -51,6 +53,7 @@ write_config() {  # write_config NAME
     printf 'redis_command_timeout_ms = 200\nredis_backoff_min_ms = 100\nredis_backoff_max_ms = 500\n'
     printf 'redis_outage = "fail-closed"\n'
     printf '[senders]\nenabled = false\n'
+    printf '[abuse]\npolicy_file = "%s/abuse.conf"\n' "$tmp"
   } > "$tmp/$1.toml"
 }
 for n in a b; do
@@ -107,6 +110,17 @@ if [ "$used" = 100 ]; then ok "cli_shows_shared_count"; else bad "cli_shows_shar
 play 2 5 afterreset
 read -r acc ref err seen <<<"$(verdicts afterreset)"
 if [ "$acc" = 10 ] && [ "$err" = 0 ]; then ok "cli_reset_on_one_relay_frees_both"; else bad "cli_reset_on_one_relay_frees_both: accepted=$acc refused=$ref errors=$err"; fi
+
+# A suspension made through one relay refuses the account on both, at once.
+"$sg" abuse suspend "$user" --for 1h --reason "redis test" -c "$tmp/a.toml" >/dev/null 2>&1
+play 1 2 suspended
+read -r acc ref err seen <<<"$(verdicts suspended)"
+if [ "$seen" = "reject@mail=4" ] && [ "$err" = 0 ]; then ok "suspension_on_one_relay_refuses_on_both ($seen)"
+else bad "suspension_on_one_relay_refuses_on_both: verdicts $seen (want reject@mail=4) errors=$err"; fi
+"$sg" abuse release "$user" -c "$tmp/b.toml" >/dev/null 2>&1
+play 1 2 released
+read -r acc ref err seen <<<"$(verdicts released)"
+if [ "$acc" = 4 ] && [ "$err" = 0 ]; then ok "release_on_the_other_relay_lifts_it"; else bad "release_on_the_other_relay_lifts_it: verdicts $seen"; fi
 
 redis-cli -p "$port" flushall >/dev/null
 kill -STOP "$redis_pid"
