@@ -46,9 +46,6 @@ void Forget(std::vector<Seen>* set, int64_t before) {
              set->end());
 }
 
-double Blend(double old, double sample, int64_t learned) {
-  return learned == 0 ? sample : old * (1 - kBaselineAlpha) + sample * kBaselineAlpha;
-}
 
 // Folds the hour that ended into the baseline when the identity sent in it
 // and was not restricted.
@@ -61,8 +58,8 @@ void RollBaseline(Record* r, int64_t now) {
     int64_t distinct = std::count_if(r->recipients.begin(), r->recipients.end(), [&](const Seen& s) {
       return s.last >= b.hour_start && s.last < b.hour_start + 3600;
     });
-    b.messages_per_hour = Blend(b.messages_per_hour, static_cast<double>(b.hour_messages), b.active_hours);
-    b.recipients_per_hour = Blend(b.recipients_per_hour, static_cast<double>(distinct), b.active_hours);
+    b.messages_per_hour = FoldHour(b.messages_per_hour, static_cast<double>(b.hour_messages), b.active_hours);
+    b.recipients_per_hour = FoldHour(b.recipients_per_hour, static_cast<double>(distinct), b.active_hours);
     ++b.active_hours;
   }
   b.hour_start = hour;
@@ -199,6 +196,11 @@ Signals Measure(const Record& r, int64_t now) {
   s.baseline_recipients = r.baseline.recipients_per_hour;
   s.baseline_hours = r.baseline.active_hours;
   return s;
+}
+
+double FoldHour(double baseline, double sample, int64_t learned_hours) {
+  double weight = std::max(kBaselineAlpha, 1.0 / static_cast<double>(learned_hours + 1));
+  return baseline * (1 - weight) + sample * weight;
 }
 
 void AddHistory(Record* r, HistoryEntry entry) {

@@ -9,7 +9,7 @@
 // the bucket it falls in or is dropped when older than the window). Measure()
 // reads the signals over the last kWindowSeconds. The baseline is an EWMA of
 // the messages and distinct recipients of the identity's active hours
-// (hours in which it sent), learned only while it is not restricted, so a
+// (hours in which it sent; FoldHour), learned only while it is not restricted, so a
 // burst does not teach the baseline that bursts are normal. Memory is
 // bounded: at most kMaxRecipients / kMaxDomains / kMaxAddresses hashes (a
 // distinct count saturates at its cap), 12 buckets, kMaxHistory entries.
@@ -115,6 +115,11 @@ struct Signals {
 
 // EWMA weight of one new active hour (about three weeks of working hours).
 constexpr double kBaselineAlpha = 0.01;
+
+// One active hour folded into a baseline learned over `learned_hours`: the
+// plain mean while fewer than 1/kBaselineAlpha hours are known (a new
+// account is not judged by its first hour alone), the EWMA after that.
+double FoldHour(double baseline, double sample, int64_t learned_hours);
 
 void Observe(Record* record, const MessageEvent& event);
 Signals Measure(const Record& record, int64_t now_s);

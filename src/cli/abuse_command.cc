@@ -6,9 +6,12 @@
 #include <unistd.h>
 
 #include <ctime>
+#include <fstream>
 #include <ostream>
 
 #include "abuse/ladder.h"
+#include "abuse/log_learner.h"
+#include "core/net.h"
 #include "core/clock.h"
 #include "core/exit_codes.h"
 #include "core/log.h"
@@ -19,7 +22,7 @@ namespace sendguard {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: sendguard abuse list [--all] | show USER [--json] | history USER |\n"
+    "usage: sendguard abuse learn --postfix-log FILE... [--dry-run] | list [--all] | show USER [--json] | history USER |\n"
     "       suspend USER [--for DURATION] [--level suspend|hold|throttle] [--reason TEXT] |\n"
     "       release USER [--deliver-held|--delete-held]   [-c FILE]\n";
 
@@ -205,9 +208,51 @@ int Release(Context& c, const std::string& user, const std::vector<std::string>&
   return held_action ? HeldMail(c, held_action > 0, held) : 0;
 }
 
+// abuse learn --postfix-log FILE... [--dry-run]: baselines from old logs,
+// for identities that have learned less than the logs show.
+int Learn(Context& c, const std::vector<std::string>& args) {
+  std::vector<std::string> files;
+  bool dry_run = false;
+  for (size_t i = 1; i < args.size(); ++i) {
+    if (args[i] == "--dry-run") dry_run = true;
+    else if (args[i] != "--postfix-log") files.push_back(args[i]);
+  }
+  if (files.empty()) return c.err << "sendguard: abuse learn --postfix-log FILE... [--dry-run]\n", kExitUsage;
+  const std::vector<IpPrefix>& trusted = c.config.identity.trusted_networks;
+  abuse::PostfixLogLearner learner([&trusted](const std::string& ip) {
+    Result<IpAddress> a = IpAddress::Parse(ip);
+    return a.ok() && InAnyPrefix(trusted, *a);
+  });
+  for (const std::string& f : files) {
+    std::ifstream in(f);
+    if (!in) return c.err << "sendguard: cannot open " << f << "\n", 1;
+    for (std::string line; std::getline(in, line);) learner.AddLine(line);
+  }
+  size_t seeded = 0;
+  for (const abuse::LearnedBaseline& b : learner.Baselines()) {
+    std::string id = IpAddress::Parse(b.identity).ok() ? b.identity : quota::NormalizeLogin(b.identity, c.config.identity.fold_case);
+    c.out << id << ": " << b.messages << " messages in " << b.active_hours << " active hours, "
+          << b.messages_per_hour << " messages and " << b.recipients_per_hour << " recipients per active hour\n";
+    if (dry_run) continue;
+    abuse::Record after;
+    Status s = Change(c, "a:" + id, [&](abuse::Record* r) {
+      if (r->baseline.active_hours < b.active_hours) {
+        abuse::SeedBaseline(r, b.messages_per_hour, b.recipients_per_hour, b.active_hours);
+      }
+      return abuse::Change();
+    }, &after);
+    if (!s.ok()) return c.err << "sendguard: " << s.ToString() << "\n", 1;
+    ++seeded;
+  }
+  c.out << "learned from " << learner.messages_seen() << " messages; " << seeded << " identities updated"
+        << (dry_run ? " (dry run: none written)" : "") << "\n";
+  return 0;
+}
+
 int Dispatch(Context& c, const std::vector<std::string>& args) {
   const std::string& verb = args[0];
   std::vector<std::string> rest(args.begin() + (args.size() > 1 ? 2 : 1), args.end());
+  if (verb == "learn") return Learn(c, args);
   if (verb == "list") return List(c, !args.empty() && args.size() > 1 && args[1] == "--all");
   if (args.size() < 2) return c.err << kUsage, kExitUsage;
   const std::string& user = args[1];

@@ -2,6 +2,7 @@
 // of identities, in the store every relay shares (so it works over Redis and
 // while the daemon runs).
 //
+//   abuse learn --postfix-log FILE... [--dry-run]  day-one baselines from Postfix logs
 //   abuse list [--all]                  restricted identities (--all: every one known)
 //   abuse show USER [--json]            signals of the last hour vs baseline, state, history
 //   abuse history USER                  the audit trail

@@ -40,7 +40,7 @@ const char* kUsage =
     "  status -c FILE      the running daemon's workers, crash loops and SPF helpers\n"
     "  quota show USER | top [-n N] | reset USER | set-class USER CLASS | clear-class USER\n"
     "                      [-c FILE] [--json]: read and change quota counts (daemon may run)\n"
-    "  abuse list [--all] | show USER | history USER | suspend USER [--for 24h] [--reason R]\n"
+    "  abuse learn --postfix-log FILE... | list [--all] | show USER | history USER | suspend USER [--for 24h] [--reason R]\n"
     "        | release USER [--deliver-held|--delete-held]   [-c FILE]\n"
     "                      see and change compromised-account states (shared by all relays)\n"
     "  lint [--lenient] [PATH...] [-c FILE]\n"

@@ -5,8 +5,9 @@ refuses it at MAIL FROM with the policy's text, shows in `sendguard abuse
 show`, survives a restart, and `sendguard abuse release` lifts it. An
 account whose content keeps being rejected is held: its next mail goes to
 the Postfix hold queue unsigned, and `release --deliver-held` delivers it,
-`--delete-held` deletes it. A bulk sender (an exempt class) sending as much
-is never restricted."""
+`--delete-held` deletes it. Baselines come from old Postfix logs (`abuse
+learn`); a bulk sender (an exempt class, a large learned baseline) sending
+as much is never restricted."""
 
 import os
 import tempfile
@@ -45,6 +46,25 @@ exempt_class bulk
 """
 
 
+def _postfix_log():
+    """Old Postfix logs: carol sent 2 messages an hour to 2 friends for 50
+    hours; the newsletter 300 an hour to 300 subscribers for 20 hours."""
+    lines, n = [], 0
+    for login, hours, per_hour, rcpts in ((CAROL, 50, 2, 2), (BULK, 20, 300, 300)):
+        for h in range(hours):
+            stamp = f"Nov {1 + h // 24:2d} {h % 24:02d}:10:00"
+            for m in range(per_hour):
+                n += 1
+                q = f"4Q{n:06d}A"
+                lines.append(f"{stamp} relay postfix/submission/smtpd[7]: {q}: client=pc[192.0.2.10], "
+                             f"sasl_method=PLAIN, sasl_username={login}")
+                lines.append(f"{stamp} relay postfix/qmgr[8]: {q}: from=<{login}>, size=999, nrcpt={1} (queue active)")
+                r = (m % rcpts) if login == CAROL else m
+                lines.append(f"{stamp} relay postfix/smtp[9]: {q}: to=<friend{r}@example.net>, relay=mx[192.0.2.1]:25, "
+                             "status=sent (250 ok)")
+    return "\n".join(lines) + "\n"
+
+
 class AbuseTest(bed.BedTestCase):
     @classmethod
     def setUpClass(cls):
@@ -68,6 +88,11 @@ postfix_config_dir = "{postfix_config}"
 """)
         cls.bed = bed.TestBed(options, root=root)
         cls.bed.start()
+        cls.log_path = os.path.join(root, "maillog.old")
+        with open(cls.log_path, "w") as f:
+            f.write(_postfix_log())
+        sg = cls.bed.sendguard
+        cls.learned = sg.command("abuse", "learn", "--postfix-log", cls.log_path, "-c", sg.config_path)
 
     def send(self, login, rcpt=RCPT, client="192.0.2.10", body="Hello.\n", rule=None):
         if rule:
@@ -87,7 +112,14 @@ postfix_config_dir = "{postfix_config}"
         self.assertEqual((outcome.stage, outcome.code), ("MAIL", 550), str(outcome))
         self.assertIn(SUSPEND_TEXT, outcome.reply)
 
+    def test_baselines_learned_from_postfix_logs(self):
+        self.assertEqual(self.learned.returncode, 0, self.learned.stdout + self.learned.stderr)
+        self.assertIn(f"{CAROL}: 100 messages in 50 active hours, 2 messages and 2 recipients", self.learned.stdout)
+        shown = self.abuse("show", BULK)
+        self.assertIn("baseline over 20 active hours", shown.stdout)
+
     def test_burst_from_many_addresses_is_suspended_then_released(self):
+        self.assertIn("baseline over 50 active hours", self.abuse("show", CAROL).stdout)
         for i in range(3):  # a normal start: one friend, one address
             outcome, _ = self.send(CAROL)
             self.assertTrue(outcome.accepted, str(outcome))
@@ -147,7 +179,7 @@ postfix_config_dir = "{postfix_config}"
         procs.wait_until(lambda: queue_id not in self.bed.postfix.queue_ids(), 10, f"{queue_id} deleted")
         self.assertEqual(self.bed.sink.with_message_id(message_id), [])
 
-    def test_exempt_bulk_sender_is_not_restricted(self):
+    def test_exempt_bulk_sender_with_a_large_baseline_is_not_restricted(self):
         for i in range(30):
             outcome, _ = self.send(BULK, rcpt=f"subscriber{i}@list{i}.example", client=f"203.0.113.{1 + i % 6}")
             self.assertTrue(outcome.accepted, f"bulk message {i}: {outcome}")

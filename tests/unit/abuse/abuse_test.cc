@@ -3,6 +3,7 @@
 
 #include "abuse/abuse_policy.h"
 #include "abuse/ladder.h"
+#include "abuse/log_learner.h"
 #include "abuse/signals.h"
 
 using namespace sendguard;
@@ -190,4 +191,38 @@ BOOST_AUTO_TEST_CASE(manual_suspension_without_expiry) {
   BOOST_TEST(c.level_changed);
   BOOST_TEST(EffectiveLevel(r, kT0 + 365 * 86400) == Level::kSuspended);
   BOOST_TEST(r.history.back().detail == "phishing reported");
+}
+
+BOOST_AUTO_TEST_CASE(postfix_logs_give_day_one_baselines) {
+  PostfixLogLearner learner([](const std::string& ip) { return ip.rfind("10.", 0) == 0; });
+  int qid = 0;
+  auto message = [&](const std::string& when, const std::string& client, const std::string& login,
+                     std::vector<std::string> rcpts) {
+    std::string q = "4Q" + std::to_string(++qid) + "AB";
+    std::string sasl = login.empty() ? "" : ", sasl_method=PLAIN, sasl_username=" + login;
+    learner.AddLine(when + " relay postfix/submission/smtpd[11]: " + q + ": client=host[" + client + "]" + sasl);
+    learner.AddLine(when + " relay postfix/cleanup[12]: " + q + ": message-id=<x@y>");
+    learner.AddLine(when + " relay postfix/qmgr[13]: " + q + ": from=<" + login + ">, size=900, nrcpt=" +
+                    std::to_string(rcpts.size()) + " (queue active)");
+    for (const std::string& r : rcpts) {
+      learner.AddLine(when + " relay postfix/smtp[14]: " + q + ": to=<" + r + ">, relay=mx[192.0.2.1]:25, status=sent (ok)");
+    }
+    learner.AddLine(when + " relay postfix/qmgr[13]: " + q + ": removed");
+  };
+  for (int h = 8; h < 18; ++h) {  // alice: 3 messages an hour to 2 people, 10 hours
+    std::string when = "Dec  3 " + std::string(h < 10 ? "0" : "") + std::to_string(h) + ":15:00";
+    for (int i = 0; i < 3; ++i) message(when, "192.0.2.7", "alice@example.org", {"bob@x.example", "carol@y.example"});
+  }
+  message("2026-12-03T09:00:01.5+00:00", "10.1.2.3", "", {"ops@example.org"});  // a trusted script
+  message("Dec  3 09:00:02", "203.0.113.9", "", {"spam@x.example"});            // untrusted: not anyone's
+  learner.AddLine("garbage line that is not postfix");
+  std::vector<LearnedBaseline> b = learner.Baselines();
+  BOOST_REQUIRE(b.size() == 2u);
+  BOOST_TEST(b[0].identity == "10.1.2.3");
+  BOOST_TEST(b[1].identity == "alice@example.org");
+  BOOST_TEST(b[1].active_hours == 10);
+  BOOST_TEST(b[1].messages == 30);
+  BOOST_TEST(b[1].messages_per_hour == 3.0, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(b[1].recipients_per_hour == 2.0, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(learner.messages_seen() == 31);
 }
