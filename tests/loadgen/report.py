@@ -75,7 +75,7 @@ def load_cells(cells_dir):
     order = {"sendguard": 0, "opendkim": 1}
     workloads = {"mix": 0, "200k": 1, "cores1-r1": 2, "cores2-r1": 3, "cores1-r2": 4,
                  "cores2-r2": 5, "stage-skeleton": 6, "stage-base": 7, "stage-no-rules": 8,
-                 "stage-no-dkim": 9}
+                 "stage-no-dkim": 9, "stage-no-abuse": 10}
     cells.sort(key=lambda c: (workloads.get(c["workload"], 9), order.get(c["daemon"], 9),
                               c["transport"], c["connections"] or 0))
     return cells
@@ -204,9 +204,10 @@ def targets(cells):
 
 STAGES = [("stage-skeleton", "skeleton: no quota, sender check off, no rules, no DKIM"),
           ("stage-base", "base: quota + sender check"),
-          ("stage-no-dkim", "base + rules (no DKIM)"),
-          ("stage-no-rules", "base + DKIM RSA-2048 + Ed25519 (no rules)"),
-          ("mix", "full: base + rules + DKIM")]
+          ("stage-no-dkim", "base + abuse + rules (no DKIM)"),
+          ("stage-no-rules", "base + abuse + DKIM RSA-2048 + Ed25519 (no rules)"),
+          ("stage-no-abuse", "base + rules + DKIM (no compromised-account detection)"),
+          ("mix", "full: base + abuse detection + rules + DKIM")]
 
 
 def breakdown(cells):
@@ -223,7 +224,11 @@ def breakdown(cells):
         return round(cpu[a] - cpu[b], 3) if cpu.get(a) is not None and cpu.get(b) is not None else None
     derived = {"quota_and_senders_ms": diff("stage-base", "stage-skeleton"),
                "rules_ms": diff("mix", "stage-no-rules"),
-               "dkim_rsa_plus_ed25519_ms": diff("mix", "stage-no-dkim")}
+               "dkim_rsa_plus_ed25519_ms": diff("mix", "stage-no-dkim"),
+               "abuse_ms": diff("mix", "stage-no-abuse")}
+    full, without = find(cells, "sendguard", "unix", 8, "mix"), find(cells, "sendguard", "unix", 8, "stage-no-abuse")
+    if full and without and without["msgs_per_s"]:
+        derived["abuse_throughput_loss_pct"] = round(100 * (1 - full["msgs_per_s"] / without["msgs_per_s"]), 1)
     return {"stages": rows, "derived_cpu_ms_per_msg": derived}
 
 

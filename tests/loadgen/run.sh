@@ -10,7 +10,7 @@
 # message (peak RSS must stay bounded), plus the core-scaling pair: sendguard
 # over unix at 8 connections pinned to CPU 0 (taskset) with the generator
 # pinned to CPU 1, then both unpinned (twice, interleaved), plus the same cell with parts of the
-# pipeline left out (stages skeleton, base, no-rules, no-dkim: where the CPU
+# pipeline left out (stages skeleton, base, no-rules, no-dkim, no-abuse: where the CPU
 # goes). Per cell: msgs/s, p50/p90/p99
 # latency, verdicts, errors, daemon CPU per message (utime+stime from
 # /proc/PID/stat of its whole process tree) and peak RSS (VmHWM summed over
@@ -91,6 +91,10 @@ write_sendguard_policies() {
     echo "    ip:127.0.0.1/32 bench"
     echo "}"
   } > "$tmp/quota.conf"
+  # The shipped abuse policy, with the bench class exempt: every message
+  # still updates its identity's signals and is evaluated (what costs), but
+  # a generator that sends thousands an hour per login is not suspended.
+  { cat "$root/policies/abuse.conf"; echo "exempt_class bench"; } > "$tmp/abuse.conf"
   {
     echo "bench-rsa  %:bench-rsa:$keys/rsa.pem"
     echo "bench-ed   %:bench-ed:$keys/ed25519.pem"
@@ -99,8 +103,9 @@ write_sendguard_policies() {
 }
 
 # write_sendguard_config FILE SPEC — the config of stage $SG_STAGE:
-#   full (default)  quota + senders + rules + dkim
+#   full (default)  quota + senders + abuse + rules + dkim
 #   no-rules        without [rules]         no-dkim   without [dkim]
+#   no-abuse        without [abuse] (what compromised-account detection costs)
 #   base            quota + senders only    skeleton  nothing, senders off
 write_sendguard_config() {
   local stage=${SG_STAGE:-full}
@@ -115,14 +120,20 @@ store = "lmdb"
 [senders]
 enabled = true
 EOF
-  case $stage in full|no-dkim) cat >> "$1" <<EOF
+  case $stage in full|no-rules|no-dkim) cat >> "$1" <<EOF
+
+[abuse]
+policy_file = "$tmp/abuse.conf"
+EOF
+  esac
+  case $stage in full|no-dkim|no-abuse) cat >> "$1" <<EOF
 
 [rules]
 paths = ["$root/rules", "/usr/share/spamassassin"]
 strict = false
 EOF
   esac
-  case $stage in full|no-rules) cat >> "$1" <<EOF
+  case $stage in full|no-rules|no-abuse) cat >> "$1" <<EOF
 
 [dkim]
 key_table = "$tmp/keys.conf"
@@ -305,7 +316,7 @@ fi
 # Where the CPU goes: the same cell (unix, 8 connections) with stages of the
 # pipeline left out; workload "stage-NAME" (see write_sendguard_config).
 if [[ " $daemons " == *" sendguard "* ]]; then
-  for SG_STAGE in skeleton base no-rules no-dkim; do
+  for SG_STAGE in skeleton base no-rules no-dkim no-abuse; do
     echo "bench: sendguard over unix, 8 connections, stage $SG_STAGE"
     if start_daemon sendguard unix; then
       run_cell sendguard unix 8 "stage-$SG_STAGE" "$corpus_dir"
