@@ -459,6 +459,14 @@ BOOST_AUTO_TEST_CASE(abuse_message_has_an_rfc5322_date_and_encodes_a_utf8_subjec
   BOOST_TEST(msg.find("\nDate: Tue, 14 Nov 2023 22:13:20 +0000\n") != std::string::npos);
   BOOST_TEST(msg.find("\nSubject: =?UTF-8?B?S29udG8gw7xiZXJub21tZW4=?=\n") != std::string::npos);
   BOOST_TEST(msg.find("\nMessage-ID: <id@h>\n") != std::string::npos);
+  std::string long_subject;
+  for (int i = 0; i < 30; ++i) long_subject += "\xc3\xbc";  // 30 x u-umlaut, 60 bytes
+  std::string folded = BuildAbuseMessage(m, long_subject, "x", 0, "id@h");
+  std::string six = "w7zDvMO8";  // base64 of three u-umlauts
+  // 45-byte words would split a character: 44 bytes, then the last 16.
+  BOOST_TEST(folded.find("\nSubject: =?UTF-8?B?" + six + six + six + six + six + six + six +
+                         "w7w=?=\n =?UTF-8?B?" + six + six + "w7zDvA==?=\n") != std::string::npos,
+             folded);
   m.to = {"-oQ/tmp"};
   BOOST_TEST((SendAbuseMail(m, "s", "b").code() == Status::Code::kInvalidArgument));
 }
