@@ -4,7 +4,9 @@
 #
 #   make bench-tools  -> all below
 #   make $(BUILD)/miltergen           (the load generator)
-#   make bench-micro  -> $(BUILD)/bench/{quota,rules,dkim,redis}_bench, the
+#   make bench-micro  -> $(BUILD)/bench/{quota,rules,dkim,redis}_bench and
+#                        $(BUILD)/bench/abuse_sim (the compromised-account
+#                        simulation), the
 #                        module authors' tests/unit/<m>/bench/<x>_bench.cc
 #                        linked with the objects of module <m> and its deps
 #                        (tests/loadgen/run.sh runs them with their arguments)
@@ -28,9 +30,13 @@ $(BUILD)/bench/$(2): $(BUILD)/tests/unit/$(1)/bench/$(2).o $(call objs_for,$(1))
 	@mkdir -p $$(dir $$@)
 	$$(CXX) $$(LDFLAGS) -o $$@ $$^ $(call libs_for,$(1)) -pthread
 endef
-BENCH_MICRO := quota:quota_bench rules:rules_bench dkim:dkim_bench redisquota:redis_bench
+BENCH_MICRO := quota:quota_bench rules:rules_bench dkim:dkim_bench redisquota:redis_bench abuse:abuse_sim
 $(foreach p,$(BENCH_MICRO),$(eval $(call MICRO_template,$(word 1,$(subst :, ,$(p))),$(word 2,$(subst :, ,$(p))))))
 BENCH_MICRO_BINS := $(foreach p,$(BENCH_MICRO),$(BUILD)/bench/$(word 2,$(subst :, ,$(p))))
+
+# abuse_sim: the simulation's core (tests/unit/abuse/sim.cc) is shared with
+# the abuse unit tests.
+$(BUILD)/bench/abuse_sim: $(BUILD)/tests/unit/abuse/sim.o
 
 # redis_bench starts its own redis-server through the unit tests' helper.
 $(BUILD)/tests/unit/redisquota/bench/%.o: CXXFLAGS += -Itests/unit/redisquota
