@@ -451,6 +451,13 @@ const std::vector<KeySpec>& Keys() {
        Str(FIELD(abuse.policy_file), true)},
       {"abuse", "postfix_config_dir", "Postfix's config directory for postsuper (release of held mail); \"\" = its default",
        Str(FIELD(abuse.postfix_config_dir), true)},
+      {"abuse", "webhook_url", "where alerts are POSTed (JSON, signed); \"\" = no webhook", Str(FIELD(abuse.webhook_url), false)},
+      {"abuse", "webhook_secret_file", "HMAC-SHA256 key of the X-Sendguard-Signature header (\"\" = unsigned)",
+       Str(FIELD(abuse.webhook_secret_file), true)},
+      {"abuse", "webhook_timeout_ms", "per POST; a receiver that is down is retried from the outbox",
+       Int(FIELD(abuse.webhook_timeout_ms), 100, 120000)},
+      {"abuse", "outbox_dir", "alerts waiting for the webhook; \"\" = <daemon.state_dir>/outbox",
+       Str(FIELD(abuse.outbox_dir), true)},
       {"senders", "enabled", "check that the sender may use its From and envelope addresses",
        Bool(FIELD(senders_enabled))},
       {"senders", "policy", "login -> allowed addresses; \"\" = only the same-domain rule",
@@ -552,6 +559,7 @@ Status ApplyDocument(const toml::value& root, Config* c) {
 // Settings whose default depends on other settings.
 void FillDerivedDefaults(Config* c) {
   if (c->quota.state_dir.empty()) c->quota.state_dir = c->daemon.state_dir + "/quota";
+  if (c->abuse.outbox_dir.empty()) c->abuse.outbox_dir = c->daemon.state_dir + "/outbox";
   c->quota.case_fold = c->identity.fold_case;
   if (c->spf.helper_command.empty()) c->spf.helper_command = {"/proc/self/exe", "spf-helper"};
 }

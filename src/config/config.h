@@ -70,6 +70,10 @@ struct IdentityConfig {
 struct AbuseConfig {
   std::string policy_file;          // policies/abuse.conf; "" = off
   std::string postfix_config_dir;   // for postsuper on release; "" = Postfix's default
+  std::string webhook_url;          // alerts are POSTed here; "" = no webhook
+  std::string webhook_secret_file;  // HMAC-SHA256 key (read by the parent); "" = unsigned
+  int webhook_timeout_ms = 5000;
+  std::string outbox_dir;           // "" = <daemon.state_dir>/outbox
 };
 
 struct Config {

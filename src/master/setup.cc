@@ -44,6 +44,17 @@ Status HandOverQuotaDir(const Config& c, const proc::Account& worker) {
   return Status::Ok();
 }
 
+// Abuse alerts wait in the outbox, written and sent by the workers.
+Status HandOverOutbox(const Config& c, const proc::Account& worker) {
+  if (c.abuse.policy_file.empty() || c.abuse.webhook_url.empty()) return Status::Ok();
+  Status s = MakeDirs(c.abuse.outbox_dir, 0700);
+  if (!s.ok() || worker.name.empty() || geteuid() != 0) return s;
+  if (chown(c.abuse.outbox_dir.c_str(), worker.uid, worker.gid) != 0) {
+    return Status::IoError("cannot give " + c.abuse.outbox_dir + " to user '" + worker.name + "': " + strerror(errno));
+  }
+  return Status::Ok();
+}
+
 Result<proc::Account> WorkerAccount(const Config& c) {
   Result<proc::Account> a = proc::LookupAccount(c.daemon.user);
   if (!a.ok()) return Status::InvalidArgument(c.path + ": [daemon] user: " + a.status().message());
@@ -133,6 +144,7 @@ Status Prepare(const MasterOptions& options, const Config& c, DaemonSetup* d) {
   d->helper_account = *helper;
   Status s = MakeDirs(c.daemon.state_dir, 0755);
   if (s.ok()) s = HandOverQuotaDir(c, d->worker_account);
+  if (s.ok()) s = HandOverOutbox(c, d->worker_account);
   if (s.ok()) s = OpenSockets(options.socket_override.empty() ? c.daemon.listen
                                                                : std::vector<std::string>{options.socket_override},
                               c, d);

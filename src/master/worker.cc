@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "master/worker_channel.h"
 #include "milter/milter.h"
+#include "notify/outbox.h"
 #include "session/runtime.h"
 
 namespace sendguard {
@@ -23,6 +24,25 @@ void MaintenanceLoop(Runtime* runtime) {
     if (!runtime->quota_store) continue;
     Result<size_t> dropped = runtime->quota_store->CollectGarbage(runtime->clock->NowSeconds());
     if (!dropped.ok()) SG_LOG(kWarning) << "quota garbage collection: " << dropped.status().ToString();
+  }
+}
+
+// Delivers the webhook outbox, in the one worker that does upkeep. A worker
+// of the previous snapshot may still hold the outbox while it retires, so
+// the start is retried until it is ours.
+void OutboxLoop(notify::WebhookOptions options) {
+  for (;;) {
+    Result<std::unique_ptr<notify::OutboxSender>> sender = notify::OutboxSender::Start(options);
+    if (sender.ok()) {
+      static std::unique_ptr<notify::OutboxSender> keep;  // lives until the process ends
+      keep = std::move(sender).value();
+      return;
+    }
+    if (!sender.status().IsUnavailable()) {
+      SG_LOG(kError) << "abuse alerts: cannot deliver the outbox: " << sender.status().ToString();
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::seconds(2));
   }
 }
 
@@ -57,6 +77,9 @@ void RunWorkerProcess(const WorkerSetup& w) {
   Result<std::unique_ptr<Runtime>> runtime = OpenRuntime(w.snapshot->config, MakeParentHelperLauncher(&channel));
   if (!runtime.ok()) FailStartup(&channel, w.socket.spec, runtime.status());
   if (w.run_maintenance) std::thread(MaintenanceLoop, runtime->get()).detach();
+  if (w.run_maintenance && w.snapshot->abuse && !w.snapshot->config.abuse.webhook_url.empty()) {
+    std::thread(OutboxLoop, WebhookOptionsOf(*w.snapshot)).detach();
+  }
   SnapshotHolder holder(w.snapshot);
   MilterHooks hooks;
   hooks.on_serving = [&] { (void)channel.Notify("ready"); };

@@ -7,6 +7,7 @@
 // on (the quota check, with its own outage policy, still applies).
 #include <unistd.h>
 
+#include "abuse/alert.h"
 #include "abuse/ladder.h"
 #include "core/log.h"
 #include "core/strings.h"
@@ -35,6 +36,22 @@ void LogChange(const std::string& identity, const abuse::Change& c, const std::s
       << " from=" << abuse::LevelName(c.from) << " to=" << abuse::LevelName(c.to)
       << " until=" << (c.to == abuse::Level::kNone ? std::string("-") : c.until == 0 ? "manual" : std::to_string(c.until))
       << " evidence=" << (queue_id.empty() ? "NOQUEUE" : queue_id) << " " << abuse::SignalsText(c.signals);
+}
+
+std::string RelayName() {
+  char host[256] = {0};
+  return gethostname(host, sizeof(host) - 1) == 0 ? host : "unknown";
+}
+
+// Queues the webhook alert of a change (a file in the outbox; the network is
+// the outbox sender's business, never a milter thread's).
+void Alert(const Snapshot& snap, const std::string& identity, const abuse::Change& c, const abuse::Record& r,
+           int64_t now) {
+  if (!(c.notify || c.level_changed) || snap.config.abuse.webhook_url.empty()) return;
+  notify::Alert alert{abuse::AlertId(identity, SteadyNowMicros() ^ (now << 20)),
+                      abuse::AlertJson(identity, c, r, RelayName(), now)};
+  Status s = notify::Enqueue(WebhookOptionsOf(snap), alert);
+  if (!s.ok()) SG_LOG(kError) << "abuse: alert for " << identity << " not queued: " << s.ToString();
 }
 
 }  // namespace
@@ -108,11 +125,13 @@ void Session::SaveAbuseEvent(const abuse::MessageEvent& e) {
   }
   bool exempt = snap.abuse->Exempt(m.identity.ToString(), QuotaClassOf(m.quota.get()));
   abuse::Change change;
+  abuse::Record saved_record;
   Result<std::string> saved = runtime_->quota_store->UpdateRecord(AbuseKey(m.identity), [&](const std::string& stored) {
     Result<abuse::Record> r = stored.empty() ? abuse::Record() : abuse::Decode(stored);
     abuse::Record record = r.ok() ? *r : abuse::Record();  // unreadable: start again
     abuse::Observe(&record, e);
     change = abuse::Evaluate(&record, *snap.abuse, e.now_s, exempt);
+    saved_record = record;
     return abuse::Encode(record);
   });
   if (!saved.ok()) {
@@ -120,6 +139,7 @@ void Session::SaveAbuseEvent(const abuse::MessageEvent& e) {
     return;
   }
   LogChange(m.identity.ToString(), change, e.queue_id);
+  Alert(snap, m.identity.ToString(), change, saved_record, e.now_s);
   if (change.level_changed) m.abuse_note = std::string(abuse::LevelName(change.to)) + "(" + change.condition + ")";
 }
 

@@ -2,6 +2,8 @@
 // by its own module; the first failure aborts the whole load.
 #include "session/snapshot.h"
 
+#include <fstream>
+
 #include "core/clock.h"
 #include "core/log.h"
 
@@ -23,6 +25,16 @@ Status LoadRules(Snapshot* snap, rules::LoadReport* report) {
       "rules: loaded " + std::to_string(r->loaded) + " of " + std::to_string(r->total) + " rules; " +
           std::to_string(r->problems.size()) + " problem(s), listed by `sendguard lint`");
   snap->rules = *set;
+  return Status::Ok();
+}
+
+// The first line of a key file (like the DKIM keys: readable by root only).
+Status ReadSecret(const std::string& path, std::string* secret) {
+  if (path.empty()) return Status::Ok();
+  std::ifstream in(path);
+  if (!in || !std::getline(in, *secret)) return Status::IoError(path + ": cannot read the webhook secret");
+  while (!secret->empty() && (secret->back() == '\r' || secret->back() == ' ')) secret->pop_back();
+  if (secret->empty()) return Status::InvalidArgument(path + ":1: the webhook secret is empty");
   return Status::Ok();
 }
 
@@ -48,6 +60,8 @@ Status LoadPolicies(Snapshot* snap) {
     auto abuse = abuse::AbusePolicy::Load(c.abuse.policy_file);
     if (!abuse.ok()) return abuse.status();
     snap->abuse = *abuse;
+    Status s = ReadSecret(c.abuse.webhook_secret_file, &snap->webhook_secret);
+    if (!s.ok()) return s;
   }
   return Status::Ok();
 }
@@ -81,6 +95,15 @@ Status SnapshotHolder::Reload(const std::string& config_path) {
   if (!next.ok()) return next.status();
   Replace(std::move(next).value());
   return Status::Ok();
+}
+
+notify::WebhookOptions WebhookOptionsOf(const Snapshot& snap) {
+  notify::WebhookOptions o;
+  o.url = snap.config.abuse.webhook_url;
+  o.secret = snap.webhook_secret;
+  o.outbox_dir = snap.config.abuse.outbox_dir;
+  o.timeout_ms = snap.config.abuse.webhook_timeout_ms;
+  return o;
 }
 
 }  // namespace sendguard

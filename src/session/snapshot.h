@@ -22,6 +22,7 @@
 #include "config/config.h"
 #include "core/status.h"
 #include "dkim/key_set.h"
+#include "notify/outbox.h"
 #include "policy/actions.h"
 #include "quota/quota_policy.h"
 #include "rules/rule_set.h"
@@ -37,8 +38,12 @@ struct Snapshot {
   std::shared_ptr<const dkim::KeySet> keys;                // null: no signing
   std::shared_ptr<const sender::SenderPolicy> senders;     // null: no sender check
   std::shared_ptr<const abuse::AbusePolicy> abuse;         // null: no abuse detection
+  std::string webhook_secret;                              // [abuse] webhook_secret_file's content
   int64_t loaded_at_us = 0;
 };
+
+// Where and how the abuse alerts of this snapshot go.
+notify::WebhookOptions WebhookOptionsOf(const Snapshot& snapshot);
 
 // `report` (optional) receives what the rule loader noticed.
 Result<std::shared_ptr<const Snapshot>> LoadSnapshot(const std::string& config_path,

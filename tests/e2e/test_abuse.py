@@ -7,15 +7,23 @@ account whose content keeps being rejected is held: its next mail goes to
 the Postfix hold queue unsigned, and `release --deliver-held` delivers it,
 `--delete-held` deletes it. Baselines come from old Postfix logs (`abuse
 learn`); a bulk sender (an exempt class, a large learned baseline) sending
-as much is never restricted."""
+as much is never restricted. Every change is POSTed to a webhook, signed
+with HMAC-SHA256, and retried from the outbox while the receiver is down."""
 
+import hashlib
+import hmac
+import http.server
+import json
 import os
 import tempfile
+import threading
 
 from sgbed import bed, messages, procs
 
 PW = "pw"
 CAROL, DAVE, ERIN, BULK = "carol@example.org", "dave@example.org", "erin@example.org", "news@example.org"
+FRANK = "frank@example.org"
+SECRET = "e2e-webhook-secret"
 RCPT = "friend@example.net"
 SUSPEND_TEXT = "account suspended (e2e), write to abuse@example.org"
 
@@ -65,13 +73,63 @@ def _postfix_log():
     return "\n".join(lines) + "\n"
 
 
+class Receiver:
+    """The abuse desk's webhook endpoint: records every POST (headers, body)
+    and answers 200. stop() takes it down; start() brings it back on the
+    same port."""
+
+    def __init__(self):
+        self.port = procs.free_port()
+        self.posts = []
+        self.server = None
+
+    def start(self):
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                receiver.posts.append((dict(self.headers), body))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def alerts(self, identity, action):
+        """The JSON bodies of alerts about `identity` with `action`, each
+        checked against its HMAC-SHA256 signature header."""
+        found = []
+        for headers, body in list(self.posts):
+            want = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+            if headers.get("X-Sendguard-Signature") != want:
+                raise AssertionError(f"bad signature {headers.get('X-Sendguard-Signature')} on {body[:200]!r}")
+            alert = json.loads(body)
+            if alert["identity"] == identity and alert["action"] == action:
+                found.append(alert)
+        return found
+
+
 class AbuseTest(bed.BedTestCase):
     @classmethod
     def setUpClass(cls):
         root = tempfile.mkdtemp(prefix="sendguard-e2e-abuse-")
         postfix_config = os.path.join(root, "postfix", "config")
+        cls.receiver = Receiver()
+        cls.receiver.start()
+        cls.addClassCleanup(cls.receiver.stop)
+        secret_file = os.path.join(root, "webhook.secret")
+        with open(secret_file, "w") as f:
+            f.write(SECRET + "\n")
+        os.chmod(secret_file, 0o600)
         options = bed.BedOptions(
-            users={CAROL: PW, DAVE: PW, ERIN: PW, BULK: PW},
+            users={CAROL: PW, DAVE: PW, ERIN: PW, BULK: PW, FRANK: PW},
             extra_main_cf="smtpd_authorized_xclient_hosts = 127.0.0.1\n",
             files={"quota.conf": QUOTA_CONF, "actions.conf": ACTIONS_CONF, "abuse.conf": ABUSE_CONF},
             extra_toml=f"""\
@@ -85,6 +143,9 @@ actions_file = "${{files}}/actions.conf"
 [abuse]
 policy_file = "${{files}}/abuse.conf"
 postfix_config_dir = "{postfix_config}"
+webhook_url = "http://127.0.0.1:{cls.receiver.port}/abuse"
+webhook_secret_file = "{secret_file}"
+webhook_timeout_ms = 1000
 """)
         cls.bed = bed.TestBed(options, root=root)
         cls.bed.start()
@@ -141,6 +202,11 @@ postfix_config_dir = "{postfix_config}"
         log = self.bed.sendguard.log_since(0)
         self.assertIn(f"abuse: identity={CAROL} action=suspend", log)
 
+        alerts = procs.wait_until(lambda: self.receiver.alerts(CAROL, "suspend"), 15, "the webhook alert")
+        self.assertEqual(alerts[0]["to"], "suspend")
+        self.assertGreaterEqual(alerts[0]["signals"]["client_addresses"], 4)
+        self.assertTrue(alerts[0]["evidence"], alerts[0])
+
         sg = self.bed.sendguard
         sg.stop()
         sg.start()
@@ -185,3 +251,17 @@ postfix_config_dir = "{postfix_config}"
             self.assertTrue(outcome.accepted, f"bulk message {i}: {outcome}")
         shown = self.abuse("show", BULK)
         self.assertIn(f"{BULK}: none", shown.stdout)
+
+    def test_webhook_alert_is_retried_after_the_receiver_was_down(self):
+        self.receiver.stop()
+        try:
+            self.hold_with_content(FRANK)
+            procs.wait_until(lambda: any(n.endswith(".alert") for n in os.listdir(self.outbox())), 10,
+                             "the alert to wait in the outbox")
+        finally:
+            self.receiver.start()
+        alerts = procs.wait_until(lambda: self.receiver.alerts(FRANK, "hold"), 20, "the retried alert")
+        self.assertEqual(len(alerts), 1, alerts)
+
+    def outbox(self):
+        return os.path.join(self.bed.sendguard.state_dir, "outbox")
