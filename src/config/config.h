@@ -74,6 +74,9 @@ struct AbuseConfig {
   std::string webhook_secret_file;  // HMAC-SHA256 key (read by the parent); "" = unsigned
   int webhook_timeout_ms = 5000;
   std::string outbox_dir;           // "" = <daemon.state_dir>/outbox
+  std::vector<std::string> alert_mail_to;  // abuse desk addresses; [] = no mail
+  std::string alert_mail_from;      // its sender; sendguard neither counts nor restricts it
+  std::string sendmail = "/usr/sbin/sendmail";
 };
 
 struct Config {

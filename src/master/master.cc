@@ -13,6 +13,7 @@
 #include <cstring>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <vector>
 
@@ -20,6 +21,7 @@
 #include "core/exit_codes.h"
 #include "core/log.h"
 #include "core/version.h"
+#include "master/alert_mailer.h"
 #include "master/helper_service.h"
 #include "master/setup.h"
 #include "master/worker.h"
@@ -110,6 +112,7 @@ class Master {
   std::vector<std::vector<SlotState>> slots_;
   std::map<pid_t, WorkerRecord> workers_;
   std::unique_ptr<HelperService> helpers_;
+  std::set<pid_t> mailers_;  // alert mails in flight
   std::optional<PendingReload> reload_;
   bool starting_ = true;  // until every slot has served once
   bool stopping_ = false;
@@ -205,6 +208,10 @@ void Master::OnChannel(pid_t pid) {
     w.serving = true;
     return;
   }
+  if (m->text.compare(0, 11, "alert-mail ") == 0) {
+    StartAlertMail(snapshot_->config, setup_.worker_account, m->text.substr(11), FdsToCloseInChild(-1), &mailers_);
+    return;
+  }
   if (m->text.compare(0, 8, "stopped ") == 0) {
     w.reported_live = atol(m->text.c_str() + 8);
     return;
@@ -235,7 +242,7 @@ void Master::ReapChildren() {
   int status = 0;
   pid_t pid;
   while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-    if (helpers_->NoteExit(pid, status)) continue;
+    if (helpers_->NoteExit(pid, status) || mailers_.erase(pid)) continue;
     auto it = workers_.find(pid);
     if (it == workers_.end()) continue;
     ReadLastWords(pid);

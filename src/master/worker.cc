@@ -76,6 +76,11 @@ void RunWorkerProcess(const WorkerSetup& w) {
   BlockDaemonSignals();
   Result<std::unique_ptr<Runtime>> runtime = OpenRuntime(w.snapshot->config, MakeParentHelperLauncher(&channel));
   if (!runtime.ok()) FailStartup(&channel, w.socket.spec, runtime.status());
+  (*runtime)->send_alert_mail = [&channel](const std::string& subject, const std::string& body) {
+    std::string message = "alert-mail " + subject + "\n" + body;
+    if (message.size() > proc::kMaxChannelMessage) message.resize(proc::kMaxChannelMessage);
+    (void)channel.Notify(message);
+  };
   if (w.run_maintenance) std::thread(MaintenanceLoop, runtime->get()).detach();
   if (w.run_maintenance && w.snapshot->abuse && !w.snapshot->config.abuse.webhook_url.empty()) {
     std::thread(OutboxLoop, WebhookOptionsOf(*w.snapshot)).detach();

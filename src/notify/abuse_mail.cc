@@ -155,7 +155,9 @@ struct Child {
 };
 
 std::vector<std::string> SendmailArgv(const MailOptions& o) {
-  std::vector<std::string> argv = {o.sendmail, "-oi", "-f", o.from, "--"};
+  std::vector<std::string> argv = {o.sendmail};
+  argv.insert(argv.end(), o.sendmail_args.begin(), o.sendmail_args.end());
+  argv.insert(argv.end(), {"-oi", "-f", o.from, "--"});
   argv.insert(argv.end(), o.to.begin(), o.to.end());
   return argv;
 }

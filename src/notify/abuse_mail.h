@@ -32,6 +32,7 @@ struct MailOptions {
   std::string from;             // envelope sender and From: header
   std::vector<std::string> to;  // envelope recipients and To: header; at least one
   int timeout_ms = 30000;       // sendmail is killed after this long
+  std::vector<std::string> sendmail_args;  // before -oi, e.g. {"-C", "/etc/postfix-out"}
 };
 
 Status SendAbuseMail(const MailOptions& options, const std::string& subject,

@@ -54,11 +54,29 @@ void Alert(const Snapshot& snap, const std::string& identity, const abuse::Chang
   if (!s.ok()) SG_LOG(kError) << "abuse: alert for " << identity << " not queued: " << s.ToString();
 }
 
+void AlertMail(const Snapshot& snap, const Runtime& runtime, const std::string& identity, const abuse::Change& c,
+               const abuse::Record& r) {
+  if (!(c.notify || c.level_changed) || snap.config.abuse.alert_mail_to.empty() || !runtime.send_alert_mail) return;
+  runtime.send_alert_mail(abuse::AlertMailSubject(identity, c), abuse::AlertMailBody(identity, c, r, RelayName()));
+}
+
 }  // namespace
+
+// sendguard's own alert mail (from the configured sender, submitted
+// locally): neither counted nor restricted, or alerts could feed themselves.
+static bool IsOwnAlertMail(const Config& c, const Identity& id, const std::string& sender) {
+  return !c.abuse.alert_mail_from.empty() && id.kind == Identity::Kind::kTrustedAddress &&
+         EqualsIgnoreCase(Address(sender), c.abuse.alert_mail_from);
+}
 
 Verdict Session::CheckAbuse() {
   Message& m = *message_;
   const Snapshot& snap = *m.snapshot;
+  if (IsOwnAlertMail(snap.config, m.identity, m.sender)) {
+    m.quota.reset();
+    m.abuse_note = "own-alert";
+    return Verdict::Continue();
+  }
   if (!snap.abuse || runtime_ == nullptr || !runtime_->quota_store || m.identity.kind == Identity::Kind::kUntrusted) {
     return Verdict::Continue();
   }
@@ -120,7 +138,8 @@ void Session::RecordRefusedRecipient(const std::string& recipient) {
 void Session::SaveAbuseEvent(const abuse::MessageEvent& e) {
   Message& m = *message_;
   const Snapshot& snap = *m.snapshot;
-  if (!snap.abuse || runtime_ == nullptr || !runtime_->quota_store || m.identity.kind == Identity::Kind::kUntrusted) {
+  if (!snap.abuse || runtime_ == nullptr || !runtime_->quota_store || m.identity.kind == Identity::Kind::kUntrusted ||
+      IsOwnAlertMail(snap.config, m.identity, m.sender)) {
     return;
   }
   bool exempt = snap.abuse->Exempt(m.identity.ToString(), QuotaClassOf(m.quota.get()));
@@ -140,6 +159,7 @@ void Session::SaveAbuseEvent(const abuse::MessageEvent& e) {
   }
   LogChange(m.identity.ToString(), change, e.queue_id);
   Alert(snap, m.identity.ToString(), change, saved_record, e.now_s);
+  AlertMail(snap, *runtime_, m.identity.ToString(), change, saved_record);
   if (change.level_changed) m.abuse_note = std::string(abuse::LevelName(change.to)) + "(" + change.condition + ")";
 }
 

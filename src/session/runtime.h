@@ -12,7 +12,9 @@
 #ifndef SENDGUARD_SESSION_RUNTIME_H_
 #define SENDGUARD_SESSION_RUNTIME_H_
 
+#include <functional>
 #include <memory>
+#include <string>
 
 #include "config/config.h"
 #include "core/clock.h"
@@ -24,6 +26,9 @@ namespace sendguard {
 
 struct Runtime {
   const Clock* clock = &SystemClock::Instance();
+  // Hands an abuse alert mail to whoever sends it (in the daemon: the
+  // parent); null: no mail. Must not block.
+  std::function<void(const std::string& subject, const std::string& body)> send_alert_mail;
   std::unique_ptr<quota::QuotaStore> quota_store;
   std::unique_ptr<spf::SpfClient> spf;
 };

@@ -62,6 +62,9 @@ Status LoadPolicies(Snapshot* snap) {
     snap->abuse = *abuse;
     Status s = ReadSecret(c.abuse.webhook_secret_file, &snap->webhook_secret);
     if (!s.ok()) return s;
+    if (!c.abuse.alert_mail_to.empty() && c.abuse.alert_mail_from.empty()) {
+      return Status::InvalidArgument(c.path + ": [abuse] alert_mail_to needs alert_mail_from (the alerts' sender)");
+    }
   }
   return Status::Ok();
 }

@@ -8,7 +8,8 @@ the Postfix hold queue unsigned, and `release --deliver-held` delivers it,
 `--delete-held` deletes it. Baselines come from old Postfix logs (`abuse
 learn`); a bulk sender (an exempt class, a large learned baseline) sending
 as much is never restricted. Every change is POSTed to a webhook, signed
-with HMAC-SHA256, and retried from the outbox while the receiver is down."""
+with HMAC-SHA256, and retried from the outbox while the receiver is down,
+and mailed to the abuse desk through the local sendmail(1)."""
 
 import hashlib
 import hmac
@@ -24,6 +25,7 @@ PW = "pw"
 CAROL, DAVE, ERIN, BULK = "carol@example.org", "dave@example.org", "erin@example.org", "news@example.org"
 FRANK = "frank@example.org"
 SECRET = "e2e-webhook-secret"
+ABUSE_DESK, ALERTS_FROM = "abuse-desk@example.net", "sendguard-alerts@example.org"
 RCPT = "friend@example.net"
 SUSPEND_TEXT = "account suspended (e2e), write to abuse@example.org"
 
@@ -146,6 +148,8 @@ postfix_config_dir = "{postfix_config}"
 webhook_url = "http://127.0.0.1:{cls.receiver.port}/abuse"
 webhook_secret_file = "{secret_file}"
 webhook_timeout_ms = 1000
+alert_mail_to = ["{ABUSE_DESK}"]
+alert_mail_from = "{ALERTS_FROM}"
 """)
         cls.bed = bed.TestBed(options, root=root)
         cls.bed.start()
@@ -206,6 +210,13 @@ webhook_timeout_ms = 1000
         self.assertEqual(alerts[0]["to"], "suspend")
         self.assertGreaterEqual(alerts[0]["signals"]["client_addresses"], 4)
         self.assertTrue(alerts[0]["evidence"], alerts[0])
+        subject = f"sendguard: {CAROL} suspend"
+
+        def alert_mail():
+            return [m for m in self.bed.sink.messages()
+                    if any(subject in v for v in m.header_values("Subject")) and ABUSE_DESK in m.rcpt_tos]
+        mails = procs.wait_until(alert_mail, 20, "the alert mail at the sink")
+        self.assertIn(b"sendguard abuse release", mails[0].raw)
 
         sg = self.bed.sendguard
         sg.stop()
