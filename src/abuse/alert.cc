@@ -52,11 +52,7 @@ std::string AlertJson(const std::string& identity, const Change& c, const Record
 }
 
 std::string AlertId(const std::string& identity, int64_t now_us) {
-  uint32_t h = 2166136261u;
-  for (unsigned char ch : identity) {
-    h ^= ch;
-    h *= 16777619u;
-  }
+  uint32_t h = HashOf(identity);
   char buf[64];
   snprintf(buf, sizeof(buf), "%016lld-%08x", static_cast<long long>(now_us), h);
   return buf;

@@ -47,15 +47,6 @@ std::string ClientAddress(std::string_view rest) {
   return a;
 }
 
-uint32_t Hash(const std::string& s) {
-  uint32_t h = 2166136261u;
-  for (char c : Lower(s)) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 16777619u;
-  }
-  return h;
-}
-
 // "postfix/submission/smtpd[12]: 4Bq1Xy3z: client=..." -> program "smtpd",
 // queue id, and what follows.
 bool Split(std::string_view line, std::string* program, std::string* qid, std::string_view* rest) {
@@ -104,7 +95,7 @@ void PostfixLogLearner::OnDelivery(const std::string& qid, std::string_view rest
   auto it = counted_.find(qid);
   std::string to = Field(rest, "to=");
   if (it == counted_.end() || to.empty()) return;
-  hours_[it->second.identity][it->second.hour].recipients.insert(Hash(to));
+  hours_[it->second.identity][it->second.hour].recipients.insert(HashOf(to));
 }
 
 void PostfixLogLearner::AddLine(std::string_view line) {

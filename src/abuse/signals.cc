@@ -11,15 +11,6 @@
 namespace sendguard::abuse {
 namespace {
 
-uint32_t Hash(const std::string& s) {
-  uint32_t h = 2166136261u;
-  for (char c : Lower(s)) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 16777619u;
-  }
-  return h;
-}
-
 // Marks `hash` as seen at `now`; when the set is full, the entry seen
 // longest ago makes room.
 void Touch(std::vector<Seen>* set, uint32_t hash, int64_t now, size_t cap) {
@@ -137,6 +128,15 @@ bool Unesc(const std::string& token, std::string* out) {
 
 }  // namespace
 
+uint32_t HashOf(const std::string& s) {
+  uint32_t h = 2166136261u;
+  for (char c : Lower(s)) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 16777619u;
+  }
+  return h;
+}
+
 const char* LevelName(Level level) {
   switch (level) {
     case Level::kNone: return "none";
@@ -163,10 +163,10 @@ void Observe(Record* r, const MessageEvent& e) {
   if (b == nullptr) return;  // older than the window
   CountInto(b, e);
   for (const std::string& rcpt : e.recipients) {
-    Touch(&r->recipients, Hash(rcpt), e.now_s, kMaxRecipients);
-    Touch(&r->domains, Hash(DomainOf(rcpt)), e.now_s, kMaxDomains);
+    Touch(&r->recipients, HashOf(rcpt), e.now_s, kMaxRecipients);
+    Touch(&r->domains, HashOf(DomainOf(rcpt)), e.now_s, kMaxDomains);
   }
-  if (!e.client_ip.empty()) Touch(&r->addresses, Hash(e.client_ip), e.now_s, kMaxAddresses);
+  if (!e.client_ip.empty()) Touch(&r->addresses, HashOf(e.client_ip), e.now_s, kMaxAddresses);
   // Recipients are kept two windows: the baseline counts last hour's.
   Forget(&r->recipients, e.now_s - 2 * kWindowSeconds);
   Forget(&r->domains, e.now_s - kWindowSeconds);

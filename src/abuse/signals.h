@@ -121,6 +121,9 @@ constexpr double kBaselineAlpha = 0.01;
 // account is not judged by its first hour alone), the EWMA after that.
 double FoldHour(double baseline, double sample, int64_t learned_hours);
 
+// The 32-bit FNV-1a hash of `s` in lower case: how addresses are kept.
+uint32_t HashOf(const std::string& s);
+
 void Observe(Record* record, const MessageEvent& event);
 Signals Measure(const Record& record, int64_t now_s);
 void AddHistory(Record* record, HistoryEntry entry);

@@ -16,6 +16,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "core/child.h"
 #include "core/clock.h"
 
 namespace sendguard::notify {
@@ -164,15 +165,7 @@ std::vector<std::string> SendmailArgv(const MailOptions& o) {
 
 // In the child between fork and exec: async-signal-safe calls only.
 [[noreturn]] void ExecSendmail(int stdin_fd, int stderr_fd, char* const argv[]) {
-  struct sigaction dfl;
-  memset(&dfl, 0, sizeof(dfl));
-  dfl.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; ++sig) {
-    if (sig != SIGKILL && sig != SIGSTOP) sigaction(sig, &dfl, nullptr);
-  }
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
+  ResetSignalsInChild();
   dup2(stdin_fd, 0);
   dup2(stderr_fd, 1);
   dup2(stderr_fd, 2);

@@ -11,27 +11,14 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/child.h"
 #include "spf/spf_helper.h"
 
 namespace sendguard::spf {
 namespace {
 
-// Handlers inherited from the parent (a test framework's, the daemon's) must
-// not run in the helper: a crash there has to end the helper.
-void ResetChildSignals() {
-  struct sigaction dfl;
-  memset(&dfl, 0, sizeof(dfl));
-  dfl.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; ++sig) {
-    if (sig != SIGKILL && sig != SIGSTOP) sigaction(sig, &dfl, nullptr);
-  }
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
-}
-
 [[noreturn]] void RunForkedHelper(int fd) {
-  ResetChildSignals();
+  ResetSignalsInChild();
   if (fd > 3) close_range(3, fd - 1, 0);
   close_range(fd + 1, ~0U, 0);
   _exit(RunSpfHelperFromInit(fd));
@@ -84,7 +71,7 @@ class LocalLauncher final : public HelperLauncher {
 }  // namespace
 
 void ExecSpfHelper(int fd, char* const* argv, int exe_fd) {
-  ResetChildSignals();
+  ResetSignalsInChild();
   constexpr int kExeFd = kSpfHelperFd + 1;
   // Out of the way first, so neither lands on the other's final number.
   fd = fcntl(fd, F_DUPFD_CLOEXEC, 16);
