@@ -6,7 +6,9 @@ LOGIN) for CRASH_SECONDS (default 8), first with no kill, then with one
 worker killed (SIGKILL) every second. Writes {label: {"calm": ..., "kills":
 ...}} (sgbed/crashload.py's figures) to OUT.json and prints a table. A
 binary without the daemon.workers key (an older sendguard: one worker per
-socket) is run without it. Needs root. Exit status 0 when every run
+socket) is run without it; CRASH_WORKERS sets daemon.workers for the others
+(default 0: one per core), CRASH_RUNS=calm or =kills only one of the two.
+Needs root. Exit status 0 when every run
 finished with nothing lost, duplicated or unfiltered."""
 
 import json
@@ -28,10 +30,13 @@ def knows_workers_key(binary):
 def measure(binary, seconds):
     options = bed.BedOptions(
         binary=binary, users={LOGIN: "pw"}, user="nobody",
-        workers=0 if knows_workers_key(binary) else None,
+        workers=int(os.environ.get("CRASH_WORKERS", "0")) if knows_workers_key(binary) else None,
         extra_main_cf="smtpd_authorized_xclient_hosts = 127.0.0.1\n")
     result = {}
-    for name, kill_every in (("calm", 0), ("kills", 1.0)):
+    runs = (("calm", 0), ("kills", 1.0))
+    if os.environ.get("CRASH_RUNS"):
+        runs = tuple(r for r in runs if r[0] in os.environ["CRASH_RUNS"].split(","))
+    for name, kill_every in runs:
         b = bed.TestBed(options)
         b.start()
         try:

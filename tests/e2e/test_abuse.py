@@ -276,3 +276,20 @@ alert_mail_from = "{ALERTS_FROM}"
 
     def outbox(self):
         return os.path.join(self.bed.sendguard.state_dir, "outbox")
+
+    def test_broken_abuse_policy_refuses_a_start_and_a_reload_keeps_the_old_one(self):
+        sg = self.bed.sendguard
+        path = os.path.join(sg.files_dir, "abuse.conf")
+        with open(path) as f:
+            good = f.read()
+        self.addCleanup(lambda: open(path, "w").write(good))
+        with open(path, "w") as f:
+            f.write(good + "condition oops messages >= many -> suspend\n")
+        where = f"{path}:{good.count(chr(10)) + 1}"
+        checked = sg.command("check-config", "-c", sg.config_path)
+        self.assertEqual(checked.returncode, 78, checked.stdout + checked.stderr)
+        self.assertIn(where, checked.stderr)
+        reload = sg.command("reload", "-c", sg.config_path, timeout=60)
+        self.assertNotEqual(reload.returncode, 0, reload.stdout + reload.stderr)
+        self.assertIn(where, reload.stderr)
+        self.assertTrue(self.send(DAVE, body="Still served by the old policy.\n")[0].accepted)
