@@ -144,14 +144,16 @@ else bad "redis_down_fail_closed: verdicts $seen (want $all_tempfailed) errors=$
 
 start_redis || bad "redis_server_restarts"
 # "Resume within a few seconds": pooled connections from before the restart
-# fail once each (they are then replaced), so wait for the first acceptance,
+# fail once each (they are then replaced) — in every worker process of both
+# daemons — so wait until two probe rounds in a row are accepted whole,
 # then every decision must go through.
-resumed=""
-for i in $(seq 10); do
-  play 1 1 probe$i
+resumed=""; clean=0
+for i in $(seq 20); do
+  play 2 4 probe$i
   read -r acc ref err seen <<<"$(verdicts probe$i)"
-  if [ "$acc" = 2 ]; then resumed=$i; break; fi
-  sleep 0.5
+  if [ "$acc" = 8 ]; then clean=$((clean + 1)); else clean=0; fi
+  if [ "$clean" = 2 ]; then resumed=$i; break; fi
+  sleep 0.3
 done
 [ -n "$resumed" ] && echo "    decisions resumed after $resumed probe round(s)"
 play 2 10 back
