@@ -5,16 +5,21 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <ostream>
 
+#include "abuse/alert.h"
 #include "abuse/ladder.h"
 #include "abuse/log_learner.h"
 #include "core/net.h"
 #include "core/clock.h"
 #include "core/exit_codes.h"
 #include "core/log.h"
+#include "notify/outbox.h"
 #include "quota/identity.h"
 #include "session/runtime.h"
 
@@ -130,6 +135,31 @@ int List(Context& c, bool all) {
   return 0;
 }
 
+// Manual actions alert the abuse desk like automatic ones. The outbox
+// belongs to the workers' user, who delivers it: the file is given to them.
+void AlertManualChange(Context& c, const std::string& user, const abuse::Change& change, const abuse::Record& after) {
+  const AbuseConfig& a = c.config.abuse;
+  if (a.webhook_url.empty() || a.policy_file.empty()) return;
+  notify::WebhookOptions o;
+  o.url = a.webhook_url;
+  o.outbox_dir = a.outbox_dir;
+  char host[256] = {0};
+  gethostname(host, sizeof(host) - 1);
+  notify::Alert alert{abuse::AlertId(user, SteadyNowMicros()), abuse::AlertJson(user, change, after, host, c.now)};
+  Status s = notify::Enqueue(o, alert);
+  if (!s.ok()) {
+    c.err << "sendguard: alert not queued: " << s.ToString() << "\n";
+    return;
+  }
+  struct stat dir;
+  if (stat(a.outbox_dir.c_str(), &dir) != 0) return;
+  for (const auto& entry : std::filesystem::directory_iterator(a.outbox_dir)) {
+    if (entry.path().filename().string().rfind(alert.id, 0) == 0) {
+      (void)chown(entry.path().c_str(), dir.st_uid, dir.st_gid);
+    }
+  }
+}
+
 int Suspend(Context& c, const std::string& user, const std::vector<std::string>& opts) {
   int64_t duration = 0;
   abuse::Level level = abuse::Level::kSuspended;
@@ -145,10 +175,12 @@ int Suspend(Context& c, const std::string& user, const std::vector<std::string>&
   }
   if (opts.size() % 2) return c.err << kUsage, kExitUsage;
   abuse::Record after;
+  abuse::Change change;
   Status s = Change(c, Key(c.config, user), [&](abuse::Record* r) {
-    return abuse::Suspend(r, level, c.now, duration ? c.now + duration : 0, reason, Invoker());
+    return change = abuse::Suspend(r, level, c.now, duration ? c.now + duration : 0, reason, Invoker());
   }, &after);
   if (!s.ok()) return c.err << "sendguard: " << s.ToString() << "\n", 1;
+  AlertManualChange(c, user, change, after);
   SG_LOG(kWarning) << "abuse: identity=" << user << " action=" << abuse::LevelName(level) << " condition=manual by="
                    << Invoker() << " until=" << (duration ? std::to_string(c.now + duration) : "manual");
   PrintState(c, user, after);
@@ -198,11 +230,13 @@ int Release(Context& c, const std::string& user, const std::vector<std::string>&
   }
   std::vector<std::string> held;
   abuse::Record after;
+  abuse::Change change;
   Status s = Change(c, Key(c.config, user), [&](abuse::Record* r) {
     held = r->held;
-    return abuse::Release(r, c.now, Invoker());
+    return change = abuse::Release(r, c.now, Invoker());
   }, &after);
   if (!s.ok()) return c.err << "sendguard: " << s.ToString() << "\n", 1;
+  AlertManualChange(c, user, change, after);
   SG_LOG(kWarning) << "abuse: identity=" << user << " action=release condition=manual by=" << Invoker();
   PrintState(c, user, after);
   return held_action ? HeldMail(c, held_action > 0, held) : 0;
@@ -274,6 +308,10 @@ int RunAbuseCommand(const std::vector<std::string>& args, const std::string& con
     err << "sendguard: the abuse state lives in the quota store, and quotas are off in " << config_path << "\n";
     return kExitConfig;
   }
+  LogOptions log;  // the audit lines go where the daemon's go
+  log.to_syslog = config->log.to_syslog;
+  log.min_level = config->log.level;
+  ConfigureLogging(log);
   Result<std::unique_ptr<quota::QuotaStore>> store = OpenQuotaStore(*config, /*for_cli=*/true);
   if (!store.ok()) return err << "sendguard: " << store.status().ToString() << "\n", 1;
   Context c{*config, std::move(store).value(), SystemClock::Instance().NowSeconds(), out, err};

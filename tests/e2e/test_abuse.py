@@ -225,7 +225,9 @@ alert_mail_from = "{ALERTS_FROM}"
 
         released = self.abuse("release", CAROL)
         self.assertEqual(released.returncode, 0, released.stdout + released.stderr)
+        self.assertIn(f"abuse: identity={CAROL} action=release condition=manual", released.stderr)  # audit line
         self.assertTrue(self.send(CAROL)[0].accepted)
+        procs.wait_until(lambda: self.receiver.alerts(CAROL, "release"), 15, "the webhook alert of the release")
         history = self.abuse("history", CAROL)
         self.assertIn("suspend", history.stdout)
         self.assertIn("release manual by cli:", history.stdout)
