@@ -72,6 +72,9 @@ class Parser {
  public:
   Parser(AbusePolicy* p) : p_(p) {}
   Status Line(const std::vector<std::string>& w, const std::string& raw, int n);
+  Status Finish() const {
+    return in_class_.empty() ? Status::Ok() : Error(class_line_, "class " + in_class_ + " { is never closed");
+  }
 
  private:
   Status Error(int n, const std::string& why) const {
@@ -81,7 +84,10 @@ class Parser {
   Status DurationLine(const std::vector<std::string>& w, int n);
   Status SuspendText(const std::string& raw, int n);
   Status BaselineLine(const std::vector<std::string>& w, int n);
+  Status ClassLine(const std::vector<std::string>& w, const std::string& raw, int n);
   AbusePolicy* p_;
+  std::string in_class_;  // inside "class NAME {"
+  int class_line_ = 0;
 };
 
 // condition NAME SIGNAL >= N [and >= F x baseline] -> ACTION
@@ -96,7 +102,8 @@ Status Parser::ConditionLine(const std::vector<std::string>& words, int n) {
   c.line = n;
   if (w.size() != 6 && w.size() != 10) return Error(n, form);
   c.name = w[1];
-  for (const Condition& other : p_->conditions) {
+  std::vector<Condition>& into = in_class_.empty() ? p_->conditions : p_->class_conditions[in_class_];
+  for (const Condition& other : into) {
     if (other.name == c.name) return Error(n, "condition '" + c.name + "' is defined twice");
   }
   if (!ParseSignal(w[2], &c.signal)) return Error(n, "unknown signal '" + w[2] + "'");
@@ -115,7 +122,7 @@ Status Parser::ConditionLine(const std::vector<std::string>& words, int n) {
   if (action.empty() || !ParseAction(action, &c.action)) {
     return Error(n, "unknown action '" + w[arrow] + "' (->notify, ->throttle, ->hold, ->suspend, ->escalate)");
   }
-  p_->conditions.push_back(c);
+  into.push_back(c);
   return Status::Ok();
 }
 
@@ -152,8 +159,25 @@ Status Parser::BaselineLine(const std::vector<std::string>& w, int n) {
   return Status::Ok();
 }
 
+// Inside a class block only conditions and the closing brace.
+Status Parser::ClassLine(const std::vector<std::string>& w, const std::string& raw, int n) {
+  if (w.size() == 1 && w[0] == "}") {
+    in_class_.clear();
+    return Status::Ok();
+  }
+  if (w[0] == "condition") return ConditionLine(w, n);
+  return Error(n, "only conditions belong in class " + in_class_ + " { } ('" + std::string(Trim(raw)) + "')");
+}
+
 Status Parser::Line(const std::vector<std::string>& w, const std::string& raw, int n) {
   const std::string& k = w[0];
+  if (!in_class_.empty()) return ClassLine(w, raw, n);
+  if (k == "class") {
+    if (w.size() != 3 || w[2] != "{") return Error(n, "want: class NAME {");
+    in_class_ = w[1];
+    class_line_ = n;
+    return Status::Ok();
+  }
   if (k == "condition") return ConditionLine(w, n);
   if (k == "duration") return DurationLine(w, n);
   if (k == "suspend_text") return SuspendText(raw, n);
@@ -224,6 +248,8 @@ Result<std::shared_ptr<const AbusePolicy>> AbusePolicy::Parse(const std::string&
     Status s = parser.Line(w, code, n);
     if (!s.ok()) return s;
   }
+  Status s = parser.Finish();
+  if (!s.ok()) return s;
   return std::shared_ptr<const AbusePolicy>(std::move(p));
 }
 
@@ -233,6 +259,27 @@ Result<std::shared_ptr<const AbusePolicy>> AbusePolicy::Load(const std::string& 
   std::stringstream text;
   text << in.rdbuf();
   return Parse(text.str(), path);
+}
+
+std::vector<const Condition*> AbusePolicy::ConditionsFor(const std::string& quota_class) const {
+  auto own = class_conditions.find(quota_class);
+  std::vector<const Condition*> out;
+  for (const Condition& c : conditions) {
+    const Condition* pick = &c;
+    if (own != class_conditions.end()) {
+      for (const Condition& o : own->second) {
+        if (o.name == c.name) pick = &o;
+      }
+    }
+    out.push_back(pick);
+  }
+  if (own == class_conditions.end()) return out;
+  for (const Condition& o : own->second) {
+    bool replaced = false;
+    for (const Condition& c : conditions) replaced = replaced || c.name == o.name;
+    if (!replaced) out.push_back(&o);
+  }
+  return out;
 }
 
 bool AbusePolicy::Exempt(const std::string& identity, const std::string& quota_class) const {

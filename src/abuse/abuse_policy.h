@@ -9,7 +9,9 @@
 // `throttle_class` for `duration throttle`), hold (accepted into the Postfix
 // hold queue, never signed), suspend (refused at MAIL FROM with
 // `suspend_text`), or escalate (one rung above where the identity is now).
-// Exempt identities and classes are only ever notified about.
+// Exempt identities and classes are only ever notified about. A block
+// "class NAME { condition ... }" gives the identities of a quota class their
+// own conditions (the same name replaces a global one).
 // Thread-safety: immutable after Load().
 #ifndef SENDGUARD_ABUSE_ABUSE_POLICY_H_
 #define SENDGUARD_ABUSE_ABUSE_POLICY_H_
@@ -45,6 +47,9 @@ struct Condition {
 struct AbusePolicy {
   std::string path;
   std::vector<Condition> conditions;             // file order
+  // Per quota class: conditions that replace the global one of the same
+  // name, or add to them, for identities of that class ("class NAME { }").
+  std::map<std::string, std::vector<Condition>> class_conditions;
   std::map<Level, int64_t> durations = {{Level::kThrottled, 3600}, {Level::kHeld, 4 * 3600},
                                         {Level::kSuspended, 24 * 3600}};
   int64_t manual_release_after = 3;    // from this many restricting actions on: no automatic expiry
@@ -60,6 +65,9 @@ struct AbusePolicy {
   static Result<std::shared_ptr<const AbusePolicy>> Parse(const std::string& text, const std::string& path);
 
   bool Exempt(const std::string& identity, const std::string& quota_class) const;
+  // The conditions that apply to an identity of `quota_class`, global ones
+  // first (file order), a class's own replacing those of the same name.
+  std::vector<const Condition*> ConditionsFor(const std::string& quota_class) const;
 };
 
 int64_t SignalValue(const Signals& s, Signal signal);

@@ -74,18 +74,18 @@ Level EffectiveLevel(const Record& r, int64_t now) {
   return r.state.level;
 }
 
-Change Evaluate(Record* r, const AbusePolicy& p, int64_t now, bool exempt) {
+Change Evaluate(Record* r, const AbusePolicy& p, int64_t now, bool exempt, const std::string& quota_class) {
   Change change;
   change.signals = Measure(*r, now);
   Lapse(r, now, &change);
   Level strongest = Level::kNone;
   std::string fired;
-  for (const Condition& c : p.conditions) {
-    if (!Holds(c, change.signals, p)) continue;
-    Level wanted = exempt ? Level::kNone : Wanted(c.action, r->state.level);
+  for (const Condition* c : p.ConditionsFor(quota_class)) {
+    if (!Holds(*c, change.signals, p)) continue;
+    Level wanted = exempt ? Level::kNone : Wanted(c->action, r->state.level);
     if (fired.empty() || wanted > strongest) {
       strongest = wanted;
-      fired = c.name;
+      fired = c->name;
     }
   }
   if (fired.empty()) return change;

@@ -35,7 +35,9 @@ struct Change {
 
 Level EffectiveLevel(const Record& record, int64_t now);
 
-Change Evaluate(Record* record, const AbusePolicy& policy, int64_t now, bool exempt);
+// `quota_class`: the identity's class, for the policy's per-class conditions.
+Change Evaluate(Record* record, const AbusePolicy& policy, int64_t now, bool exempt,
+                const std::string& quota_class = "");
 
 // Manual actions (the CLI). `until` 0 = until released.
 Change Suspend(Record* record, Level level, int64_t now, int64_t until, const std::string& reason,

@@ -149,7 +149,7 @@ void Session::SaveAbuseEvent(const abuse::MessageEvent& e) {
     Result<abuse::Record> r = stored.empty() ? abuse::Record() : abuse::Decode(stored);
     abuse::Record record = r.ok() ? *r : abuse::Record();  // unreadable: start again
     abuse::Observe(&record, e);
-    change = abuse::Evaluate(&record, *snap.abuse, e.now_s, exempt);
+    change = abuse::Evaluate(&record, *snap.abuse, e.now_s, exempt, QuotaClassOf(m.quota.get()));
     saved_record = record;
     return abuse::Encode(record);
   });

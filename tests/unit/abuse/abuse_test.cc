@@ -226,3 +226,31 @@ BOOST_AUTO_TEST_CASE(postfix_logs_give_day_one_baselines) {
   BOOST_TEST(b[1].recipients_per_hour == 2.0, boost::test_tools::tolerance(1e-9));
   BOOST_TEST(learner.messages_seen() == 31);
 }
+
+BOOST_AUTO_TEST_CASE(class_blocks_replace_and_add_conditions) {
+  auto p = Policy(std::string(kPolicy) +
+                  "class transactional {\n"
+                  "    condition burst    messages >= 5000 and >= 10x baseline -> suspend\n"
+                  "    condition flood    recipients >= 3000 -> hold\n"
+                  "}\n");
+  auto names = [&](const std::string& cls) {
+    std::string out;
+    for (const Condition* c : p->ConditionsFor(cls)) out += c->name + "/" + std::to_string(c->at_least) + " ";
+    return out;
+  };
+  BOOST_TEST(names("default") == "burst/30 spread/20 ips/4 rejects/3 ");
+  BOOST_TEST(names("transactional") == "burst/5000 spread/20 ips/4 rejects/3 flood/3000 ");
+  Record busy, plain;
+  for (int i = 0; i < 200; ++i) {
+    Observe(&busy, Msg(kT0, {"a@x.example"}));
+    Observe(&plain, Msg(kT0, {"a@x.example"}));
+  }
+  BOOST_TEST(Evaluate(&busy, *p, kT0, false, "transactional").to == Level::kNone);
+  BOOST_TEST(Evaluate(&plain, *p, kT0, false, "default").to == Level::kSuspended);
+  for (const char* bad : {"class x {\ncondition a messages >= 1 -> hold\n", "class x {\nduration hold 1h\n}\n",
+                          "class {\n}\n"}) {
+    auto r = AbusePolicy::Parse(bad, "abuse.conf");
+    BOOST_TEST(!r.ok(), bad);
+    if (!r.ok()) BOOST_TEST(r.status().message().find("abuse.conf:") == 0, r.status().message());
+  }
+}
