@@ -2,7 +2,7 @@
 #
 #   make build-deps  install the Debian packages that build and run sendguard
 #   make deps        those plus what the tests, demo and benchmarks need
-#   make             build obj/sendguard
+#   make             build obj/sendguard (first installs the missing build packages)
 #   make test        deps + build + layering check + unit tests + ASan/UBSan unit
 #                    tests + protocol, shared-Redis and e2e tests + short fuzz runs
 #   make check-layering  every cross-module #include allowed by <m>_DEPS, and
@@ -50,7 +50,10 @@ all: $(BUILD)/sendguard
 $(BUILD)/sendguard: $(call objs_for,cli)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(call libs_for,cli)
 
-$(BUILD)/%.o: %.cc
+# Every compile comes after build-deps (order-only: it never forces a
+# rebuild): a fresh checkout builds with a plain `make`, which installs only
+# the build and runtime packages, never the test beds' (`make deps`).
+$(BUILD)/%.o: %.cc | build-deps
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -c -o $@ $<
 
