@@ -62,9 +62,7 @@ void AlertMail(const Snapshot& snap, const Runtime& runtime, const std::string& 
 
 }  // namespace
 
-// sendguard's own alert mail (from the configured sender, submitted
-// locally): neither counted nor restricted, or alerts could feed themselves.
-static bool IsOwnAlertMail(const Config& c, const Identity& id, const std::string& sender) {
+bool IsOwnAlertMail(const Config& c, const Identity& id, const std::string& sender) {
   return !c.abuse.alert_mail_from.empty() && id.kind == Identity::Kind::kTrustedAddress &&
          EqualsIgnoreCase(Address(sender), c.abuse.alert_mail_from);
 }
@@ -72,11 +70,6 @@ static bool IsOwnAlertMail(const Config& c, const Identity& id, const std::strin
 Verdict Session::CheckAbuse() {
   Message& m = *message_;
   const Snapshot& snap = *m.snapshot;
-  if (IsOwnAlertMail(snap.config, m.identity, m.sender)) {
-    m.quota.reset();
-    m.abuse_note = "own-alert";
-    return Verdict::Continue();
-  }
   if (!snap.abuse || runtime_ == nullptr || !runtime_->quota_store || m.identity.kind == Identity::Kind::kUntrusted) {
     return Verdict::Continue();
   }
@@ -139,7 +132,7 @@ void Session::SaveAbuseEvent(const abuse::MessageEvent& e) {
   Message& m = *message_;
   const Snapshot& snap = *m.snapshot;
   if (!snap.abuse || runtime_ == nullptr || !runtime_->quota_store || m.identity.kind == Identity::Kind::kUntrusted ||
-      IsOwnAlertMail(snap.config, m.identity, m.sender)) {
+      m.own_alert) {
     return;
   }
   bool exempt = snap.abuse->Exempt(m.identity.ToString(), QuotaClassOf(m.quota.get()));

@@ -51,6 +51,7 @@ struct Session::Message {
   bool quota_hit = false;
   abuse::Level abuse_level = abuse::Level::kNone;  // at MAIL FROM
   std::string abuse_note = "off";
+  bool own_alert = false;  // IsOwnAlertMail: no quota, no abuse tracking
 
   // For the decision log.
   double score = 0;

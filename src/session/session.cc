@@ -70,6 +70,11 @@ Verdict Session::MailFrom(const std::string& sender, const Macros& macros) {
   message_->login = macros.auth_authen;
   message_->identity = DetermineIdentity(message_->snapshot->config, macros.auth_authen, message_->client_addr);
   message_->sender = sender;
+  if (IsOwnAlertMail(message_->snapshot->config, message_->identity, sender)) {
+    message_->own_alert = true;
+    message_->abuse_note = "own-alert";
+    return Verdict::Continue();
+  }
   Verdict v = StartQuota();
   return v.kind == Verdict::Kind::kContinue ? CheckAbuse() : v;
 }

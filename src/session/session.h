@@ -88,6 +88,10 @@ class Session {
   static std::atomic<long> live_;
 };
 
+// sendguard's own abuse alert mail (from [abuse] alert_mail_from, submitted
+// locally): neither counted nor restricted, or alerts could feed themselves.
+bool IsOwnAlertMail(const Config& config, const Identity& id, const std::string& sender);
+
 // The reply and verdict for "sendguard itself failed" under `config`.
 Verdict FailureVerdict(const Config& config, const std::string& why);
 

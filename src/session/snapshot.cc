@@ -93,12 +93,6 @@ Result<std::shared_ptr<const Snapshot>> LoadSnapshot(const std::string& config_p
   return std::shared_ptr<const Snapshot>(std::move(snap));
 }
 
-Status SnapshotHolder::Reload(const std::string& config_path) {
-  Result<std::shared_ptr<const Snapshot>> next = LoadSnapshot(config_path);
-  if (!next.ok()) return next.status();
-  Replace(std::move(next).value());
-  return Status::Ok();
-}
 
 notify::WebhookOptions WebhookOptionsOf(const Snapshot& snap) {
   notify::WebhookOptions o;

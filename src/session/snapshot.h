@@ -55,11 +55,6 @@ class SnapshotHolder {
   std::shared_ptr<const Snapshot> Current() const { return std::atomic_load(&current_); }
   void Replace(std::shared_ptr<const Snapshot> next) { std::atomic_store(&current_, std::move(next)); }
 
-  // Loads config_path again; on success swaps it in, on failure keeps the
-  // current snapshot and returns why. (Tests; the daemon reloads by starting
-  // workers with a new snapshot.)
-  Status Reload(const std::string& config_path);
-
  private:
   std::shared_ptr<const Snapshot> current_;
 };
