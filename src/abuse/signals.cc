@@ -84,7 +84,7 @@ void CountInto(Bucket* b, const MessageEvent& e) {
   b->quarantined += e.content == ContentOutcome::kQuarantined;
   b->rejected += e.content == ContentOutcome::kRejected;
   b->sender_refusals += e.sender_refused;
-  b->quota_hits += e.quota_hit;
+  b->quota_hits += e.quota_hits;
 }
 
 void KeepLast(std::vector<std::string>* list, const std::string& item, size_t cap) {

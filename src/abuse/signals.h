@@ -46,14 +46,14 @@ enum class ContentOutcome { kClean, kTagged, kQuarantined, kRejected };
 // One message's outcome, as the session saw it.
 struct MessageEvent {
   int64_t now_s = 0;
-  std::vector<std::string> recipients;  // accepted RCPTs, as addresses
+  std::vector<std::string> recipients;  // RCPTs tried (accepted or refused by the quota), as addresses
   std::string client_ip;
   bool accepted = false;                // delivered or held, not refused
   bool held = false;                    // put in the hold queue (queue_id kept for release)
   ContentOutcome content = ContentOutcome::kClean;
   std::string top_rule;
   bool sender_refused = false;          // tried to send as a foreign address
-  bool quota_hit = false;               // a quota limit refused it
+  int64_t quota_hits = 0;               // quota limits it ran into (refused RCPTs, or the message)
   std::string queue_id;
 };
 

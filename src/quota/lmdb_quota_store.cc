@@ -180,6 +180,47 @@ Result<ReserveOutcome> LmdbQuotaStore::Reserve(const ReserveRequest& request) {
   return outcome;
 }
 
+namespace {
+
+Status GetIn(MDB_txn* txn, MDB_dbi dbi, const std::string& k, StoredRecord* out) {
+  MDB_val key = Val(k), data;
+  int rc = mdb_get(txn, dbi, &key, &data);
+  *out = StoredRecord();
+  if (rc == MDB_NOTFOUND) return Status::Ok();
+  if (rc != 0) return LmdbError("get record", rc);
+  *out = ParseVersionedValue(std::string(static_cast<const char*>(data.mv_data), data.mv_size));
+  return Status::Ok();
+}
+
+// Stores `bytes` as the version after `current` ("" deletes).
+Status PutIn(MDB_txn* txn, MDB_dbi dbi, const std::string& k, const StoredRecord& current, const std::string& bytes) {
+  MDB_val key = Val(k);
+  if (bytes.empty()) {
+    int rc = mdb_del(txn, dbi, &key, nullptr);
+    return (rc == 0 || rc == MDB_NOTFOUND) ? Status::Ok() : LmdbError("delete record", rc);
+  }
+  std::string value = VersionedValue(current.version + 1, bytes);
+  MDB_val data = Val(value);
+  int rc = mdb_put(txn, dbi, &key, &data, 0);
+  return rc == 0 ? Status::Ok() : LmdbError("put record", rc);
+}
+
+// The conditional write of `w` inside an open write transaction.
+Status WriteIn(MDB_txn* txn, MDB_dbi dbi, RecordWrite* w) {
+  StoredRecord current;
+  Status s = GetIn(txn, dbi, w->key, &current);
+  if (!s.ok()) return s;
+  w->done = true;
+  w->written = current.version == w->expected;
+  if (!w->written) {
+    w->current = std::move(current);
+    return Status::Ok();
+  }
+  return PutIn(txn, dbi, w->key, current, w->bytes);
+}
+
+}  // namespace
+
 Status LmdbQuotaStore::Commit(const CommitRequest& request) {
   Env* e = env_.get();
   return e->Run(true, [&](MDB_txn* txn) -> Status {
@@ -192,11 +233,11 @@ Status LmdbQuotaStore::Commit(const CommitRequest& request) {
       Status put = e->Store(txn, s.subject, *record);
       if (!put.ok()) return put;
     }
-    return Status::Ok();
+    return request.record ? WriteIn(txn, e->records, request.record) : Status::Ok();
   });
 }
 
-Status LmdbQuotaStore::Release(uint64_t id, const std::vector<std::string>& subjects) {
+Status LmdbQuotaStore::Release(uint64_t id, const std::vector<std::string>& subjects, RecordWrite* write) {
   Env* e = env_.get();
   return e->Run(true, [&](MDB_txn* txn) -> Status {
     for (const std::string& subject : subjects) {
@@ -206,7 +247,7 @@ Status LmdbQuotaStore::Release(uint64_t id, const std::vector<std::string>& subj
       Status put = e->Store(txn, subject, *record);
       if (!put.ok()) return put;
     }
-    return Status::Ok();
+    return write ? WriteIn(txn, e->records, write) : Status::Ok();
   });
 }
 
@@ -329,42 +370,48 @@ Status LmdbQuotaStore::ClearOverride(const std::string& identity) {
   });
 }
 
-namespace {
-
-Status GetIn(MDB_txn* txn, MDB_dbi dbi, const std::string& k, std::string* out) {
-  MDB_val key = Val(k), data;
-  int rc = mdb_get(txn, dbi, &key, &data);
-  out->clear();
-  if (rc == MDB_NOTFOUND) return Status::Ok();
-  if (rc != 0) return LmdbError("get record", rc);
-  out->assign(static_cast<const char*>(data.mv_data), data.mv_size);
-  return Status::Ok();
-}
-
-}  // namespace
-
-Result<std::string> LmdbQuotaStore::UpdateRecord(const std::string& key, const RecordUpdate& update) {
+// In one write transaction the record cannot change under the update, so
+// what the caller knows of it is not needed.
+Result<std::string> LmdbQuotaStore::UpdateRecordFrom(const std::string& key, const RecordUpdate& update,
+                                                     const StoredRecord* /*known*/) {
   Env* e = env_.get();
   std::string next;
   Status st = e->Run(true, [&](MDB_txn* txn) -> Status {
-    std::string stored;
+    StoredRecord stored;
     Status s = GetIn(txn, e->records, key, &stored);
     if (!s.ok()) return s;
-    next = update(stored);
-    MDB_val k = Val(key), data = Val(next);
-    int rc = next.empty() ? mdb_del(txn, e->records, &k, nullptr) : mdb_put(txn, e->records, &k, &data, 0);
-    return (rc == 0 || (next.empty() && rc == MDB_NOTFOUND)) ? Status::Ok() : LmdbError("put record", rc);
+    next = update(stored.bytes);
+    return PutIn(txn, e->records, key, stored, next);
   });
   if (!st.ok()) return st;
   return next;
 }
 
-Result<std::string> LmdbQuotaStore::GetRecord(const std::string& key) {
+Result<StoredRecord> LmdbQuotaStore::ReadRecord(const std::string& key) {
   Env* e = env_.get();
-  std::string stored;
+  StoredRecord stored;
   Status st = e->Run(false, [&](MDB_txn* txn) { return GetIn(txn, e->records, key, &stored); });
   if (!st.ok()) return st;
   return stored;
+}
+
+Status LmdbQuotaStore::WriteRecord(RecordWrite* write) {
+  Env* e = env_.get();
+  return e->Run(true, [&](MDB_txn* txn) { return WriteIn(txn, e->records, write); });
+}
+
+Result<IdentityView> LmdbQuotaStore::ReadIdentity(const std::string& identity, const std::string& record_key) {
+  Env* e = env_.get();
+  IdentityView view;
+  Status st = e->Run(false, [&](MDB_txn* txn) -> Status {
+    MDB_val key = Val(identity), data;
+    int rc = mdb_get(txn, e->overrides, &key, &data);
+    if (rc != 0 && rc != MDB_NOTFOUND) return LmdbError("get override", rc);
+    if (rc == 0) view.override_class.emplace(static_cast<const char*>(data.mv_data), data.mv_size);
+    return GetIn(txn, e->records, record_key, &view.record);
+  });
+  if (!st.ok()) return st;
+  return view;
 }
 
 Result<std::vector<std::string>> LmdbQuotaStore::RecordKeys(const std::string& prefix) {

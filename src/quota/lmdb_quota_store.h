@@ -44,7 +44,7 @@ class LmdbQuotaStore final : public QuotaStore {
 
   Result<ReserveOutcome> Reserve(const ReserveRequest& request) override;
   Status Commit(const CommitRequest& request) override;
-  Status Release(uint64_t id, const std::vector<std::string>& subjects) override;
+  Status Release(uint64_t id, const std::vector<std::string>& subjects, RecordWrite* record) override;
   Result<std::vector<LimitUsage>> Read(const SubjectLimits& subject,
                                        int64_t now_seconds) override;
   Status Reset(const std::string& subject) override;
@@ -53,8 +53,11 @@ class LmdbQuotaStore final : public QuotaStore {
   Result<std::optional<std::string>> GetOverride(const std::string& identity) override;
   Status SetOverride(const std::string& identity, const std::string& class_name) override;
   Status ClearOverride(const std::string& identity) override;
-  Result<std::string> UpdateRecord(const std::string& key, const RecordUpdate& update) override;
-  Result<std::string> GetRecord(const std::string& key) override;
+  Result<std::string> UpdateRecordFrom(const std::string& key, const RecordUpdate& update,
+                                       const StoredRecord* known) override;
+  Result<StoredRecord> ReadRecord(const std::string& key) override;
+  Status WriteRecord(RecordWrite* write) override;
+  Result<IdentityView> ReadIdentity(const std::string& identity, const std::string& record_key) override;
   Result<std::vector<std::string>> RecordKeys(const std::string& prefix) override;
 
  private:

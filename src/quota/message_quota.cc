@@ -83,7 +83,8 @@ QuotaDecision MessageQuota::StoreError(const Status& error) {
 QuotaDecision MessageQuota::ResolveClass() {
   if (resolved_) return QuotaDecision();
   if (!forced_class_.empty()) class_ = policy_->FindClass(forced_class_);
-  Result<std::optional<std::string>> override_name = store_->GetOverride(identity_.name());
+  Result<std::optional<std::string>> override_name =
+      known_override_ ? Result<std::optional<std::string>>(override_) : store_->GetOverride(identity_.name());
   if (!override_name.ok()) return StoreError(override_name.status());
   if (class_ == nullptr && override_name->has_value()) {
     class_ = policy_->FindClass(**override_name);
@@ -201,25 +202,26 @@ QuotaDecision MessageQuota::CheckSize(int64_t message_bytes) {
   return Reserve(delta);
 }
 
-Status MessageQuota::Commit() {
+Status MessageQuota::Commit(RecordWrite* record) {
   if (finished_) return Status::Ok();
-  if (quarantined_ || reserved_.IsZero()) return Release();
+  if (quarantined_ || reserved_.IsZero()) return Release(record);
   CommitRequest request;
   request.id = id_;
   request.subjects = Subjects();
   request.amounts = reserved_;
   request.now_seconds = clock_.NowSeconds();
+  request.record = record;
   Status st = store_->Commit(request);
   if (st.ok()) finished_ = true;
   return st;
 }
 
-Status MessageQuota::Release() {
+Status MessageQuota::Release(RecordWrite* record) {
   if (finished_) return Status::Ok();
   finished_ = true;
   if (!resolved_ || class_ == nullptr || reserved_.IsZero()) return Status::Ok();
   reserved_ = Amounts();
-  return store_->Release(id_, SubjectNames());
+  return store_->Release(id_, SubjectNames(), record);
 }
 
 }  // namespace quota

@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -70,11 +71,23 @@ class MessageQuota {
   // (abuse/: a throttled identity); ignored when the policy has no such
   // class. Call before the first AddRecipient.
   void ForceClass(const std::string& name) { forced_class_ = name; }
+  // The identity's class override, already read with its record
+  // (QuotaStore::ReadIdentity): the first AddRecipient does not read it again.
+  // Call before the first AddRecipient.
+  void UseOverride(std::optional<std::string> override_class) {
+    known_override_ = true;
+    override_ = std::move(override_class);
+  }
   QuotaDecision AddRecipient(const std::string& recipient);
   QuotaDecision CheckSize(int64_t message_bytes);
-  Status Commit();
-  Status Release();
+  // `record`, when not null, is written in the same step as the commit or
+  // release (see QuotaStore); when nothing is counted or reserved it is left
+  // undone (record->done false) for the caller to write.
+  Status Commit(RecordWrite* record = nullptr);
+  Status Release(RecordWrite* record = nullptr);
 
+  // Who is counted (the override's and the CLI's key).
+  std::string identity_name() const { return identity_.name(); }
   // The class in force (after the first call); nullptr for an unknown user.
   const QuotaClass* quota_class() const { return class_; }
   int64_t accepted_recipients() const { return reserved_.recipients; }
@@ -97,6 +110,8 @@ class MessageQuota {
   QuotaOptions options_;
   uint64_t id_;
   std::string forced_class_;
+  bool known_override_ = false;
+  std::optional<std::string> override_;
   bool resolved_ = false;
   const QuotaClass* class_ = nullptr;
   const std::vector<WindowLimit>* domain_limits_ = nullptr;

@@ -42,5 +42,22 @@ void KeepHeaviest(size_t n, std::vector<TopEntry>* entries) {
   if (entries->size() > n) entries->resize(n);
 }
 
+std::string VersionedValue(uint64_t version, const std::string& bytes) {
+  return std::to_string(version) + "\n" + bytes;
+}
+
+StoredRecord ParseVersionedValue(const std::string& value) {
+  size_t digits = 0;
+  while (digits < value.size() && digits < 20 && value[digits] >= '0' && value[digits] <= '9') ++digits;
+  if (digits == 0 || digits >= value.size() || value[digits] != '\n') return {value, 0};
+  return {value.substr(digits + 1), std::stoull(value.substr(0, digits))};
+}
+
+Result<std::string> QuotaStore::GetRecord(const std::string& key) {
+  Result<StoredRecord> r = ReadRecord(key);
+  if (!r.ok()) return r.status();
+  return r->bytes;
+}
+
 }  // namespace quota
 }  // namespace sendguard

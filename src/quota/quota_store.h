@@ -52,11 +52,41 @@ struct ReserveOutcome {
   int64_t retry_after_seconds = 0;  // unix time when the delta would fit
 };
 
+// A record (opaque bytes per key, e.g. an identity's abuse state) as
+// stored, with the version a conditional write compares; version 0: there is
+// none (bytes empty).
+struct StoredRecord {
+  std::string bytes;
+  uint64_t version = 0;
+};
+
+// A conditional write of one record: `bytes` ("" deletes) replace it only if
+// its version is still `expected`. The store fills in the outcome: done (it
+// tried), written, and — tried but not written — the record found instead.
+struct RecordWrite {
+  std::string key;
+  uint64_t expected = 0;
+  std::string bytes;
+  bool done = false;
+  bool written = false;
+  StoredRecord current;
+};
+
 struct CommitRequest {
   uint64_t id = 0;
   std::vector<SubjectLimits> subjects;  // series to count into
   Amounts amounts;                      // what the accepted message used
   int64_t now_seconds = 0;
+  // Optional: written in the same atomic step (and, for Redis, the same
+  // round trip) as the commit. Null: none.
+  RecordWrite* record = nullptr;
+};
+
+// What a message needs to know of its sender at the start, read in one step
+// (one Redis round trip): the class override and the identity's record.
+struct IdentityView {
+  std::optional<std::string> override_class;
+  StoredRecord record;
 };
 
 // Usage of one windowed limit of one subject.
@@ -84,7 +114,8 @@ class QuotaStore {
 
   virtual Result<ReserveOutcome> Reserve(const ReserveRequest& request) = 0;
   virtual Status Commit(const CommitRequest& request) = 0;
-  virtual Status Release(uint64_t id, const std::vector<std::string>& subjects) = 0;
+  // `record`, when not null, is written as with CommitRequest::record.
+  virtual Status Release(uint64_t id, const std::vector<std::string>& subjects, RecordWrite* record) = 0;
 
   virtual Result<std::vector<LimitUsage>> Read(const SubjectLimits& subject,
                                                int64_t now_seconds) = 0;
@@ -103,12 +134,28 @@ class QuotaStore {
 
   // Opaque records per key (the abuse state of an identity, abuse/
   // signals.h), changed atomically with respect to every process and relay
-  // using the store. UpdateRecord returns the bytes it stored; GetRecord ""
-  // when there is none; RecordKeys every key starting with `prefix`.
-  virtual Result<std::string> UpdateRecord(const std::string& key, const RecordUpdate& update) = 0;
-  virtual Result<std::string> GetRecord(const std::string& key) = 0;
+  // using the store. UpdateRecord returns the bytes it stored, starting from
+  // `known` when the caller has read the record already (null: it reads it
+  // first); GetRecord "" when there is none; ReadRecord with its version;
+  // WriteRecord one conditional write; RecordKeys every key starting with
+  // `prefix`.
+  Result<std::string> UpdateRecord(const std::string& key, const RecordUpdate& update) {
+    return UpdateRecordFrom(key, update, nullptr);
+  }
+  virtual Result<std::string> UpdateRecordFrom(const std::string& key, const RecordUpdate& update,
+                                               const StoredRecord* known) = 0;
+  Result<std::string> GetRecord(const std::string& key);
+  virtual Result<StoredRecord> ReadRecord(const std::string& key) = 0;
+  virtual Status WriteRecord(RecordWrite* write) = 0;
   virtual Result<std::vector<std::string>> RecordKeys(const std::string& prefix) = 0;
+  virtual Result<IdentityView> ReadIdentity(const std::string& identity, const std::string& record_key) = 0;
 };
+
+// How a record is kept where the store has only bytes: "VERSION\n" then the
+// record (a value without that first line is version 0, as written before
+// versions existed). Every store uses these, so they agree.
+std::string VersionedValue(uint64_t version, const std::string& bytes);
+StoredRecord ParseVersionedValue(const std::string& value);
 
 // The series every commit also counts into, for Top() and the CLI.
 std::vector<WindowLimit> StatisticsSeries();

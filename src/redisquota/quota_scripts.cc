@@ -90,6 +90,15 @@ namespace redisquota {
   "    if pend > 0 then return false, used, now + r end\n"                         \
   "  end\n"                                                                        \
   "  return false, used, now + w\n"                                                \
+  "end\n"                                                                          \
+  "local function record_write(hkey, field, expected, bytes)\n"                   \
+  "  local cur = redis.call('HGET', hkey, field)\n"                               \
+  "  local version = 0\n"                                                         \
+  "  if cur then version = tonumber(string.match(cur, '^(%d+)\\n')) or 0 end\n"    \
+  "  if version ~= tonumber(expected) then return {0, cur or ''} end\n"           \
+  "  if bytes == '' then redis.call('HDEL', hkey, field)\n"                        \
+  "  else redis.call('HSET', hkey, field, int(version + 1) .. '\\n' .. bytes) end\n" \
+  "  return {1, ''}\n"                                                             \
   "end\n"
 
 const char* const kReserveScript = SG_LUA_HELPERS
@@ -136,8 +145,10 @@ const char* const kCommitScript = SG_LUA_HELPERS
     "local now = clock(ARGV[1])\n"
     "local id = ARGV[2]\n"
     "local amounts = {tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])}\n"
-    "local pos = 6\n"
-    "for s = 1, #KEYS do\n"
+    "local with_record = ARGV[6] == '1'\n"
+    "local pos, subjects = 7, #KEYS\n"
+    "if with_record then pos, subjects = 10, #KEYS - 1 end\n"
+    "for s = 1, subjects do\n"
     "  local base = KEYS[s]\n"
     "  remove_pending(base, id)\n"
     "  local k = tonumber(ARGV[pos]); pos = pos + 1\n"
@@ -158,11 +169,16 @@ const char* const kCommitScript = SG_LUA_HELPERS
     "    end\n"
     "  end\n"
     "end\n"
+    "if with_record then return record_write(KEYS[#KEYS], ARGV[7], ARGV[8], ARGV[9]) end\n"
     "return now\n";
 
 const char* const kReleaseScript = SG_LUA_HELPERS
+    "local with_record = ARGV[2] == '1'\n"
+    "local subjects = #KEYS\n"
+    "if with_record then subjects = #KEYS - 1 end\n"
     "local n = 0\n"
-    "for s = 1, #KEYS do n = n + remove_pending(KEYS[s], ARGV[1]) end\n"
+    "for s = 1, subjects do n = n + remove_pending(KEYS[s], ARGV[1]) end\n"
+    "if with_record then return record_write(KEYS[#KEYS], ARGV[3], ARGV[4], ARGV[5]) end\n"
     "return n\n";
 
 const char* const kReadScript = SG_LUA_HELPERS
@@ -194,14 +210,13 @@ const char* const kResetScript =
     "end\n"
     "return redis.call('DEL', unpack(keys))\n";
 
+const char* const kRecordWriteScript = SG_LUA_HELPERS
+    "return record_write(KEYS[1], ARGV[1], ARGV[2], ARGV[3])\n";
+
 #undef SG_LUA_HELPERS
 
-const char* const kRecordCasScript =
-    "local cur = redis.call('HGET', KEYS[1], ARGV[1]) or ''\n"
-    "if cur ~= ARGV[2] then return {0, cur} end\n"
-    "if ARGV[3] == '' then redis.call('HDEL', KEYS[1], ARGV[1])\n"
-    "else redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) end\n"
-    "return {1, ''}\n";
+const char* const kIdentityScript =
+    "return {redis.call('HGET', KEYS[1], ARGV[1]), redis.call('HGET', KEYS[2], ARGV[2])}\n";
 
 }  // namespace redisquota
 }  // namespace sendguard

@@ -14,6 +14,8 @@
 //                            the series with window W and resolution R seconds
 //   P{S}:i             set   "M:W:R" of every series of S (for reset and top)
 //   Poverrides         hash  identity -> class name (no TTL)
+//   Precords           hash  record key -> "VERSION\n" + bytes (no TTL; see
+//                            quota::VersionedValue), e.g. abuse state
 // Every key of a subject shares the hash tag {S}. Keys get TTLs (pending:
 // longest deadline; series and index: expiry of the newest bucket), and
 // buckets / reservations that stopped counting are deleted whenever a script
@@ -36,11 +38,21 @@ namespace redisquota {
 // Returns {1, 0, 0, 0, 0, now} or {0, subject#, limit#, used, retry_after, now}.
 extern const char* const kReserveScript;
 
-// KEYS: base keys. ARGV: now, id, amounts m r b, then per subject a series
-// count k and k x (metric, window, resolution). Returns now.
+// A record write folded into a commit or release (the record of the message's
+// sender, so its signals cost no round trip of their own): a flag "1", then
+// field, expected version, new bytes; the records hash is the last KEY. With
+// it, the script returns the record write's reply (see kRecordWriteScript).
+// (The records hash has no subject's hash tag: sendguard uses one Redis
+// master, never a cluster.)
+
+// KEYS: base keys [, records hash]. ARGV: now, id, amounts m r b, record
+// flag "0"/"1" [, field, expected, bytes], then per subject a series count k
+// and k x (metric, window, resolution). Returns now (or the record reply).
 extern const char* const kCommitScript;
 
-// KEYS: base keys. ARGV: id. Returns the number of reservations removed.
+// KEYS: base keys [, records hash]. ARGV: id, record flag [, field,
+// expected, bytes]. Returns the number of reservations removed (or the
+// record reply).
 extern const char* const kReleaseScript;
 
 // KEYS: base keys. ARGV: now, k, k x (metric, limit, window, resolution).
@@ -51,10 +63,15 @@ extern const char* const kReadScript;
 // KEYS: one base key. Deletes every key of the subject. Returns keys deleted.
 extern const char* const kResetScript;
 
-// KEYS: the records hash. ARGV: field, expected bytes ("" = absent), new
-// bytes ("" = delete). Compare-and-set: returns {1, ""} when it stored, or
-// {0, current bytes} when the field no longer held what was expected.
-extern const char* const kRecordCasScript;
+// KEYS: the records hash. ARGV: field, expected version (0 = absent), new
+// bytes ("" = delete). A conditional write: returns {1, ""} when it stored
+// (as the next version), or {0, current value} when the record's version was
+// not the expected one.
+extern const char* const kRecordWriteScript;
+
+// KEYS: the overrides hash, the records hash. ARGV: identity, record key.
+// Returns {override or nil, record value or nil}.
+extern const char* const kIdentityScript;
 
 }  // namespace redisquota
 }  // namespace sendguard

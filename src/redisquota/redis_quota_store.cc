@@ -99,7 +99,8 @@ RedisQuotaStore::RedisQuotaStore(const RedisOptions& options)
     : options_(options),
       pool_(options),
       scripts_{{kReserveScript, ""}, {kCommitScript, ""}, {kReleaseScript, ""},
-               {kReadScript, ""}, {kResetScript, ""}, {kRecordCasScript, ""}} {}
+               {kReadScript, ""}, {kResetScript, ""}, {kRecordWriteScript, ""},
+               {kIdentityScript, ""}} {}
 
 RedisQuotaStore::~RedisQuotaStore() = default;
 
@@ -247,12 +248,36 @@ Result<quota::ReserveOutcome> RedisQuotaStore::Reserve(const quota::ReserveReque
   return outcome;
 }
 
+namespace {
+
+// The record write's part of a script reply: {1, ""} or {0, current value}.
+Status TakeRecordReply(const RedisReply& reply, quota::RecordWrite* write) {
+  if (reply.kind != RedisReply::Kind::kArray || reply.elements.size() != 2) {
+    return Status::Internal("record script: unexpected reply");
+  }
+  write->done = true;
+  write->written = reply.elements[0].integer == 1;
+  write->current = write->written ? quota::StoredRecord() : quota::ParseVersionedValue(reply.elements[1].text);
+  return Status::Ok();
+}
+
+}  // namespace
+
+// The record flag and, with a write, its arguments (the caller appends the
+// records hash to the keys once the subjects' are in).
+void RedisQuotaStore::AppendRecordWrite(const quota::RecordWrite* write, std::vector<std::string>* args) {
+  args->push_back(write ? "1" : "0");
+  if (!write) return;
+  args->insert(args->end(), {write->key, std::to_string(write->expected), write->bytes});
+}
+
 Status RedisQuotaStore::Commit(const quota::CommitRequest& request) {
   std::vector<std::string> keys, args = {NowArg(request.now_seconds), std::to_string(request.id)};
   for (quota::Metric m : {quota::Metric::kMessages, quota::Metric::kRecipients,
                           quota::Metric::kBytes}) {
     args.push_back(Num(request.amounts.Of(m)));
   }
+  AppendRecordWrite(request.record, &args);
   for (const quota::SubjectLimits& s : request.subjects) {
     Status st = CheckLimits(s.limits);
     if (!st.ok()) return st;
@@ -261,18 +286,28 @@ Status RedisQuotaStore::Commit(const quota::CommitRequest& request) {
     args.push_back(Num(static_cast<int64_t>(series.size())));
     for (const WindowLimit& w : series) AppendSeries(w, false, &args);
   }
-  if (keys.empty()) return Status::Ok();
+  if (keys.empty()) return request.record ? WriteRecord(request.record) : Status::Ok();
+  if (request.record) keys.push_back(options_.key_prefix + "records");
   Status replicated;
   Result<RedisReply> reply = Eval(kCommit, keys, args, &replicated);
-  return reply.ok() ? replicated : reply.status();
+  if (!reply.ok()) return reply.status();
+  if (request.record) {
+    Status taken = TakeRecordReply(*reply, request.record);
+    if (!taken.ok()) return taken;
+  }
+  return replicated;
 }
 
-Status RedisQuotaStore::Release(uint64_t id, const std::vector<std::string>& subjects) {
-  if (subjects.empty()) return Status::Ok();
-  std::vector<std::string> keys;
+Status RedisQuotaStore::Release(uint64_t id, const std::vector<std::string>& subjects,
+                                quota::RecordWrite* record) {
+  if (subjects.empty()) return record ? WriteRecord(record) : Status::Ok();
+  std::vector<std::string> keys, args = {std::to_string(id)};
   for (const std::string& s : subjects) keys.push_back(BaseKey(s));
-  Result<RedisReply> reply = Eval(kRelease, keys, {std::to_string(id)});
-  return reply.ok() ? Status::Ok() : reply.status();
+  AppendRecordWrite(record, &args);
+  if (record) keys.push_back(options_.key_prefix + "records");
+  Result<RedisReply> reply = Eval(kRelease, keys, args);
+  if (!reply.ok()) return reply.status();
+  return record ? TakeRecordReply(*reply, record) : Status::Ok();
 }
 
 Result<std::vector<int64_t>> RedisQuotaStore::ReadCounts(
@@ -382,29 +417,48 @@ Status RedisQuotaStore::ClearOverride(const std::string& identity) {
   return reply.ok() ? Status::Ok() : reply.status();
 }
 
-Result<std::string> RedisQuotaStore::GetRecord(const std::string& key) {
+Result<quota::StoredRecord> RedisQuotaStore::ReadRecord(const std::string& key) {
   Result<RedisReply> reply = Command({"HGET", options_.key_prefix + "records", key});
   if (!reply.ok()) return reply.status();
-  if (reply->kind == RedisReply::Kind::kNil) return std::string();
+  if (reply->kind == RedisReply::Kind::kNil) return quota::StoredRecord();
   if (reply->kind != RedisReply::Kind::kString) return Status::Internal("redis HGET records: unexpected reply");
-  return reply->text;
+  return quota::ParseVersionedValue(reply->text);
 }
 
-Result<std::string> RedisQuotaStore::UpdateRecord(const std::string& key, const quota::RecordUpdate& update) {
-  Result<std::string> stored = GetRecord(key);
+Status RedisQuotaStore::WriteRecord(quota::RecordWrite* write) {
+  Result<RedisReply> reply = Eval(kRecordWrite, {options_.key_prefix + "records"},
+                                  {write->key, std::to_string(write->expected), write->bytes});
+  if (!reply.ok()) return reply.status();
+  return TakeRecordReply(*reply, write);
+}
+
+Result<quota::IdentityView> RedisQuotaStore::ReadIdentity(const std::string& identity,
+                                                          const std::string& record_key) {
+  Result<RedisReply> reply = Eval(kIdentity, {options_.key_prefix + "overrides", options_.key_prefix + "records"},
+                                  {identity, record_key});
+  if (!reply.ok()) return reply.status();
+  if (reply->kind != RedisReply::Kind::kArray) return Status::Internal("identity script: unexpected reply");
+  quota::IdentityView view;
+  // A missing hash field is false in Lua, a nil element here.
+  const std::vector<RedisReply>& e = reply->elements;
+  if (!e.empty() && e[0].kind == RedisReply::Kind::kString) view.override_class = e[0].text;
+  if (e.size() > 1 && e[1].kind == RedisReply::Kind::kString) view.record = quota::ParseVersionedValue(e[1].text);
+  return view;
+}
+
+Result<std::string> RedisQuotaStore::UpdateRecordFrom(const std::string& key, const quota::RecordUpdate& update,
+                                                      const quota::StoredRecord* known) {
+  Result<quota::StoredRecord> stored = known ? Result<quota::StoredRecord>(*known) : ReadRecord(key);
   std::minstd_rand jitter(static_cast<unsigned>(std::hash<std::thread::id>()(std::this_thread::get_id())));
   for (int attempt = 0; stored.ok() && attempt < 32; ++attempt) {
     if (attempt > 0) {  // lost a race: step back a little, differently from the others
       std::this_thread::sleep_for(std::chrono::microseconds(jitter() % (200u << std::min(attempt, 5))));
     }
-    std::string next = update(*stored);
-    Result<RedisReply> reply = Eval(kRecordCas, {options_.key_prefix + "records"}, {key, *stored, next});
-    if (!reply.ok()) return reply.status();
-    if (reply->kind != RedisReply::Kind::kArray || reply->elements.size() != 2) {
-      return Status::Internal("record script: unexpected reply");
-    }
-    if (reply->elements[0].integer == 1) return next;
-    stored = reply->elements[1].text;  // changed meanwhile: again from what is there now
+    quota::RecordWrite write{key, stored->version, update(stored->bytes)};
+    Status st = WriteRecord(&write);
+    if (!st.ok()) return st;
+    if (write.written) return write.bytes;
+    stored = write.current;  // changed meanwhile: again from what is there now
   }
   if (!stored.ok()) return stored.status();
   return Status::Unavailable("record " + key + " kept changing under concurrent updates");

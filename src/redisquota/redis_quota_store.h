@@ -68,7 +68,7 @@ class RedisQuotaStore final : public quota::QuotaStore {
 
   Result<quota::ReserveOutcome> Reserve(const quota::ReserveRequest& request) override;
   Status Commit(const quota::CommitRequest& request) override;
-  Status Release(uint64_t id, const std::vector<std::string>& subjects) override;
+  Status Release(uint64_t id, const std::vector<std::string>& subjects, quota::RecordWrite* record) override;
   Result<std::vector<quota::LimitUsage>> Read(const quota::SubjectLimits& subject,
                                               int64_t now_seconds) override;
   Status Reset(const std::string& subject) override;
@@ -77,10 +77,14 @@ class RedisQuotaStore final : public quota::QuotaStore {
   Result<std::optional<std::string>> GetOverride(const std::string& identity) override;
   Status SetOverride(const std::string& identity, const std::string& class_name) override;
   Status ClearOverride(const std::string& identity) override;
-  // Records live in one hash; an update is read, then compare-and-set, again
-  // when another relay changed the record in between (at most a few times).
-  Result<std::string> UpdateRecord(const std::string& key, const quota::RecordUpdate& update) override;
-  Result<std::string> GetRecord(const std::string& key) override;
+  // Records live in one hash, versioned; an update is a conditional write
+  // (after a read unless the caller knows the record), again when another
+  // relay changed the record in between (at most a few times).
+  Result<std::string> UpdateRecordFrom(const std::string& key, const quota::RecordUpdate& update,
+                                       const quota::StoredRecord* known) override;
+  Result<quota::StoredRecord> ReadRecord(const std::string& key) override;
+  Status WriteRecord(quota::RecordWrite* write) override;
+  Result<quota::IdentityView> ReadIdentity(const std::string& identity, const std::string& record_key) override;
   Result<std::vector<std::string>> RecordKeys(const std::string& prefix) override;
 
   // The base key of a subject ("sg:{u:alice@example.org}"); public for tests.
@@ -91,7 +95,7 @@ class RedisQuotaStore final : public quota::QuotaStore {
     const char* text;
     std::string sha;  // learnt with SCRIPT LOAD on first use
   };
-  enum ScriptId { kReserve, kCommit, kRelease, kRead, kReset, kRecordCas, kScriptCount };
+  enum ScriptId { kReserve, kCommit, kRelease, kRead, kReset, kRecordWrite, kIdentity, kScriptCount };
 
   explicit RedisQuotaStore(const RedisOptions& options);
   Result<RedisReply> Eval(ScriptId id, const std::vector<std::string>& keys,
@@ -102,6 +106,7 @@ class RedisQuotaStore final : public quota::QuotaStore {
   Result<std::string> ScriptSha(ScriptId id, std::chrono::steady_clock::time_point deadline);
   static int MillisLeft(std::chrono::steady_clock::time_point deadline);
   Result<RedisReply> Command(const std::vector<std::string>& argv);
+  static void AppendRecordWrite(const quota::RecordWrite* write, std::vector<std::string>* args);
   std::string NowArg(int64_t now_seconds) const;
   Result<std::vector<int64_t>> ReadCounts(const std::vector<std::string>& bases,
                                           const std::vector<quota::WindowLimit>& limits,

@@ -99,8 +99,12 @@ Result<quota::ReserveOutcome> ResilientQuotaStore::Reserve(const quota::ReserveR
   return fallback;
 }
 
+// Records live in the primary only: a commit or release that goes to the
+// fallback leaves the record write undone (the caller then tries it alone).
 Status ResilientQuotaStore::Commit(const quota::CommitRequest& request) {
-  if (TakeFallbackId(request.id)) return fallback_->Commit(request);
+  quota::CommitRequest local = request;
+  local.record = nullptr;
+  if (TakeFallbackId(request.id)) return fallback_->Commit(local);
   Status st = primary_->Commit(request);
   if (st.ok()) {
     Healthy();
@@ -110,14 +114,15 @@ Status ResilientQuotaStore::Commit(const quota::CommitRequest& request) {
   switch (options_.policy) {
     case OutagePolicy::kFailClosed: return st;
     case OutagePolicy::kFailOpen: return Status::Ok();
-    case OutagePolicy::kFallback: return fallback_->Commit(request);
+    case OutagePolicy::kFallback: return fallback_->Commit(local);
   }
   return st;
 }
 
-Status ResilientQuotaStore::Release(uint64_t id, const std::vector<std::string>& subjects) {
-  if (TakeFallbackId(id)) return fallback_->Release(id, subjects);
-  Status st = primary_->Release(id, subjects);
+Status ResilientQuotaStore::Release(uint64_t id, const std::vector<std::string>& subjects,
+                                    quota::RecordWrite* record) {
+  if (TakeFallbackId(id)) return fallback_->Release(id, subjects, nullptr);
+  Status st = primary_->Release(id, subjects, record);
   if (st.ok()) {
     Healthy();
     return st;
@@ -167,11 +172,25 @@ Status ResilientQuotaStore::ClearOverride(const std::string& identity) {
   return primary_->ClearOverride(identity);
 }
 
-Result<std::string> ResilientQuotaStore::UpdateRecord(const std::string& key, const quota::RecordUpdate& update) {
-  return primary_->UpdateRecord(key, update);
+Result<std::string> ResilientQuotaStore::UpdateRecordFrom(const std::string& key, const quota::RecordUpdate& update,
+                                                          const quota::StoredRecord* known) {
+  return primary_->UpdateRecordFrom(key, update, known);
 }
 
-Result<std::string> ResilientQuotaStore::GetRecord(const std::string& key) { return primary_->GetRecord(key); }
+Result<quota::StoredRecord> ResilientQuotaStore::ReadRecord(const std::string& key) {
+  return primary_->ReadRecord(key);
+}
+
+Status ResilientQuotaStore::WriteRecord(quota::RecordWrite* write) { return primary_->WriteRecord(write); }
+
+// An outage is the caller's to handle: the record is unknown, and the
+// override is then read through GetOverride (with the outage policy).
+Result<quota::IdentityView> ResilientQuotaStore::ReadIdentity(const std::string& identity,
+                                                              const std::string& record_key) {
+  Result<quota::IdentityView> view = primary_->ReadIdentity(identity, record_key);
+  if (view.ok()) Healthy();
+  return view;
+}
 
 Result<std::vector<std::string>> ResilientQuotaStore::RecordKeys(const std::string& prefix) {
   return primary_->RecordKeys(prefix);

@@ -53,7 +53,7 @@ class ResilientQuotaStore final : public quota::QuotaStore {
 
   Result<quota::ReserveOutcome> Reserve(const quota::ReserveRequest& request) override;
   Status Commit(const quota::CommitRequest& request) override;
-  Status Release(uint64_t id, const std::vector<std::string>& subjects) override;
+  Status Release(uint64_t id, const std::vector<std::string>& subjects, quota::RecordWrite* record) override;
   Result<std::vector<quota::LimitUsage>> Read(const quota::SubjectLimits& subject,
                                               int64_t now_seconds) override;
   Status Reset(const std::string& subject) override;
@@ -64,8 +64,11 @@ class ResilientQuotaStore final : public quota::QuotaStore {
   Status ClearOverride(const std::string& identity) override;
   // Records are the primary's: during an outage they fail (the caller
   // decides what an unknown abuse state means), they are never kept locally.
-  Result<std::string> UpdateRecord(const std::string& key, const quota::RecordUpdate& update) override;
-  Result<std::string> GetRecord(const std::string& key) override;
+  Result<std::string> UpdateRecordFrom(const std::string& key, const quota::RecordUpdate& update,
+                                       const quota::StoredRecord* known) override;
+  Result<quota::StoredRecord> ReadRecord(const std::string& key) override;
+  Status WriteRecord(quota::RecordWrite* write) override;
+  Result<quota::IdentityView> ReadIdentity(const std::string& identity, const std::string& record_key) override;
   Result<std::vector<std::string>> RecordKeys(const std::string& prefix) override;
 
  private:

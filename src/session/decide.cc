@@ -185,16 +185,17 @@ void Session::Sign(EndOfMessage* result) {
   }
 }
 
-// Commits the quota of accepted mail; releases it otherwise. A commit that
-// fails is a store error: fail closed unless the admin chose fail_open.
-void Session::Settle(EndOfMessage* result) {
+// Commits the quota of accepted mail; releases it otherwise; either carries
+// the abuse record's write when there is one. A commit that fails is a store
+// error: fail closed unless the admin chose fail_open.
+void Session::Settle(EndOfMessage* result, quota::RecordWrite* abuse_write) {
   Message& m = *message_;
   if (!m.quota) return;
   if (result->verdict.IsRefusal()) {
-    m.quota->Release();
+    m.quota->Release(abuse_write);
     return;
   }
-  Status s = m.quota->Commit();
+  Status s = m.quota->Commit(abuse_write);
   if (s.ok() || m.snapshot->config.quota.fail_open) {
     if (!s.ok()) {
       SG_LOG(kError) << "quota commit failed (fail_open: accepting): " << s.ToString();

@@ -6,12 +6,14 @@
 #define SENDGUARD_SESSION_MESSAGE_STATE_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "dkim/message_signer.h"
 #include "quota/message_quota.h"
+#include "abuse/ladder.h"
 #include "abuse/signals.h"
 #include "sender/sender_policy.h"
 #include "session/identity.h"
@@ -49,6 +51,16 @@ struct Session::Message {
   std::string top_rule;
   bool sender_refused = false;
   bool quota_hit = false;
+  std::vector<std::string> refused_recipients;  // by the quota, capped
+  // The identity's record as read at MAIL FROM (unset: abuse off or the
+  // store could not answer), and the write of this message's event, folded
+  // into the quota commit or release.
+  std::optional<quota::StoredRecord> abuse_record;
+  quota::RecordWrite abuse_write;
+  abuse::MessageEvent abuse_event;  // what abuse_write adds
+  abuse::Change abuse_change;       // and what it changes
+  abuse::Record abuse_next;
+  bool abuse_saved = false;  // this message's event is recorded (or cannot be)
   abuse::Level abuse_level = abuse::Level::kNone;  // at MAIL FROM
   std::string abuse_note = "off";
   bool own_alert = false;  // IsOwnAlertMail: no quota, no abuse tracking

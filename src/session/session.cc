@@ -53,14 +53,23 @@ Session::Session(const SnapshotHolder* snapshots, Runtime* runtime)
   live_.fetch_add(1);
 }
 
-Session::~Session() { live_.fetch_sub(1); }
+Session::~Session() {
+  ResetMessage();
+  live_.fetch_sub(1);
+}
 
 void Session::Connect(const std::string& hostname, const std::string& client_addr) {
   hostname_ = hostname;
   client_addr_ = client_addr;
 }
 
-void Session::ResetMessage() { message_.reset(); }  // an unsettled quota releases itself
+// A transaction that ended without its end of message (RSET, a new MAIL,
+// QUIT, a lost connection) still counts its quota-refused recipients; its
+// unsettled quota releases itself.
+void Session::ResetMessage() {
+  if (message_ && !message_->abuse_saved && !message_->refused_recipients.empty()) FinishAbuseWrite(nullptr);
+  message_.reset();
+}
 
 Verdict Session::MailFrom(const std::string& sender, const Macros& macros) {
   ResetMessage();
@@ -216,8 +225,8 @@ EndOfMessage Session::EndOfMessageReached(const Macros& macros) {
   message_->queue_id = macros.queue_id;
   Decide(&result);
   Sign(&result);
-  Settle(&result);
-  RecordAbuse(result);
+  Settle(&result, PrepareAbuseWrite(result));
+  FinishAbuseWrite(&result);
   LogDecision(result);
   ResetMessage();
   return result;

@@ -72,13 +72,15 @@ class Session {
   bool RefusedBySpf(EndOfMessage* result);
   void Decide(EndOfMessage* result);
   void Sign(EndOfMessage* result);
-  void Settle(EndOfMessage* result);
+  void Settle(EndOfMessage* result, quota::RecordWrite* abuse_write);
   void LogDecision(const EndOfMessage& result) const;
   // abuse_tracking.cc
+  bool TracksAbuse() const;
   Verdict CheckAbuse();
-  void RecordAbuse(const EndOfMessage& result);
+  abuse::MessageEvent AbuseEventOf(const EndOfMessage* result) const;
+  quota::RecordWrite* PrepareAbuseWrite(const EndOfMessage& result);
+  void FinishAbuseWrite(const EndOfMessage* result);
   void RecordRefusedRecipient(const std::string& recipient);
-  void SaveAbuseEvent(const abuse::MessageEvent& event);
 
   const SnapshotHolder* snapshots_;
   Runtime* runtime_;

@@ -9,7 +9,9 @@
 #      every message is tempfailed at RCPT (all 20, nothing else), promptly
 #      (command timeout 200 ms);
 #   3. Redis back on the same port: decisions resume without a restart;
-#   4. tests/redis/sentinel.sh: the same through a Sentinel failover.
+#   4. abuse tracking costs no Redis round trip of its own: the same
+#      messages cost as many Redis commands with it as without it;
+#   5. tests/redis/sentinel.sh: the same through a Sentinel failover.
 # Writes "passed failed skipped" to TALLY. Stops everything it started, by PID.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -45,7 +47,7 @@ start_redis || { bad "redis_server_starts"; finish; exit 1; }
 printf 'class default { messages 100/1h }\n' > "$tmp/quota.conf"
 # Abuse detection on, with a condition that never fires: only manual actions.
 printf 'condition never messages >= 1000000 -> suspend\nsuspend_text 550 5.7.1 suspended (redis test)\n' > "$tmp/abuse.conf"
-write_config() {  # write_config NAME
+write_config() {  # write_config NAME [noabuse]
   {
     printf '[daemon]\nlisten = ["unix:%s/%s.sock"]\nstate_dir = "%s/state-%s"\n' "$tmp" "$1" "$tmp" "$1"
     printf '[log]\ntarget = "stderr"\nlevel = "info"\n'
@@ -53,7 +55,7 @@ write_config() {  # write_config NAME
     printf 'redis_command_timeout_ms = 200\nredis_backoff_min_ms = 100\nredis_backoff_max_ms = 500\n'
     printf 'redis_outage = "fail-closed"\n'
     printf '[senders]\nenabled = false\n'
-    printf '[abuse]\npolicy_file = "%s/abuse.conf"\n' "$tmp"
+    [ "${2:-}" = noabuse ] || printf '[abuse]\npolicy_file = "%s/abuse.conf"\n' "$tmp"
   } > "$tmp/$1.toml"
 }
 for n in a b; do
@@ -121,6 +123,38 @@ else bad "suspension_on_one_relay_refuses_on_both: verdicts $seen (want reject@m
 play 1 2 released
 read -r acc ref err seen <<<"$(verdicts released)"
 if [ "$acc" = 4 ] && [ "$err" = 0 ]; then ok "release_on_the_other_relay_lifts_it"; else bad "release_on_the_other_relay_lifts_it: verdicts $seen"; fi
+
+# commands NAME TAG — Redis commands the client sent (not those scripts ran,
+# not SCRIPT LOAD: what MONITOR shows from a client address) for 10 messages
+# (one connection, one user, after one warm-up message) sent to daemon NAME.
+commands() {
+  timeout -k 5 60 "$gen" --socket "unix:$tmp/$1.sock" --connections 1 --messages 1 --users 1 \
+    --login-domain cost.example --corpus "$root/tests/milterclient/corpus" --quiet >/dev/null 2>&1
+  redis-cli -p "$port" monitor > "$tmp/$2.monitor" 2>/dev/null &
+  local mon=$!
+  sleep 0.3
+  timeout -k 5 60 "$gen" --socket "unix:$tmp/$1.sock" --connections 1 --messages 10 --users 1 \
+    --login-domain cost.example --corpus "$root/tests/milterclient/corpus" \
+    --json "$tmp/$2.json" --quiet >/dev/null 2>&1
+  sleep 0.3
+  kill "$mon" 2>/dev/null; wait "$mon" 2>/dev/null
+  grep -v ' lua\]' "$tmp/$2.monitor" | grep -v -i '"script"' | grep -c '^[0-9]'
+}
+write_config c noabuse
+if daemon_start_sendguard "$sg" "$tmp/c.toml" "unix:$tmp/c.sock" "$tmp/c.log"; then
+  redis-cli -p "$port" flushall >/dev/null
+  with=$(commands a cost-abuse)
+  redis-cli -p "$port" flushall >/dev/null
+  without=$(commands c cost-plain)
+  acc=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["verdicts"].get("accept", 0))' "$tmp/cost-abuse.json" 2>/dev/null)
+  if [ -n "$with" ] && [ "$with" = "$without" ] && [ "$acc" = 10 ]; then
+    ok "abuse_tracking_adds_no_redis_round_trip ($with commands for 10 messages, with and without)"
+  else
+    bad "abuse_tracking_adds_no_redis_round_trip: $with commands with abuse tracking, $without without (accepted $acc of 10)"
+  fi
+else
+  bad "sendguard_c_starts"; cat "$tmp/c.log"
+fi
 
 redis-cli -p "$port" flushall >/dev/null
 kill -STOP "$redis_pid"

@@ -42,7 +42,7 @@ BOOST_AUTO_TEST_CASE(quota_lmdb_reserve_commit_release) {
   BOOST_TEST(!over->accepted);
   BOOST_TEST(over->subject == "u:a");
   BOOST_TEST(over->used == 2);
-  BOOST_TEST(store->Release(2, {"u:a"}).ok());  // b was rejected later: frees its slot
+  BOOST_TEST(store->Release(2, {"u:a"}, nullptr).ok());  // b was rejected later: frees its slot
   BOOST_TEST(store->Reserve(c)->accepted);
   BOOST_TEST(store->Commit(CommitOf(a)).ok());
   auto usage = store->Read({"u:a", {Messages(2)}}, kNow);

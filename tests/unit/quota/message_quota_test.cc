@@ -52,8 +52,8 @@ class BreakableStore : public QuotaStore {
     return real_->Reserve(r);
   }
   Status Commit(const CommitRequest& r) override { return broken ? Down() : real_->Commit(r); }
-  Status Release(uint64_t id, const std::vector<std::string>& s) override {
-    return broken ? Down() : real_->Release(id, s);
+  Status Release(uint64_t id, const std::vector<std::string>& s, RecordWrite* w) override {
+    return broken ? Down() : real_->Release(id, s, w);
   }
   Result<std::vector<LimitUsage>> Read(const SubjectLimits& s, int64_t now) override {
     return real_->Read(s, now);
@@ -69,8 +69,15 @@ class BreakableStore : public QuotaStore {
     return real_->SetOverride(id, c);
   }
   Status ClearOverride(const std::string& id) override { return real_->ClearOverride(id); }
-  Result<std::string> UpdateRecord(const std::string& k, const RecordUpdate& u) override { return real_->UpdateRecord(k, u); }
-  Result<std::string> GetRecord(const std::string& k) override { return real_->GetRecord(k); }
+  Result<std::string> UpdateRecordFrom(const std::string& k, const RecordUpdate& u, const StoredRecord* known) override {
+    return real_->UpdateRecordFrom(k, u, known);
+  }
+  Result<StoredRecord> ReadRecord(const std::string& k) override { return real_->ReadRecord(k); }
+  Status WriteRecord(RecordWrite* w) override { return real_->WriteRecord(w); }
+  Result<IdentityView> ReadIdentity(const std::string& id, const std::string& k) override {
+    if (broken) return Down();
+    return real_->ReadIdentity(id, k);
+  }
   Result<std::vector<std::string>> RecordKeys(const std::string& p) override { return real_->RecordKeys(p); }
 
  private:

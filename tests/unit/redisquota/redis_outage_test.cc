@@ -95,7 +95,7 @@ BOOST_AUTO_TEST_CASE(redisquota_outage_fail_open_accepts) {
     BOOST_TEST(outcome->accepted);
     BOOST_TEST(relay.store->Commit(CommitOf(OneMessage(id, "u:a", 1, 0))).ok());
   }
-  BOOST_TEST(relay.store->Release(9, {"u:a"}).ok());
+  BOOST_TEST(relay.store->Release(9, {"u:a"}, nullptr).ok());
   BOOST_TEST(!relay.store->GetOverride("a")->has_value());
   BOOST_TEST(relay.store->stats().outages == 1u);
   server.Start();
@@ -123,7 +123,7 @@ BOOST_AUTO_TEST_CASE(redisquota_outage_fallback_divides_limits) {
   BOOST_TEST(!over->accepted);
   BOOST_TEST(over->limit.limit == 2);
   BOOST_TEST(relay.store->Commit(CommitOf(a)).ok());
-  BOOST_TEST(relay.store->Release(b.id, {"u:a"}).ok());
+  BOOST_TEST(relay.store->Release(b.id, {"u:a"}, nullptr).ok());
   server.Start();
   BOOST_TEST(MillisUntilRecovered(relay, 100) >= 0);
   // Reservations made in the fallback were finished there.

@@ -71,7 +71,7 @@ BOOST_AUTO_TEST_CASE(redisquota_one_round_trip_per_decision) {
   warm.subjects.push_back({"d:example.org", {Messages(1000), Limit(Metric::kBytes, 1 << 30)}});
   BOOST_TEST(store->Reserve(warm)->accepted);  // loads the script (SCRIPT LOAD)
   BOOST_TEST(store->Commit(CommitOf(warm)).ok());
-  BOOST_TEST(store->Release(99, {"u:a"}).ok());
+  BOOST_TEST(store->Release(99, {"u:a"}, nullptr).ok());
   uint64_t before = store->round_trips();
   ReserveRequest r = warm;
   r.id = 2;
@@ -79,7 +79,7 @@ BOOST_AUTO_TEST_CASE(redisquota_one_round_trip_per_decision) {
   BOOST_TEST(store->round_trips() - before == 1u);
   BOOST_TEST(store->Commit(CommitOf(r)).ok());
   BOOST_TEST(store->round_trips() - before == 2u);
-  BOOST_TEST(store->Release(3, {"u:a", "d:example.org"}).ok());
+  BOOST_TEST(store->Release(3, {"u:a", "d:example.org"}, nullptr).ok());
   BOOST_TEST(store->round_trips() - before == 3u);
 }
 

@@ -39,8 +39,8 @@ BOOST_AUTO_TEST_CASE(redisquota_semantics_reserve_commit_release) {
     BOOST_TEST(over->used == 2);
     BOOST_TEST(over->limit.limit == 2);
     BOOST_TEST(over->retry_after_seconds == kNow + 60);  // only pending blocks
-    BOOST_TEST(store.Release(2, {"u:a"}).ok());
-    BOOST_TEST(store.Release(2, {"u:a"}).ok());  // idempotent
+    BOOST_TEST(store.Release(2, {"u:a"}, nullptr).ok());
+    BOOST_TEST(store.Release(2, {"u:a"}, nullptr).ok());  // idempotent
     BOOST_TEST(store.Reserve(c)->accepted);
     BOOST_TEST(store.Commit(CommitOf(a)).ok());
     auto usage = store.Read({"u:a", {Messages(2)}}, kNow);
@@ -192,7 +192,7 @@ std::vector<std::string> RandomTranscript(QuotaStore& store, uint32_t seed) {
       in_flight.erase(in_flight.begin() + static_cast<long>(i));
     } else if (op < 8) {
       size_t i = static_cast<size_t>(pick(static_cast<int>(in_flight.size())));
-      Status st = store.Release(in_flight[i].first, {in_flight[i].second, "d:x"});
+      Status st = store.Release(in_flight[i].first, {in_flight[i].second, "d:x"}, nullptr);
       line += "release " + std::to_string(in_flight[i].first) + (st.ok() ? " ok" : " error");
       if (pick(2)) in_flight.erase(in_flight.begin() + static_cast<long>(i));
     } else if (op < 9) {
@@ -259,4 +259,76 @@ BOOST_AUTO_TEST_CASE(redisquota_semantics_records) {
     for (auto& t : threads) t.join();
     BOOST_TEST(*store.GetRecord("a:n") == "200");
   });
+}
+
+// Conditional record writes, alone and folded into a commit or a release:
+// a write whose expected version is stale is refused and hands back the
+// record as it is now; the commit or release itself happens either way; the
+// record and the class override are read together.
+BOOST_AUTO_TEST_CASE(redisquota_semantics_record_writes_fold_into_commit_and_release) {
+  OnBothStores([](QuotaStore& store) {
+    RecordWrite first{"a:w", 0, "one"};
+    BOOST_REQUIRE(store.WriteRecord(&first).ok());
+    BOOST_TEST(first.done);
+    BOOST_TEST(first.written);
+    Result<StoredRecord> r = store.ReadRecord("a:w");
+    BOOST_REQUIRE(r.ok());
+    BOOST_TEST(r->bytes == "one");
+    BOOST_TEST(r->version == 1u);
+    RecordWrite stale{"a:w", 0, "lost"};
+    BOOST_REQUIRE(store.WriteRecord(&stale).ok());
+    BOOST_TEST(!stale.written);
+    BOOST_TEST(stale.current.bytes == "one");
+    BOOST_TEST(stale.current.version == 1u);
+
+    ReserveRequest m = OneMessage(7, "u:a", 5);
+    BOOST_REQUIRE(store.Reserve(m)->accepted);
+    RecordWrite with_commit{"a:w", 1, "two"};
+    CommitRequest c{7, m.subjects, m.delta, m.now_seconds, &with_commit};
+    BOOST_REQUIRE(store.Commit(c).ok());
+    BOOST_TEST(with_commit.done);
+    BOOST_TEST(with_commit.written);
+    BOOST_TEST(store.Read(m.subjects[0], m.now_seconds)->front().committed == 1);
+    RecordWrite stale_commit{"a:w", 1, "lost"};
+    ReserveRequest m2 = OneMessage(8, "u:a", 5);
+    BOOST_REQUIRE(store.Reserve(m2)->accepted);
+    CommitRequest c2{8, m2.subjects, m2.delta, m2.now_seconds, &stale_commit};
+    BOOST_REQUIRE(store.Commit(c2).ok());
+    BOOST_TEST(!stale_commit.written);
+    BOOST_TEST(stale_commit.current.bytes == "two");
+    BOOST_TEST(store.Read(m.subjects[0], m.now_seconds)->front().committed == 2);  // counted all the same
+
+    ReserveRequest m3 = OneMessage(9, "u:a", 5);
+    BOOST_REQUIRE(store.Reserve(m3)->accepted);
+    RecordWrite with_release{"a:w", 2, ""};  // "" deletes
+    BOOST_REQUIRE(store.Release(9, {"u:a"}, &with_release).ok());
+    BOOST_TEST(with_release.written);
+    BOOST_TEST(store.ReadRecord("a:w")->version == 0u);
+    BOOST_TEST(store.Read(m.subjects[0], m.now_seconds)->front().pending == 0);
+
+    BOOST_REQUIRE(store.SetOverride("alice", "bulk").ok());
+    RecordWrite rec{"a:alice", 0, "state"};
+    BOOST_REQUIRE(store.WriteRecord(&rec).ok());
+    Result<IdentityView> view = store.ReadIdentity("alice", "a:alice");
+    BOOST_REQUIRE(view.ok());
+    BOOST_TEST(view->override_class.value_or("") == "bulk");
+    BOOST_TEST(view->record.bytes == "state");
+    BOOST_TEST(view->record.version == 1u);
+    Result<IdentityView> none = store.ReadIdentity("bob", "a:bob");
+    BOOST_REQUIRE(none.ok());
+    BOOST_TEST(!none->override_class.has_value());
+    BOOST_TEST(none->record.version == 0u);
+  });
+}
+
+// A record written before versions existed reads as version 0 and is
+// replaced by a write that expects 0.
+BOOST_AUTO_TEST_CASE(redisquota_semantics_unversioned_values) {
+  StoredRecord old = ParseVersionedValue("sgabuse 1\nb 1 2\n");
+  BOOST_TEST(old.version == 0u);
+  BOOST_TEST(old.bytes == "sgabuse 1\nb 1 2\n");
+  StoredRecord v = ParseVersionedValue(VersionedValue(42, "x\ny"));
+  BOOST_TEST(v.version == 42u);
+  BOOST_TEST(v.bytes == "x\ny");
+  BOOST_TEST(ParseVersionedValue("12").version == 0u);  // no newline: not a version
 }
