@@ -25,6 +25,9 @@ constexpr SignalWord kSignals[] = {
     {"content_rejected", Signal::kContentRejected},
     {"sender_refusals", Signal::kSenderRefusals},
     {"quota_hits", Signal::kQuotaHits},
+    {"messages_24h", Signal::kMessages24h},
+    {"recipients_24h", Signal::kRecipients24h},
+    {"top_rule_hits", Signal::kTopRuleHits},
 };
 
 bool ParseSignal(const std::string& w, Signal* out) {
@@ -148,14 +151,17 @@ Status Parser::SuspendText(const std::string& raw, int n) {
   return Status::Ok();
 }
 
+// default_baseline messages N recipients N          (per active hour)
+// default_day_baseline messages N recipients N      (per active day)
 Status Parser::BaselineLine(const std::vector<std::string>& w, int n) {
+  bool day = w[0] == "default_day_baseline";
   if (w.size() != 5 || w[1] != "messages" || w[3] != "recipients") {
-    return Error(n, "want: default_baseline messages N recipients N (per active hour)");
+    return Error(n, "want: " + w[0] + " messages N recipients N (per active " + (day ? "day)" : "hour)"));
   }
   int64_t m = 0, r = 0;
   if (!ParseCount(w[2], &m) || !ParseCount(w[4], &r)) return Error(n, "baseline values must be whole numbers");
-  p_->default_messages_per_hour = static_cast<double>(m);
-  p_->default_recipients_per_hour = static_cast<double>(r);
+  (day ? p_->default_messages_per_day : p_->default_messages_per_hour) = static_cast<double>(m);
+  (day ? p_->default_recipients_per_day : p_->default_recipients_per_hour) = static_cast<double>(r);
   return Status::Ok();
 }
 
@@ -181,7 +187,7 @@ Status Parser::Line(const std::vector<std::string>& w, const std::string& raw, i
   if (k == "condition") return ConditionLine(w, n);
   if (k == "duration") return DurationLine(w, n);
   if (k == "suspend_text") return SuspendText(raw, n);
-  if (k == "default_baseline") return BaselineLine(w, n);
+  if (k == "default_baseline" || k == "default_day_baseline") return BaselineLine(w, n);
   if (k == "manual_release_after" && w.size() == 2 && ParseCount(w[1], &p_->manual_release_after)) return Status::Ok();
   if (k == "alert_interval" && w.size() == 2 && ParseDuration(w[1], &p_->alert_interval)) return Status::Ok();
   if (k == "throttle_class" && w.size() == 2) {
@@ -231,6 +237,9 @@ int64_t SignalValue(const Signals& s, Signal signal) {
     case Signal::kContentRejected: return s.content_rejected;
     case Signal::kSenderRefusals: return s.sender_refusals;
     case Signal::kQuotaHits: return s.quota_hits;
+    case Signal::kMessages24h: return s.messages_24h;
+    case Signal::kRecipients24h: return s.recipients_24h;
+    case Signal::kTopRuleHits: return s.top_rule_hits;
   }
   return 0;
 }

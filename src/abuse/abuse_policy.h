@@ -3,8 +3,9 @@
 //
 // Contract: Load() reads the whole file or fails with a Status naming
 // file:line and why; there are no partial policies. A condition compares one
-// signal over the last hour (abuse/signals.h) with an absolute minimum and,
-// optionally, with a multiple of the identity's baseline; when it holds, its
+// signal over the last hour (or, for the *_24h signals, the last day;
+// abuse/signals.h) with an absolute minimum and, optionally, with a multiple
+// of the identity's hourly (daily) baseline; when it holds, its
 // action applies: notify (an alert, nothing else), throttle (the quota class
 // `throttle_class` for `duration throttle`), hold (accepted into the Postfix
 // hold queue, never signed), suspend (refused at MAIL FROM with
@@ -30,6 +31,7 @@ namespace sendguard::abuse {
 enum class Signal {
   kMessages, kRecipients, kDistinctRecipients, kDistinctDomains, kClientAddresses,
   kContentTagged, kContentQuarantined, kContentRejected, kSenderRefusals, kQuotaHits,
+  kMessages24h, kRecipients24h, kTopRuleHits,
 };
 
 enum class Action { kNotify, kThrottle, kHold, kSuspend, kEscalate };
@@ -59,6 +61,8 @@ struct AbusePolicy {
   std::vector<std::string> exempt_classes;
   double default_messages_per_hour = 10;   // baseline of an identity not yet learned
   double default_recipients_per_hour = 10;
+  double default_messages_per_day = 80;    // the same for the *_24h signals
+  double default_recipients_per_day = 80;
   int64_t alert_interval = 3600;           // at most one notify alert per identity per interval
 
   static Result<std::shared_ptr<const AbusePolicy>> Load(const std::string& path);

@@ -10,10 +10,21 @@ bool Holds(const Condition& c, const Signals& s, const AbusePolicy& p) {
   double value = static_cast<double>(SignalValue(s, c.signal));
   if (value < static_cast<double>(c.at_least)) return false;
   if (c.baseline_factor <= 0) return true;
-  bool by_recipients = c.signal == Signal::kRecipients || c.signal == Signal::kDistinctRecipients;
-  double learned = by_recipients ? s.baseline_recipients : s.baseline_messages;
-  double fallback = by_recipients ? p.default_recipients_per_hour : p.default_messages_per_hour;
-  double baseline = s.baseline_hours > 0 ? std::max(learned, 1.0) : fallback;
+  bool by_recipients = c.signal == Signal::kRecipients || c.signal == Signal::kDistinctRecipients ||
+                       c.signal == Signal::kRecipients24h;
+  bool daily = c.signal == Signal::kMessages24h || c.signal == Signal::kRecipients24h;
+  double learned, fallback;
+  bool known;
+  if (daily) {
+    learned = by_recipients ? s.baseline_day_recipients : s.baseline_day_messages;
+    fallback = by_recipients ? p.default_recipients_per_day : p.default_messages_per_day;
+    known = s.baseline_days > 0;
+  } else {
+    learned = by_recipients ? s.baseline_recipients : s.baseline_messages;
+    fallback = by_recipients ? p.default_recipients_per_hour : p.default_messages_per_hour;
+    known = s.baseline_hours > 0;
+  }
+  double baseline = known ? std::max(learned, 1.0) : fallback;
   return value >= c.baseline_factor * baseline;
 }
 

@@ -114,6 +114,14 @@ std::vector<LearnedBaseline> PostfixLogLearner::Baselines() const {
   for (const auto& [identity, hours] : hours_) {
     LearnedBaseline b;
     b.identity = identity;
+    int64_t day = -1;
+    double day_messages = 0, day_recipients = 0;
+    auto fold_day = [&] {
+      if (day < 0) return;
+      b.messages_per_day = FoldDay(b.messages_per_day, day_messages, b.active_days);
+      b.recipients_per_day = FoldDay(b.recipients_per_day, day_recipients, b.active_days);
+      ++b.active_days;
+    };
     for (const auto& [hour, h] : hours) {  // std::map: in time order
       double m = static_cast<double>(h.messages);
       double r = static_cast<double>(h.recipients.empty() ? h.nrcpt : static_cast<int64_t>(h.recipients.size()));
@@ -121,7 +129,15 @@ std::vector<LearnedBaseline> PostfixLogLearner::Baselines() const {
       b.recipients_per_hour = FoldHour(b.recipients_per_hour, r, b.active_hours);
       ++b.active_hours;
       b.messages += h.messages;
+      if (hour / 24 != day) {
+        fold_day();
+        day = hour / 24;
+        day_messages = day_recipients = 0;
+      }
+      day_messages += m;
+      day_recipients += r;  // distinct per hour, summed: recipients a day
     }
+    fold_day();
     out.push_back(b);
   }
   return out;

@@ -10,8 +10,9 @@
 // ("2026-12-03T12:00:01.123+00:00"). A message with no login counts for its
 // client address only when `is_trusted(address)` (identities as the daemon
 // counts them). Baselines() gives, per identity, what it sent per active
-// hour (messages, distinct recipients), folded in time order with the
-// engine's own EWMA (signals.h), and how many active hours that is.
+// hour and per active day (messages, distinct recipients), folded in time
+// order with the engine's own EWMAs (signals.h), and how many active hours
+// and days that is.
 // Memory: per queue id until its qmgr line, per identity and hour a set of
 // recipient hashes.
 // Thread-safety: none.
@@ -33,6 +34,9 @@ struct LearnedBaseline {
   double messages_per_hour = 0;
   double recipients_per_hour = 0;
   int64_t active_hours = 0;
+  double messages_per_day = 0;    // and per active day (FoldDay)
+  double recipients_per_day = 0;
+  int64_t active_days = 0;
   int64_t messages = 0;
 };
 

@@ -58,6 +58,59 @@ void RollBaseline(Record* r, int64_t now) {
   b.hour_restricted = r->state.level != Level::kNone;
 }
 
+// Folds the day that ended into the daily baseline, as RollBaseline does
+// with hours.
+void RollDay(Record* r, int64_t now) {
+  Baseline& b = r->baseline;
+  int64_t day = now - now % kDaySeconds;
+  if (b.day_start == 0) b.day_start = day;
+  if (day <= b.day_start) return;
+  if (b.day_messages > 0 && !b.day_restricted) {
+    b.messages_per_day = FoldDay(b.messages_per_day, static_cast<double>(b.day_messages), b.active_days);
+    b.recipients_per_day = FoldDay(b.recipients_per_day, static_cast<double>(b.day_recipients), b.active_days);
+    ++b.active_days;
+  }
+  b.day_start = day;
+  b.day_messages = b.day_recipients = 0;
+  b.day_restricted = r->state.level != Level::kNone;
+}
+
+void CountHour(Record* r, const MessageEvent& e) {
+  int64_t start = e.now_s - e.now_s % 3600;
+  auto& hs = r->hours;
+  hs.erase(std::remove_if(hs.begin(), hs.end(), [&](const HourCount& h) { return h.start <= e.now_s - kDaySeconds; }),
+           hs.end());
+  if (start <= e.now_s - kDaySeconds) return;
+  auto it = std::find_if(hs.begin(), hs.end(), [&](const HourCount& h) { return h.start == start; });
+  if (it == hs.end()) {
+    hs.push_back({start, 0, 0});
+    std::sort(hs.begin(), hs.end(), [](const HourCount& a, const HourCount& b) { return a.start < b.start; });
+    it = std::find_if(hs.begin(), hs.end(), [&](const HourCount& h) { return h.start == start; });
+  }
+  it->messages += 1;
+  it->recipients += static_cast<int64_t>(e.recipients.size());
+}
+
+// Counts the event's top rule; rules that did not hit within the window are
+// forgotten, and a full list makes room by dropping the one seen longest ago.
+void CountRule(Record* r, const MessageEvent& e) {
+  auto& rs = r->rules;
+  rs.erase(std::remove_if(rs.begin(), rs.end(), [&](const RuleCount& c) { return c.last <= e.now_s - kWindowSeconds; }),
+           rs.end());
+  if (e.top_rule.empty() || e.content == ContentOutcome::kClean) return;
+  for (RuleCount& c : rs) {
+    if (c.name == e.top_rule) {
+      c.hits += 1;
+      c.last = std::max(c.last, e.now_s);
+      return;
+    }
+  }
+  if (rs.size() >= kMaxRules) {
+    rs.erase(std::min_element(rs.begin(), rs.end(), [](const RuleCount& a, const RuleCount& b) { return a.last < b.last; }));
+  }
+  rs.push_back({e.top_rule, 1, e.now_s});
+}
+
 Bucket* BucketFor(Record* r, int64_t now) {
   int64_t start = now - now % kBucketSeconds;
   auto& bs = r->buckets;
@@ -159,9 +212,15 @@ bool ParseLevel(const std::string& name, Level* out) {
 
 void Observe(Record* r, const MessageEvent& e) {
   RollBaseline(r, e.now_s);
+  RollDay(r, e.now_s);
   Bucket* b = BucketFor(r, e.now_s);
   if (b == nullptr) return;  // older than the window
   CountInto(b, e);
+  CountHour(r, e);
+  CountRule(r, e);
+  r->baseline.day_messages += 1;
+  r->baseline.day_recipients += static_cast<int64_t>(e.recipients.size());
+  if (r->state.level != Level::kNone) r->baseline.day_restricted = true;
   for (const std::string& rcpt : e.recipients) {
     Touch(&r->recipients, HashOf(rcpt), e.now_s, kMaxRecipients);
     Touch(&r->domains, HashOf(DomainOf(rcpt)), e.now_s, kMaxDomains);
@@ -195,6 +254,19 @@ Signals Measure(const Record& r, int64_t now) {
   s.baseline_messages = r.baseline.messages_per_hour;
   s.baseline_recipients = r.baseline.recipients_per_hour;
   s.baseline_hours = r.baseline.active_hours;
+  for (const HourCount& h : r.hours) {
+    if (h.start <= now - kDaySeconds) continue;
+    s.messages_24h += h.messages;
+    s.recipients_24h += h.recipients;
+  }
+  s.baseline_day_messages = r.baseline.messages_per_day;
+  s.baseline_day_recipients = r.baseline.recipients_per_day;
+  s.baseline_days = r.baseline.active_days;
+  for (const RuleCount& c : r.rules) {
+    if (c.last <= now - kWindowSeconds || c.hits <= s.top_rule_hits) continue;
+    s.top_rule = c.name;
+    s.top_rule_hits = c.hits;
+  }
   return s;
 }
 
@@ -203,15 +275,23 @@ double FoldHour(double baseline, double sample, int64_t learned_hours) {
   return baseline * (1 - weight) + sample * weight;
 }
 
+double FoldDay(double baseline, double sample, int64_t learned_days) {
+  double weight = std::max(kDayAlpha, 1.0 / static_cast<double>(learned_days + 1));
+  return baseline * (1 - weight) + sample * weight;
+}
+
 void AddHistory(Record* r, HistoryEntry entry) {
   r->history.push_back(std::move(entry));
   if (r->history.size() > kMaxHistory) r->history.erase(r->history.begin());
 }
 
-void SeedBaseline(Record* r, double messages_per_hour, double recipients_per_hour, int64_t hours) {
-  r->baseline.messages_per_hour = messages_per_hour;
-  r->baseline.recipients_per_hour = recipients_per_hour;
-  r->baseline.active_hours = hours;
+void SeedBaseline(Record* r, const BaselineSeed& seed) {
+  r->baseline.messages_per_hour = seed.messages_per_hour;
+  r->baseline.recipients_per_hour = seed.recipients_per_hour;
+  r->baseline.active_hours = seed.hours;
+  r->baseline.messages_per_day = seed.messages_per_day;
+  r->baseline.recipients_per_day = seed.recipients_per_day;
+  r->baseline.active_days = seed.days;
 }
 
 std::string SignalsText(const Signals& s) {
@@ -221,9 +301,12 @@ std::string SignalsText(const Signals& s) {
     << " client_addresses=" << s.client_addresses << " content_rejected=" << s.content_rejected
     << " content_quarantined=" << s.content_quarantined << " content_tagged=" << s.content_tagged
     << " sender_refusals=" << s.sender_refusals << " quota_hits=" << s.quota_hits;
-  char base[96];
-  snprintf(base, sizeof(base), " baseline_messages=%.1f baseline_recipients=%.1f", s.baseline_messages,
-           s.baseline_recipients);
+  o << " messages_24h=" << s.messages_24h << " recipients_24h=" << s.recipients_24h
+    << " top_rule=" << (s.top_rule.empty() ? "-" : s.top_rule) << " top_rule_hits=" << s.top_rule_hits;
+  char base[192];
+  snprintf(base, sizeof(base), " baseline_messages=%.1f baseline_recipients=%.1f baseline_day_messages=%.1f"
+           " baseline_day_recipients=%.1f", s.baseline_messages, s.baseline_recipients, s.baseline_day_messages,
+           s.baseline_day_recipients);
   return o.str() + base;
 }
 
@@ -238,11 +321,16 @@ std::string Encode(const Record& r) {
                                  {'d', &r.domains}, {'a', &r.addresses}}) {
     for (const Seen& s : *set) o << tag << ' ' << s.hash << ' ' << s.last << '\n';
   }
-  char base[160];
-  snprintf(base, sizeof(base), "base %.6f %.6f %lld %lld %lld %d\n", r.baseline.messages_per_hour,
-           r.baseline.recipients_per_hour, static_cast<long long>(r.baseline.active_hours),
-           static_cast<long long>(r.baseline.hour_start), static_cast<long long>(r.baseline.hour_messages),
-           r.baseline.hour_restricted ? 1 : 0);
+  for (const HourCount& h : r.hours) o << "h " << h.start << ' ' << h.messages << ' ' << h.recipients << '\n';
+  for (const RuleCount& c : r.rules) o << "rule " << Esc(c.name) << ' ' << c.hits << ' ' << c.last << '\n';
+  const Baseline& bl = r.baseline;
+  char base[320];
+  snprintf(base, sizeof(base), "base %.6f %.6f %lld %lld %lld %d\nday %.6f %.6f %lld %lld %lld %lld %d\n",
+           bl.messages_per_hour, bl.recipients_per_hour, static_cast<long long>(bl.active_hours),
+           static_cast<long long>(bl.hour_start), static_cast<long long>(bl.hour_messages), bl.hour_restricted ? 1 : 0,
+           bl.messages_per_day, bl.recipients_per_day, static_cast<long long>(bl.active_days),
+           static_cast<long long>(bl.day_start), static_cast<long long>(bl.day_messages),
+           static_cast<long long>(bl.day_recipients), bl.day_restricted ? 1 : 0);
   o << base;
   const State& st = r.state;
   o << "state " << LevelName(st.level) << ' ' << st.until << ' ' << st.offences << ' ' << st.last_alert << ' '
@@ -279,6 +367,21 @@ bool DecodeLine(const std::vector<std::string>& t, Record* r) {
     return sscanf(t[1].c_str(), "%lf", &b.messages_per_hour) == 1 && sscanf(t[2].c_str(), "%lf", &b.recipients_per_hour) == 1 &&
            num(3, &b.active_hours) && num(4, &b.hour_start) && num(5, &b.hour_messages) && num(6, &restricted) &&
            ((b.hour_restricted = restricted != 0), true);
+  }
+  if (k == "day" && t.size() == 8) {
+    Baseline& b = r->baseline;
+    int64_t restricted = 0;
+    return sscanf(t[1].c_str(), "%lf", &b.messages_per_day) == 1 && sscanf(t[2].c_str(), "%lf", &b.recipients_per_day) == 1 &&
+           num(3, &b.active_days) && num(4, &b.day_start) && num(5, &b.day_messages) && num(6, &b.day_recipients) &&
+           num(7, &restricted) && ((b.day_restricted = restricted != 0), true);
+  }
+  if (k == "h" && t.size() == 4) {
+    HourCount h;
+    return num(1, &h.start) && num(2, &h.messages) && num(3, &h.recipients) && (r->hours.push_back(h), true);
+  }
+  if (k == "rule" && t.size() == 4) {
+    RuleCount c;
+    return Unesc(t[1], &c.name) && num(2, &c.hits) && num(3, &c.last) && (r->rules.push_back(c), true);
   }
   if (k == "state" && t.size() == 7) {
     State& s = r->state;

@@ -7,12 +7,16 @@
 // Contract: a Record is plain data. Observe() adds one finished message at
 // `event.now_s` (events arrive roughly in time order; an older one counts in
 // the bucket it falls in or is dropped when older than the window). Measure()
-// reads the signals over the last kWindowSeconds. The baseline is an EWMA of
-// the messages and distinct recipients of the identity's active hours
-// (hours in which it sent; FoldHour), learned only while it is not restricted, so a
-// burst does not teach the baseline that bursts are normal. Memory is
+// reads the signals over the last kWindowSeconds, and the day's volume over
+// the last 24 hours. The baselines are EWMAs of the messages and distinct
+// recipients of the identity's active hours (hours in which it sent;
+// FoldHour) and of its messages and recipients per active day (FoldDay,
+// about two weeks), learned only while it is not restricted, so a burst does
+// not teach the baseline that bursts are normal. The content rules that hit
+// its mail in the window are counted by name (the top rule). Memory is
 // bounded: at most kMaxRecipients / kMaxDomains / kMaxAddresses hashes (a
-// distinct count saturates at its cap), 12 buckets, kMaxHistory entries.
+// distinct count saturates at its cap), 12 buckets, 24 hour counts,
+// kMaxRules rule names, kMaxHistory entries.
 // Encode()/Decode() give a compact text form for the store; Decode() of
 // anything it did not write is an error, never a crash.
 // Thread-safety: none (values).
@@ -35,6 +39,8 @@ constexpr size_t kMaxAddresses = 64;
 constexpr size_t kMaxHistory = 32;
 constexpr size_t kMaxEvidence = 20;
 constexpr size_t kMaxHeld = 1000;
+constexpr size_t kMaxRules = 16;
+constexpr int64_t kDaySeconds = 86400;
 
 // How far an identity is restricted, weakest first.
 enum class Level { kNone = 0, kThrottled = 1, kHeld = 2, kSuspended = 3 };
@@ -68,6 +74,19 @@ struct Seen {
   int64_t last = 0;
 };
 
+// One hour of the last day: its messages and recipients.
+struct HourCount {
+  int64_t start = 0;
+  int64_t messages = 0, recipients = 0;
+};
+
+// A content rule that hit the identity's mail within the window.
+struct RuleCount {
+  std::string name;
+  int64_t hits = 0;
+  int64_t last = 0;
+};
+
 struct HistoryEntry {
   int64_t at = 0;
   std::string what;       // "suspend", "release", "expire", "notify", ...
@@ -83,6 +102,12 @@ struct Baseline {
   int64_t hour_start = 0;          // the hour being counted now
   int64_t hour_messages = 0;
   bool hour_restricted = false;    // not learned: it was restricted during it
+  double messages_per_day = 0;     // EWMA over active days
+  double recipients_per_day = 0;
+  int64_t active_days = 0;         // days learned
+  int64_t day_start = 0;           // the (UTC) day being counted now
+  int64_t day_messages = 0, day_recipients = 0;
+  bool day_restricted = false;
 };
 
 struct State {
@@ -97,6 +122,8 @@ struct State {
 struct Record {
   std::vector<Bucket> buckets;  // oldest first, within the window
   std::vector<Seen> recipients, domains, addresses;
+  std::vector<HourCount> hours;  // oldest first, within the last day
+  std::vector<RuleCount> rules;
   Baseline baseline;
   State state;
   std::vector<HistoryEntry> history;  // oldest first
@@ -111,6 +138,11 @@ struct Signals {
   int64_t sender_refusals = 0, quota_hits = 0;
   double baseline_messages = 0, baseline_recipients = 0;  // per active hour
   int64_t baseline_hours = 0;
+  int64_t messages_24h = 0, recipients_24h = 0;            // over the last day
+  double baseline_day_messages = 0, baseline_day_recipients = 0;  // per active day
+  int64_t baseline_days = 0;
+  std::string top_rule;    // the content rule that hit most in the window ("" none)
+  int64_t top_rule_hits = 0;
 };
 
 // EWMA weight of one new active hour (about three weeks of working hours).
@@ -121,6 +153,13 @@ constexpr double kBaselineAlpha = 0.01;
 // account is not judged by its first hour alone), the EWMA after that.
 double FoldHour(double baseline, double sample, int64_t learned_hours);
 
+// EWMA weight of one new active day (about two weeks).
+constexpr double kDayAlpha = 1.0 / 14;
+
+// One active day folded into a daily baseline learned over `learned_days`:
+// the plain mean for the first 14 days, then the EWMA.
+double FoldDay(double baseline, double sample, int64_t learned_days);
+
 // The 32-bit FNV-1a hash of `s` in lower case: how addresses are kept.
 uint32_t HashOf(const std::string& s);
 
@@ -128,8 +167,14 @@ void Observe(Record* record, const MessageEvent& event);
 Signals Measure(const Record& record, int64_t now_s);
 void AddHistory(Record* record, HistoryEntry entry);
 
-// Seeds an identity's baseline (e.g. learned from old logs or a default).
-void SeedBaseline(Record* record, double messages_per_hour, double recipients_per_hour, int64_t hours);
+// Seeds an identity's baselines (e.g. learned from old logs).
+struct BaselineSeed {
+  double messages_per_hour = 0, recipients_per_hour = 0;
+  int64_t hours = 0;
+  double messages_per_day = 0, recipients_per_day = 0;
+  int64_t days = 0;
+};
+void SeedBaseline(Record* record, const BaselineSeed& seed);
 
 std::string Encode(const Record& record);
 Result<Record> Decode(const std::string& text);

@@ -271,7 +271,8 @@ int Learn(Context& c, const std::vector<std::string>& args) {
     abuse::Record after;
     Status s = Change(c, "a:" + id, [&](abuse::Record* r) {
       if (r->baseline.active_hours < b.active_hours) {
-        abuse::SeedBaseline(r, b.messages_per_hour, b.recipients_per_hour, b.active_hours);
+        abuse::SeedBaseline(r, {b.messages_per_hour, b.recipients_per_hour, b.active_hours, b.messages_per_day,
+                                b.recipients_per_day, b.active_days});
       }
       return abuse::Change();
     }, &after);

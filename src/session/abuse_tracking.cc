@@ -173,7 +173,10 @@ quota::RecordWrite* Session::PrepareAbuseWrite(const EndOfMessage& result) {
                          QuotaClassOf(m.quota.get()));
   m.abuse_change = std::move(a.change);
   m.abuse_next = std::move(a.record);
-  m.abuse_write = quota::RecordWrite{AbuseKey(m.identity), m.abuse_record->version, std::move(a.bytes)};
+  m.abuse_write = quota::RecordWrite();
+  m.abuse_write.key = AbuseKey(m.identity);
+  m.abuse_write.expected = m.abuse_record->version;
+  m.abuse_write.bytes = std::move(a.bytes);
   return &m.abuse_write;
 }
 
@@ -197,7 +200,10 @@ void Session::FinishAbuseWrite(const EndOfMessage* result) {
   Status st;
   if (m.abuse_record && !w.done) {
     final = ApplyEvent(m.abuse_record->bytes, e, *snap.abuse, exempt, quota_class);
-    w = quota::RecordWrite{AbuseKey(m.identity), m.abuse_record->version, final.bytes};
+    w = quota::RecordWrite();
+    w.key = AbuseKey(m.identity);
+    w.expected = m.abuse_record->version;
+    w.bytes = final.bytes;
     st = store.WriteRecord(&w);
   } else if (w.done && w.written) {
     final.change = std::move(m.abuse_change);

@@ -149,7 +149,7 @@ BOOST_AUTO_TEST_CASE(burst_suspends_for_the_duration_then_lapses) {
 BOOST_AUTO_TEST_CASE(learned_baseline_raises_the_bar) {
   auto p = Policy(kPolicy);
   Record r;
-  SeedBaseline(&r, 40, 40, 300);  // a busy account: 40 messages an hour
+  SeedBaseline(&r, {40, 40, 300, 0, 0, 0});  // a busy account: 40 messages an hour
   for (int i = 0; i < 300; ++i) Observe(&r, Msg(kT0 + 10, {"a@x.example"}));
   BOOST_TEST(Evaluate(&r, *p, kT0 + 10, false).to == Level::kNone);
   for (int i = 0; i < 100; ++i) Observe(&r, Msg(kT0 + 20, {"a@x.example"}));
@@ -253,4 +253,84 @@ BOOST_AUTO_TEST_CASE(class_blocks_replace_and_add_conditions) {
     BOOST_TEST(!r.ok(), bad);
     if (!r.ok()) BOOST_TEST(r.status().message().find("abuse.conf:") == 0, r.status().message());
   }
+}
+
+// The last day's volume, and the daily baseline learned over active days:
+// the plain mean of the first days, days under restriction left out.
+BOOST_AUTO_TEST_CASE(signals_daily_volume_and_daily_baseline) {
+  constexpr int64_t kDay0 = kT0 - kT0 % kDaySeconds;
+  Record r;
+  for (int day = 0; day < 3; ++day) {
+    for (int i = 0; i < 10 * (day + 1); ++i) Observe(&r, Msg(kDay0 + day * kDaySeconds + 3600 + i * 60, {"a@x.example"}));
+  }
+  Signals s = Measure(r, kDay0 + 2 * kDaySeconds + 7200);
+  BOOST_TEST(s.messages_24h == 30);  // today's 30; yesterday's ended more than a day before
+  BOOST_TEST(s.recipients_24h == 30);
+  BOOST_TEST(s.baseline_days == 2);  // days 0 and 1 are folded; day 2 is still counting
+  BOOST_TEST(s.baseline_day_messages == 15.0);  // mean of 10 and 20
+  Signals next = Measure(r, kDay0 + 3 * kDaySeconds + 3600 + 30 * 60);
+  BOOST_TEST(next.messages_24h == 0);  // nothing in the last 24 hours
+  r.state.level = Level::kSuspended;
+  Observe(&r, Msg(kDay0 + 3 * kDaySeconds + 100, {"a@x.example"}));  // folds day 2 (30), starts day 3 restricted
+  r.state.level = Level::kNone;
+  Observe(&r, Msg(kDay0 + 4 * kDaySeconds + 100, {"a@x.example"}));  // day 3 was restricted: not learned
+  BOOST_TEST(r.baseline.active_days == 3);
+  BOOST_TEST(r.baseline.messages_per_day == 20.0);
+  Record back = *Decode(Encode(r));
+  BOOST_TEST(back.baseline.active_days == 3);
+  BOOST_TEST(back.baseline.messages_per_day == 20.0);
+  BOOST_TEST(Measure(back, kDay0 + 4 * kDaySeconds + 200).messages_24h == Measure(r, kDay0 + 4 * kDaySeconds + 200).messages_24h);
+}
+
+// A low-and-slow sender stays under every hourly condition but its day is
+// far above its daily baseline; a new account is judged by the default.
+BOOST_AUTO_TEST_CASE(ladder_daily_condition_against_the_daily_baseline) {
+  auto p = Policy(
+      "condition slow messages_24h >= 100 and >= 5x baseline -> hold\n"
+      "default_day_baseline messages 40 recipients 40\n");
+  Record learned;
+  SeedBaseline(&learned, {2, 2, 200, 15, 15, 20});  // 15 a day over 20 days
+  Record fresh;
+  Change c1, c2;
+  constexpr int64_t kStart = kT0 - kT0 % kDaySeconds + 3600;  // within one UTC day
+  for (int i = 0; i < 120; ++i) {  // 120 over 20 hours: 6 an hour
+    int64_t now = kStart + i * 600;
+    Observe(&learned, Msg(now, {"v" + std::to_string(i) + "@x.example"}));
+    Change c = Evaluate(&learned, *p, now, false, "");
+    if (c.level_changed && !c1.level_changed) c1 = c;
+    Observe(&fresh, Msg(now, {"v" + std::to_string(i) + "@x.example"}));
+    Change f = Evaluate(&fresh, *p, now, false, "");
+    if (f.level_changed && !c2.level_changed) c2 = f;
+  }
+  BOOST_TEST(c1.level_changed);
+  BOOST_TEST(c1.condition == "slow");
+  BOOST_TEST(c1.to == Level::kHeld);
+  BOOST_TEST(!c2.level_changed);  // 120 < 5 x the default 40 a day
+  BOOST_TEST(AbusePolicy::Parse("default_day_baseline messages x recipients 1\n", "a.conf").status().ToString().find("a.conf:1") != std::string::npos);
+}
+
+// The content rule that hit an identity's mail most within the hour, by name,
+// and a condition on its count.
+BOOST_AUTO_TEST_CASE(signals_top_rule_and_its_condition) {
+  auto p = Policy("condition phish top_rule_hits >= 3 -> suspend\n");
+  Record r;
+  auto hit = [](int64_t now, const std::string& rule, ContentOutcome o) {
+    MessageEvent e = Msg(now, {"a@x.example"});
+    e.top_rule = rule;
+    e.content = o;
+    return e;
+  };
+  Observe(&r, hit(kT0, "URI_PHISH", ContentOutcome::kTagged));
+  Observe(&r, hit(kT0 + 10, "MONEY_BODY", ContentOutcome::kRejected));
+  Observe(&r, hit(kT0 + 20, "URI_PHISH", ContentOutcome::kRejected));
+  Observe(&r, hit(kT0 + 30, "URI_PHISH", ContentOutcome::kClean));  // clean mail names no rule
+  Signals s = Measure(r, kT0 + 40);
+  BOOST_TEST(s.top_rule == "URI_PHISH");
+  BOOST_TEST(s.top_rule_hits == 2);
+  BOOST_TEST(SignalsText(s).find("top_rule=URI_PHISH") != std::string::npos);
+  Observe(&r, hit(kT0 + 50, "URI_PHISH", ContentOutcome::kQuarantined));
+  Change c = Evaluate(&r, *p, kT0 + 50, false, "");
+  BOOST_TEST(c.to == Level::kSuspended);
+  BOOST_TEST(Decode(Encode(r))->rules.size() == 2u);
+  BOOST_TEST(Measure(r, kT0 + 3600 + 60).top_rule.empty());  // out of the window
 }
