@@ -40,7 +40,7 @@ class RequestReader {
   State Next(PolicyRequest* out);
 
   // Part of a request has arrived (for the request timeout).
-  bool Partial() const { return !pending_.empty() || !current_.attributes.empty(); }
+  bool Partial() const { return pending_.size() > pos_ || !current_.attributes.empty(); }
   const std::string& error() const { return error_; }
 
  private:
