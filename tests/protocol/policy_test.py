@@ -327,6 +327,15 @@ try:
         time.sleep(0.5)
         check(served(SPEC), "not served after the storm")
         check(during - before < 20000, f"workers grew by {during - before} kB with 60 hostile connections")
+
+    @case("reload_retires_idle_connections_and_new_workers_serve")
+    def _():
+        c = pc.Client(SPEC)
+        check(c.ask(pc.request("CONNECT")) == "DUNNO", "before the reload")
+        out = subprocess.run([SG, "reload", "-c", CONF], capture_output=True, text=True, timeout=60)
+        check(out.returncode == 0, f"reload: {out.stdout} {out.stderr}")
+        check(c.closed_by_server(5), "the old worker kept its idle connection")
+        check(served(SPEC) and served(UNIX_SPEC), "not served after the reload")
 finally:
     stop_daemon(proc)
 
