@@ -334,7 +334,7 @@ try:
         check(c.ask(pc.request("CONNECT")) == "DUNNO", "before the reload")
         out = subprocess.run([SG, "reload", "-c", CONF], capture_output=True, text=True, timeout=60)
         check(out.returncode == 0, f"reload: {out.stdout} {out.stderr}")
-        check(c.closed_by_server(5), "the old worker kept its idle connection")
+        check(c.closed_by_server(1.5), "the old worker kept its idle connection")  # idle_timeout is 4 s
         check(served(SPEC) and served(UNIX_SPEC), "not served after the reload")
 finally:
     stop_daemon(proc)
