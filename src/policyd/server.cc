@@ -194,7 +194,10 @@ void Drain(const ServerOptions& o) {
 
 long OpenPolicyConnections() { return g_open.load(); }
 
-int RunPolicyServer(const ServerOptions& o, const SnapshotHolder* holder, Runtime* runtime, const ServerHooks& hooks) {
+int RunPolicyServer(const ServerOptions& options, const SnapshotHolder* holder, Runtime* runtime,
+                    const ServerHooks& hooks) {
+  // Connection threads keep a reference for the life of the process.
+  static const ServerOptions o = options;
   sigset_t set;
   sigemptyset(&set);
   for (int s : {SIGUSR1, SIGUSR2, SIGHUP, SIGTERM, SIGINT}) sigaddset(&set, s);

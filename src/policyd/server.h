@@ -2,8 +2,9 @@
 // the listen socket the parent opened (proc/listen_socket.h), the policy
 // service's counterpart of milter/milter.h.
 //
-// Contract: RunPolicyServer() serves until the parent says stop or retire and
-// returns the exit code (0 after a clean stop). One thread per connection
+// Contract: RunPolicyServer() serves until the parent says stop or retire,
+// then ends the process with _exit(0) (connection threads may still hold
+// the runtime). Call it once per process. One thread per connection
 // (a blocking store call — Redis — delays only its own client), at most
 // `max_connections` at once: more are closed as soon as they are accepted.
 // Each connection keeps at most one request in memory (policyd/request.h).
