@@ -33,6 +33,9 @@ int64_t Number(const std::string& text) {
 // Messages whose RCPTs were answered but that never reached END-OF-MESSAGE
 // here; with no END-OF-MESSAGE ever, nothing is counted: say so once.
 std::atomic<long> g_unfinished{0};
+std::atomic<long> g_mail_only{0};  // messages with a MAIL request and no RCPT
+std::atomic<bool> g_seen_rcpt{false};
+std::atomic<bool> g_warned_mail_only{false};
 std::atomic<bool> g_seen_end_of_message{false};
 std::atomic<bool> g_warned_no_end{false};
 constexpr long kUnfinishedBeforeWarning = 20;
@@ -55,9 +58,10 @@ std::string ActionFor(const Verdict& v) {
 void NoteStageForWarnings(const std::string& state) {
   static std::mutex mu;
   static std::set<std::string> warned;
-  if (state == "RCPT" || state == "END-OF-MESSAGE") {
+  if (state == "RCPT" || state == "END-OF-MESSAGE" || state == "MAIL") {
     if (state == "END-OF-MESSAGE") g_seen_end_of_message = true;
-    return;
+    if (state == "RCPT") g_seen_rcpt = true;
+    return;  // MAIL (suspensions) is fine alongside RCPT: NoteMessageEnded judges it
   }
   std::lock_guard<std::mutex> lock(mu);
   if (warned.size() > 16 || !warned.insert(state).second) return;
@@ -67,7 +71,14 @@ void NoteStageForWarnings(const std::string& state) {
 }
 
 void NoteMessageEnded(bool reached_end, bool reached_rcpt) {
-  if (reached_end || !reached_rcpt) return;
+  if (!reached_end && !reached_rcpt) {
+    if (++g_mail_only < kUnfinishedBeforeWarning || g_seen_rcpt || g_warned_mail_only.exchange(true)) return;
+    SG_LOG(kWarning) << "policy: " << g_mail_only.load() << " messages had only MAIL requests: sendguard refuses "
+                     << "suspended senders there but counts only at RCPT and END-OF-MESSAGE; put "
+                        "check_policy_service in smtpd_recipient_restrictions and smtpd_end_of_data_restrictions";
+    return;
+  }
+  if (reached_end) return;
   if (++g_unfinished < kUnfinishedBeforeWarning || g_seen_end_of_message || g_warned_no_end.exchange(true)) return;
   SG_LOG(kWarning) << "policy: " << g_unfinished.load() << " messages had RCPT requests and no END-OF-MESSAGE: "
                    << "nothing is counted unless check_policy_service is in smtpd_end_of_data_restrictions too";

@@ -17,6 +17,8 @@
 //                   at MAIL FROM); nothing is counted yet.
 //   others          DUNNO, and a warning (once per process and state) that
 //                   sendguard cannot work there.
+// Only MAIL requests (20 messages, no RCPT ever) or RCPT without any
+// END-OF-MESSAGE (20 messages) are warned about once per process too.
 // A message that never reaches END-OF-MESSAGE (DATA aborted, client gone) is
 // released when the next message starts on the connection or the connection
 // closes, else its reservation expires ([quota] reservation_ttl). Internal

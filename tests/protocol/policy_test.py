@@ -168,6 +168,7 @@ try:
         log = open(DIR + "/log").read()
         check("protocol_state=CONNECT: sendguard counts only at RCPT and END-OF-MESSAGE" in log, "no stage warning logged")
         check("protocol_state=RCPT" not in log, "warned about RCPT")
+        check("protocol_state=MAIL" not in log, "warned about MAIL (suspensions are checked there)")
 
     @case("unix_socket_serves_too")
     def _():
@@ -366,6 +367,15 @@ try:
             break
         except OSError:
             time.sleep(0.1)
+
+    @case("only_mail_requests_are_warned_about")
+    def _():
+        c = pc.Client(SPEC)
+        for i in range(22):  # a fresh daemon: no RCPT request yet
+            check(c.ask(pc.request("MAIL", "early@example.org", instance=f"mailonly{i}")) == "DUNNO", "MAIL answer")
+        c.close()
+        time.sleep(0.3)
+        check("messages had only MAIL requests" in open(DIR + "/log").read(), "no warning about MAIL-only requests")
 
     @case("store_down_answers_the_outage_policy")
     def _():
