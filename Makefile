@@ -11,7 +11,9 @@
 #   make run         run the daemon in the foreground with the shipped config
 #   make demo        private Postfix + sendguard + sink, with sample messages
 #   make bench       throughput / latency benchmarks (tests/loadgen/run.sh),
-#                    results in bench/results/latest.md; crash isolation through
+#                    results in bench/results/latest.md; the policy service
+#                    against postfwd and policyd-rate-limit
+#                    (tests/loadgen/policy_bench.sh), bench/results/policy.md; crash isolation through
 #                    Postfix (tests/e2e/crash_bench.py), bench/results/crash.json
 #
 # Modules live in src/<module>/; each has a module.mk naming the modules it
@@ -139,6 +141,7 @@ fuzz:
 # CRASH_BASELINE_BIN=path/to/older/sendguard adds that binary to the crash run.
 bench: deps all bench-tools
 	@tests/loadgen/run.sh $(BUILD)/sendguard $(BUILD)/miltergen
+	@tests/loadgen/policy_bench.sh $(BUILD)/sendguard $(BUILD)/policygen
 	@mkdir -p bench/results
 	@tests/e2e/crash_bench.py bench/results/crash.json sendguard=$(BUILD)/sendguard \
 	  $(if $(CRASH_BASELINE_BIN),baseline=$(CRASH_BASELINE_BIN))

@@ -1,10 +1,13 @@
 // cli/main.cc — the `sendguard` command: dispatches subcommands.
 //
 //   sendguard run -c FILE [--socket SPEC] [--foreground]
-//   sendguard check-config -c FILE
+//   sendguard check-config -c FILE [--postfix-config DIR]
 //   sendguard reload -c FILE | status -c FILE
 //   sendguard quota | lint | scan | keygen ...
 //   sendguard --version | help
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -16,6 +19,7 @@
 #include "core/version.h"
 #include "dkim/keygen.h"
 #include "policy/actions.h"
+#include "policyd/stage_check.h"
 #include "quota/quota_cli.h"
 #include "rules/commands.h"
 #include "session/runtime.h"
@@ -33,8 +37,10 @@ const char* kUsage =
     "\n"
     "  run -c FILE [--socket SPEC] [--foreground]\n"
     "                      run the milter daemon; SPEC is unix:/path or inet:PORT@HOST\n"
-    "  check-config -c FILE\n"
-    "                      validate the configuration and everything it loads, then exit\n"
+    "  check-config -c FILE [--postfix-config DIR]\n"
+    "                      validate the configuration and everything it loads, then exit;\n"
+    "                      with [policy] listen, warn where Postfix (postconf, -c DIR)\n"
+    "                      attaches check_policy_service at a stage where it cannot work\n"
     "  reload -c FILE      reload the running daemon; waits, and exits non-zero with\n"
     "                      file:line when the new configuration does not load\n"
     "  status -c FILE      the running daemon's workers, crash loops and SPF helpers\n"
@@ -76,12 +82,52 @@ Args ParseArgs(const std::vector<std::string>& argv) {
   return a;
 }
 
+// Output of `postconf ARGS... [-c DIR]`, or an error when it cannot run.
+Result<std::string> Postconf(const std::vector<std::string>& args, const std::string& dir) {
+  std::string command = "postconf";
+  for (const std::string& arg : args) command += " " + arg;
+  if (!dir.empty()) command += " -c '" + dir + "'";
+  if (dir.find('\'') != std::string::npos) return Status::InvalidArgument("--postfix-config: a quote in the path");
+  FILE* p = popen((command + " 2>/dev/null").c_str(), "r");
+  if (p == nullptr) return Status::Unavailable("cannot run postconf");
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
+  int status = pclose(p);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    return Status::Unavailable("`" + command + "` failed (is Postfix installed?)");
+  }
+  return out;
+}
+
+// Warnings about where Postfix consults the policy service (stage_check.h).
+void CheckPolicyStages(const Config& c, const std::string& postfix_dir) {
+  if (c.policy.listen.empty()) return;
+  Result<std::string> main_cf = Postconf({"-x"}, postfix_dir);
+  if (!main_cf.ok()) {
+    std::cerr << "note: Postfix's restrictions not checked: " << main_cf.status().message() << "\n";
+    return;
+  }
+  Result<std::string> master = Postconf({"-P", "-x"}, postfix_dir);  // fails without a master.cf
+  for (const std::string& w : policyd::StageWarnings(policyd::ParsePostconf(*main_cf),
+                                                     policyd::ParsePostconf(master.ok() ? *master : ""),
+                                                     c.policy.listen)) {
+    std::cerr << "warning: " << w << "\n";
+  }
+}
+
 int CheckConfig(const Args& a) {
   Result<std::shared_ptr<const Snapshot>> snap = LoadSnapshot(a.config);
   if (!snap.ok()) {
     std::cerr << "sendguard: " << snap.status().message() << "\n";
     return kExitConfig;
   }
+  std::string postfix_dir;
+  for (size_t i = 0; i + 1 < a.rest.size(); ++i) {
+    if (a.rest[i] == "--postfix-config") postfix_dir = a.rest[i + 1];
+  }
+  CheckPolicyStages((*snap)->config, postfix_dir);
   std::cout << a.config << ": ok\n";
   return 0;
 }

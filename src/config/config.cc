@@ -231,6 +231,31 @@ Field SocketList() {
   return {set, StringsOf(FIELD(daemon.listen))};
 }
 
+// Postfix's spelling of a policy socket: "inet:HOST:PORT", "inet:[V6]:PORT", "unix:/path".
+bool ValidPolicySocketSpec(const std::string& s) {
+  if (s.compare(0, 5, "unix:") == 0) return s.size() > 5;
+  if (s.compare(0, 5, "inet:") != 0) return false;
+  size_t colon = s.rfind(':');
+  std::string port = s.substr(colon + 1);
+  return colon > 5 && !port.empty() && port.find_first_not_of("0123456789") == std::string::npos;
+}
+
+Field PolicySocketList() {
+  Setter set = [](const toml::value& v, const KeySpec& k, Config* c) -> Status {
+    std::vector<std::string> specs;
+    if (!ReadStringList(v, &specs)) return Bad(v, k, "expected a socket or a list of sockets");
+    for (std::string& s : specs) {
+      s = ResolveSocket(*c, s);
+      if (!ValidPolicySocketSpec(s)) {
+        return Bad(v, k, "'" + s + "' is not 'inet:HOST:PORT' or 'unix:/path' (Postfix's spelling)");
+      }
+    }
+    c->policy.listen = specs;
+    return Status::Ok();
+  };
+  return {set, StringsOf(FIELD(policy.listen))};
+}
+
 Field SocketMode() {
   Setter set = [](const toml::value& v, const KeySpec& k, Config* c) -> Status {
     std::string s;
@@ -463,6 +488,17 @@ const std::vector<KeySpec>& Keys() {
        Str(FIELD(abuse.sendmail), false)},
       {"abuse", "outbox_dir", "alerts waiting for the webhook; \"\" = <daemon.state_dir>/outbox",
        Str(FIELD(abuse.outbox_dir), true)},
+      {"policy", "listen",
+       "Postfix SMTPD policy service sockets (check_policy_service), Postfix's spelling; [] = off",
+       PolicySocketList()},
+      {"policy", "request_timeout", "seconds a client may take to finish a request it started",
+       Int(FIELD(policy.request_timeout_s), 1, 3600)},
+      {"policy", "idle_timeout", "seconds an idle policy connection stays open (above Postfix's max_idle)",
+       Int(FIELD(policy.idle_timeout_s), 1, 86400)},
+      {"policy", "max_connections", "policy connections per worker; more are closed at once",
+       Int(FIELD(policy.max_connections), 1, 100000)},
+      {"policy", "with_milter", "the milter is attached to the same smtpd: it leaves the counting of what the policy service saw to it",
+       Bool(FIELD(policy.with_milter))},
       {"senders", "enabled", "check that the sender may use its From and envelope addresses",
        Bool(FIELD(senders_enabled))},
       {"senders", "policy", "login -> allowed addresses; \"\" = only the same-domain rule",

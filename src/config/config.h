@@ -79,6 +79,20 @@ struct AbuseConfig {
   std::string sendmail = "/usr/sbin/sendmail";
 };
 
+// The Postfix SMTPD policy service (policyd/): same daemon, snapshot and
+// quota store as the milter; off while `listen` is empty.
+struct PolicyConfig {
+  // Sockets in Postfix's spelling ("inet:127.0.0.1:10040", "unix:/path"),
+  // opened by the parent and shared by daemon.workers workers each.
+  std::vector<std::string> listen;
+  int request_timeout_s = 10;    // a started request must be complete within this
+  int idle_timeout_s = 600;      // idle connection closed (Postfix's own max_idle is 300 s)
+  int max_connections = 512;     // per worker; more are closed at once
+  // The milter is attached to the same smtpd too: messages the policy
+  // service saw are counted by it alone, the milter counts the rest.
+  bool with_milter = false;
+};
+
 struct Config {
   std::string path;        // the file it was read from
   std::string dir;         // its directory: base for relative paths
@@ -102,6 +116,7 @@ struct Config {
   spf::SpfOptions spf;
 
   AbuseConfig abuse;
+  PolicyConfig policy;
 
   bool quota_enabled() const { return !quota.policy_file.empty(); }
   std::string PidFile() const;

@@ -101,6 +101,22 @@ Status OpenSockets(const std::vector<std::string>& listen, const Config& c, Daem
   return Status::Ok();
 }
 
+// The Postfix policy service's sockets, served by workers of their own.
+Status OpenPolicySockets(const Config& c, DaemonSetup* d) {
+  Result<proc::SocketOwnership> owner = Ownership(c, d->worker_account);
+  if (!owner.ok()) return owner.status();
+  for (const std::string& postfix_spec : c.policy.listen) {
+    Result<std::string> spec = proc::PolicySocketSpec(postfix_spec);
+    if (!spec.ok()) return Status::InvalidArgument(c.path + ": [policy] listen: " + spec.status().message());
+    Result<proc::ListenSocket> s = proc::OpenListenSocket(*spec, c.daemon.backlog, *owner);
+    if (!s.ok()) return Status::IoError("[policy] listen: " + s.status().message());
+    s->spec = postfix_spec;
+    s->protocol = proc::SocketProtocol::kPolicy;
+    d->sockets.push_back(*s);
+  }
+  return Status::Ok();
+}
+
 bool Detach() {
   pid_t pid = fork();
   if (pid < 0) return false;
@@ -148,6 +164,7 @@ Status Prepare(const MasterOptions& options, const Config& c, DaemonSetup* d) {
   if (s.ok()) s = OpenSockets(options.socket_override.empty() ? c.daemon.listen
                                                                : std::vector<std::string>{options.socket_override},
                               c, d);
+  if (s.ok()) s = OpenPolicySockets(c, d);
   if (!s.ok()) return s;
   Result<int> control = proc::OpenControlSocket(c.ControlSocket());
   if (!control.ok()) return control.status();
@@ -195,6 +212,7 @@ void WarnAboutRestartOnlyKeys(const Config& running, const Config& next, const M
     changed += " state_dir/pid_file/control_socket";
   }
   if (running.spf.helper_user != next.spf.helper_user) changed += " spf.helper_user";
+  if (running.policy.listen != next.policy.listen) changed += " policy.listen";
   if (!changed.empty()) {
     SG_LOG(kWarning) << "reload: [daemon]" << changed << " changed; these take effect at the next restart";
   }

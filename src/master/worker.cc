@@ -12,18 +12,26 @@
 #include "master/worker_channel.h"
 #include "milter/milter.h"
 #include "notify/outbox.h"
+#include "policyd/server.h"
+#include "session/policy_tie.h"
 #include "session/runtime.h"
 
 namespace sendguard {
 namespace {
 
-// Background upkeep: drops expired quota records once a minute.
+constexpr int64_t kPolicyMarkMaxAge = 86400;  // far beyond any reservation_ttl in use
+
+// Background upkeep: drops expired quota records and stale policy marks
+// (session/policy_tie.h) once a minute.
 void MaintenanceLoop(Runtime* runtime) {
   for (;;) {
     std::this_thread::sleep_for(std::chrono::seconds(60));
     if (!runtime->quota_store) continue;
-    Result<size_t> dropped = runtime->quota_store->CollectGarbage(runtime->clock->NowSeconds());
+    int64_t now = runtime->clock->NowSeconds();
+    Result<size_t> dropped = runtime->quota_store->CollectGarbage(now);
     if (!dropped.ok()) SG_LOG(kWarning) << "quota garbage collection: " << dropped.status().ToString();
+    Result<size_t> marks = PrunePolicyMarks(runtime->quota_store.get(), now, kPolicyMarkMaxAge);
+    if (!marks.ok()) SG_LOG(kWarning) << "policy marks: " << marks.status().ToString();
   }
 }
 
@@ -62,6 +70,25 @@ MilterOptions ServeOptions(const WorkerSetup& w) {
   return o;
 }
 
+policyd::ServerOptions PolicyServeOptions(const WorkerSetup& w) {
+  const Config& c = w.snapshot->config;
+  policyd::ServerOptions o;
+  o.listen_fd = w.socket.fd;
+  o.socket = w.socket.spec;
+  o.request_timeout_s = c.policy.request_timeout_s;
+  o.idle_timeout_s = c.policy.idle_timeout_s;
+  o.max_connections = c.policy.max_connections;
+  o.drain_timeout_s = c.daemon.drain_timeout_s;
+  return o;
+}
+
+[[noreturn]] void ServePolicy(const WorkerSetup& w, SnapshotHolder* holder, Runtime* runtime, WorkerChannel* channel) {
+  policyd::ServerHooks hooks;
+  hooks.on_serving = [&] { (void)channel->Notify("ready"); };
+  hooks.on_stopped = [&](long live) { (void)channel->Notify("stopped " + std::to_string(live)); };
+  _exit(policyd::RunPolicyServer(PolicyServeOptions(w), holder, runtime, hooks));
+}
+
 }  // namespace
 
 void RunWorkerProcess(const WorkerSetup& w) {
@@ -86,6 +113,7 @@ void RunWorkerProcess(const WorkerSetup& w) {
     std::thread(OutboxLoop, WebhookOptionsOf(*w.snapshot)).detach();
   }
   SnapshotHolder holder(w.snapshot);
+  if (w.socket.protocol == proc::SocketProtocol::kPolicy) ServePolicy(w, &holder, runtime->get(), &channel);
   MilterHooks hooks;
   hooks.on_serving = [&] { (void)channel.Notify("ready"); };
   hooks.on_stopped = [&](long live) { (void)channel.Notify("stopped " + std::to_string(live)); };

@@ -43,6 +43,7 @@ Macros ReadMacros(SMFICTX* ctx) {
   m.auth_authen = Macro(ctx, "{auth_authen}");
   m.auth_type = Macro(ctx, "{auth_type}");
   m.client_addr = Macro(ctx, "{client_addr}");
+  m.client_port = Macro(ctx, "{client_port}");
   m.queue_id = Macro(ctx, "i");
   m.tls_version = Macro(ctx, "{tls_version}");
   return m;
@@ -113,7 +114,7 @@ sfsistat Guarded(SMFICTX* ctx, const char* where, Fn fn) {
 }
 
 void RequestMacros(SMFICTX* ctx) {
-  smfi_setsymlist(ctx, SMFIM_CONNECT, const_cast<char*>("{client_addr} {daemon_name} j"));
+  smfi_setsymlist(ctx, SMFIM_CONNECT, const_cast<char*>("{client_addr} {client_port} {daemon_name} j"));
   smfi_setsymlist(ctx, SMFIM_HELO, const_cast<char*>("{tls_version} {cipher}"));
   smfi_setsymlist(ctx, SMFIM_ENVFROM,
                   const_cast<char*>("{auth_authen} {auth_type} {auth_author} {client_addr} i"));

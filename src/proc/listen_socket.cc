@@ -124,6 +124,20 @@ Result<ListenSocket> OpenListenSocket(const std::string& spec, int backlog,
   return st;
 }
 
+Result<std::string> PolicySocketSpec(const std::string& spec) {
+  std::string rest;
+  if (StripPrefix(spec, "unix:", &rest)) return spec;
+  size_t colon = spec.rfind(':');
+  if (!StripPrefix(spec, "inet:", &rest) || colon <= 5) {
+    return Status::InvalidArgument("policy socket '" + spec + "': want inet:HOST:PORT or unix:/path");
+  }
+  std::string host = spec.substr(5, colon - 5), port = spec.substr(colon + 1);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    return "inet6:" + port + "@" + host.substr(1, host.size() - 2);
+  }
+  return "inet:" + port + "@" + host;
+}
+
 void CloseListenSocket(ListenSocket* socket) {
   if (socket->fd < 0) return;
   close(socket->fd);

@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <random>
@@ -152,6 +153,27 @@ QuotaDecision MessageQuota::Reserve(const Amounts& delta) {
   return d;
 }
 
+QuotaDecision MessageQuota::TooManyRecipients(const std::string& what) {
+  return Refuse(QuotaVerdict::kOverMessageLimit, "452", "4.5.3",
+                identity_.name() + ": at most " + std::to_string(class_->rcpt_per_msg) +
+                    " recipients per message, " + what + " not accepted");
+}
+
+bool MessageQuota::OverMaxSize(int64_t message_bytes, QuotaDecision* refusal) {
+  if (class_->max_size < 0 || message_bytes <= class_->max_size) return false;
+  *refusal = Refuse(QuotaVerdict::kOverMessageLimit, "552", "5.3.4",
+                    identity_.name() + ": message size exceeds the limit of " + FormatSize(class_->max_size));
+  refusal->action = OverQuotaAction::kReject;
+  return true;
+}
+
+QuotaDecision MessageQuota::Quarantined() const {
+  QuotaDecision d;
+  d.quarantine = true;
+  d.action = OverQuotaAction::kQuarantine;
+  return d;
+}
+
 QuotaDecision MessageQuota::AddRecipient(const std::string& recipient) {
   QuotaDecision resolved = ResolveClass();
   if (resolved.verdict != QuotaVerdict::kAccepted) return resolved;
@@ -159,16 +181,9 @@ QuotaDecision MessageQuota::AddRecipient(const std::string& recipient) {
     return Refuse(QuotaVerdict::kUnknownUser, "451", "4.7.1",
                   identity_.name() + ": no quota class configured for this sender");
   }
-  if (quarantined_) {
-    QuotaDecision d;
-    d.quarantine = true;
-    d.action = OverQuotaAction::kQuarantine;
-    return d;
-  }
+  if (quarantined_) return Quarantined();
   if (class_->rcpt_per_msg >= 0 && reserved_.recipients >= class_->rcpt_per_msg) {
-    return Refuse(QuotaVerdict::kOverMessageLimit, "452", "4.5.3",
-                  identity_.name() + ": at most " + std::to_string(class_->rcpt_per_msg) +
-                      " recipients per message, " + recipient + " not accepted");
+    return TooManyRecipients(recipient);
   }
   Amounts delta;
   delta.messages = reserved_.recipients == 0 ? 1 : 0;
@@ -183,23 +198,41 @@ QuotaDecision MessageQuota::CheckSize(int64_t message_bytes) {
     return Refuse(QuotaVerdict::kUnknownUser, "451", "4.7.1",
                   identity_.name() + ": no quota class configured for this sender");
   }
-  if (class_->max_size >= 0 && message_bytes > class_->max_size) {
-    QuotaDecision d = Refuse(QuotaVerdict::kOverMessageLimit, "552", "5.3.4",
-                             identity_.name() + ": message size exceeds the limit of " +
-                                 FormatSize(class_->max_size));
-    d.action = OverQuotaAction::kReject;
-    return d;
-  }
-  if (quarantined_) {
-    QuotaDecision d;
-    d.quarantine = true;
-    d.action = OverQuotaAction::kQuarantine;
-    return d;
-  }
+  QuotaDecision refusal;
+  if (OverMaxSize(message_bytes, &refusal)) return refusal;
+  if (quarantined_) return Quarantined();
   Amounts delta;
   delta.bytes = message_bytes - reserved_.bytes;  // idempotent if called twice
   if (delta.bytes <= 0) return QuotaDecision();
   return Reserve(delta);
+}
+
+QuotaDecision MessageQuota::CheckFinalAmounts(int64_t recipients, int64_t message_bytes) {
+  QuotaDecision resolved = ResolveClass();
+  if (resolved.verdict != QuotaVerdict::kAccepted) return resolved;
+  if (class_ == nullptr) {
+    return Refuse(QuotaVerdict::kUnknownUser, "451", "4.7.1",
+                  identity_.name() + ": no quota class configured for this sender");
+  }
+  if (class_->rcpt_per_msg >= 0 && recipients > class_->rcpt_per_msg) {
+    return TooManyRecipients("the message with " + std::to_string(recipients));
+  }
+  QuotaDecision refusal;
+  if (OverMaxSize(message_bytes, &refusal)) return refusal;
+  if (quarantined_) return Quarantined();
+  Amounts delta;
+  delta.messages = reserved_.messages == 0 ? 1 : 0;
+  delta.recipients = std::max<int64_t>(0, recipients - reserved_.recipients);
+  delta.bytes = std::max<int64_t>(0, message_bytes - reserved_.bytes);
+  if (!delta.IsZero()) {
+    QuotaDecision d = Reserve(delta);
+    if (!d.allow || d.quarantine || d.verdict != QuotaVerdict::kAccepted) return d;
+  }
+  reserved_.recipients = recipients;
+  reserved_.bytes = message_bytes;
+  QuotaDecision d;
+  d.action = class_->action;
+  return d;
 }
 
 Status MessageQuota::Commit(RecordWrite* record) {

@@ -5,6 +5,9 @@
 //   QuotaDecision d = q.AddRecipient(rcpt);    // each RCPT: reply if !d.allow
 //   QuotaDecision s = q.CheckSize(bytes);      // end of message
 //   ... other checks ...
+//   QuotaDecision f = q.CheckFinalAmounts(rcpts, bytes);  // instead of
+//                 // CheckSize when the end of message brings the real
+//                 // amounts (the Postfix policy service's END-OF-MESSAGE)
 //   q.Commit();   // only when the message is finally accepted
 //   q.Release();  // rejected / tempfailed / aborted / connection lost
 //                 // (the destructor releases if neither was called)
@@ -80,6 +83,12 @@ class MessageQuota {
   }
   QuotaDecision AddRecipient(const std::string& recipient);
   QuotaDecision CheckSize(int64_t message_bytes);
+  // Checks rcpt_per_msg and max_size against the message's real amounts,
+  // reserves what is not reserved yet (everything when no recipient was,
+  // e.g. the RCPT requests went to another process), and makes Commit()
+  // count exactly these amounts (fewer recipients than were reserved when
+  // the MTA refused some after they were reserved).
+  QuotaDecision CheckFinalAmounts(int64_t recipients, int64_t message_bytes);
   // `record`, when not null, is written in the same step as the commit or
   // release (see QuotaStore); when nothing is counted or reserved it is left
   // undone (record->done false) for the caller to write.
@@ -98,6 +107,9 @@ class MessageQuota {
   QuotaDecision Reserve(const Amounts& delta);
   QuotaDecision OverWindow(const ReserveOutcome& outcome);
   QuotaDecision StoreError(const Status& error);
+  QuotaDecision TooManyRecipients(const std::string& what);
+  bool OverMaxSize(int64_t message_bytes, QuotaDecision* refusal);
+  QuotaDecision Quarantined() const;
   QuotaDecision Refuse(QuotaVerdict verdict, const char* code, const char* xcode,
                        const std::string& text);
   std::vector<SubjectLimits> Subjects() const;

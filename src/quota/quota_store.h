@@ -69,7 +69,7 @@ struct RecordWrite {
   std::string bytes;
   bool done = false;
   bool written = false;
-  StoredRecord current;
+  StoredRecord current{};
 };
 
 struct CommitRequest {

@@ -219,7 +219,7 @@ void Session::LogDecision(const EndOfMessage& result) const {
                         ? "" : " login_as_sent=" + m.identity.written)
                 << " from=" << m.sender
                 << " rcpts=" << m.recipients.size() << " size=" << (m.header_bytes + m.body_bytes)
-                << " quota=" << (m.quota ? (m.quota_note.empty() ? "ok" : m.quota_note) : "off")
+                << " quota=" << (m.quota ? (m.quota_note.empty() ? "ok" : m.quota_note) : m.quota_note.empty() ? "off" : m.quota_note)
                 << " sender=" << (m.sender_checked ? m.sender_check.reason.empty() ? "ok" : m.sender_check.reason : "off")
                 << " content=" << m.content_note << " spf=" << m.spf_note << " dkim=" << signatures
                 << " abuse=" << m.abuse_note

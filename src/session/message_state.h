@@ -27,6 +27,7 @@ struct Session::Message {
   Identity identity;
   std::string login;                  // {auth_authen} as sent
   std::string client_addr;
+  std::string client_port;            // {client_port} / client_port, for the policy tie
   std::string sender;                 // MAIL FROM as sent, e.g. "<a@b>"
   std::string queue_id;               // Postfix {i}, known at end of message
   std::vector<std::string> recipients;

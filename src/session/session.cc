@@ -10,6 +10,7 @@
 #include "idna/idna.h"
 #include "mime/address.h"
 #include "session/message_state.h"
+#include "session/policy_tie.h"
 
 namespace sendguard {
 
@@ -48,8 +49,8 @@ Verdict FailureVerdict(const Config& config, const std::string& why) {
   return Verdict::Tempfail({"451", "4.3.0", "sendguard: temporary internal error, please retry later"});
 }
 
-Session::Session(const SnapshotHolder* snapshots, Runtime* runtime)
-    : snapshots_(snapshots), runtime_(runtime) {
+Session::Session(const SnapshotHolder* snapshots, Runtime* runtime, SessionRole role)
+    : snapshots_(snapshots), runtime_(runtime), role_(role) {
   live_.fetch_add(1);
 }
 
@@ -77,6 +78,7 @@ Verdict Session::MailFrom(const std::string& sender, const Macros& macros) {
   message_->snapshot = snapshots_->Current();
   message_->client_addr = client_addr_.empty() ? macros.client_addr : client_addr_;
   message_->login = macros.auth_authen;
+  message_->client_port = macros.client_port;
   message_->identity = DetermineIdentity(message_->snapshot->config, macros.auth_authen, message_->client_addr);
   message_->sender = sender;
   if (IsOwnAlertMail(message_->snapshot->config, message_->identity, sender)) {
@@ -122,6 +124,7 @@ bool Session::RefuseFromQuota(const quota::QuotaDecision& d, Verdict* out) {
 
 Verdict Session::Rcpt(const std::string& recipient) {
   if (!message_) return Verdict::Tempfail({"451", "4.3.0", "sendguard: RCPT before MAIL"});
+  if (message_->recipients.empty()) TieToPolicyService();
   if (message_->quota) {
     Verdict refusal;
     if (RefuseFromQuota(message_->quota->AddRecipient(recipient), &refusal)) {
@@ -231,6 +234,64 @@ EndOfMessage Session::EndOfMessageReached(const Macros& macros) {
   ResetMessage();
   return result;
 }
+
+// [policy] with_milter: the policy service marks the message's connection,
+// the milter finds the mark and leaves the counting to it (policy_tie.h). A
+// store that cannot answer leaves the milter counting: twice is safer than
+// never.
+void Session::TieToPolicyService() {
+  Message& m = *message_;
+  if (!m.snapshot->config.policy.with_milter || !m.quota || runtime_ == nullptr || !runtime_->quota_store) return;
+  if (m.client_port.empty()) {
+    static std::atomic<bool> warned{false};
+    if (!warned.exchange(true)) {
+      SG_LOG(kWarning) << "[policy] with_milter: no client port from the MTA ({client_port} / client_port); "
+                          "milter and policy service cannot tell each other's messages, both count";
+    }
+    return;
+  }
+  std::string key = PolicyTieKey(m.client_addr, m.client_port);
+  int64_t now = runtime_->clock->NowSeconds();
+  if (role_ == SessionRole::kPolicy) {
+    Status s = MarkCountedByPolicy(runtime_->quota_store.get(), key, now);
+    if (!s.ok()) SG_LOG(kWarning) << "policy: cannot mark " << key << " for the milter: " << s.ToString();
+    return;
+  }
+  Result<bool> taken = TakePolicyMark(runtime_->quota_store.get(), key, now, m.snapshot->config.quota.reservation_ttl_seconds);
+  if (!taken.ok()) {
+    SG_LOG(kWarning) << "milter: cannot read the policy service's mark " << key << ": " << taken.status().ToString();
+    return;
+  }
+  if (!*taken) return;
+  m.quota.reset();
+  m.quota_note = "policy";
+}
+
+EndOfMessage Session::EndOfEnvelope(const Macros& macros, int64_t recipients, int64_t size) {
+  EndOfMessage result;
+  if (!message_) {
+    result.verdict = Verdict::Tempfail({"451", "4.3.0", "sendguard: end of message without MAIL"});
+    return result;
+  }
+  Message& m = *message_;
+  m.queue_id = macros.queue_id;
+  m.body_bytes = size > 0 ? static_cast<size_t>(size) : 0;
+  Verdict refusal;
+  if (m.quota && RefuseFromQuota(m.quota->CheckFinalAmounts(recipients, size), &refusal)) result.verdict = refusal;
+  if (!result.verdict.IsRefusal()) result.quarantine_reason = m.hold_reason;
+  // With the milter attached too, it records the message (it knows the
+  // content); only the recipients refused here, which it never sees, are
+  // recorded by this side (when the transaction is reset).
+  bool milter_records = m.snapshot->config.policy.with_milter;
+  Settle(&result, milter_records ? nullptr : PrepareAbuseWrite(result));
+  if (!milter_records) FinishAbuseWrite(&result);
+  else if (m.refused_recipients.empty()) m.abuse_saved = true;
+  LogDecision(result);
+  ResetMessage();
+  return result;
+}
+
+std::string Session::HoldReason() const { return message_ ? message_->hold_reason : ""; }
 
 void Session::Abort() { ResetMessage(); }
 

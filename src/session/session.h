@@ -3,7 +3,9 @@
 //
 // Contract: events arrive in SMTP order (Connect, Helo*, then per message
 // MailFrom, Rcpt+, Header*, EndOfHeaders, Body*, EndOfMessage or Abort, and
-// finally Close). A connection may carry several messages; Abort resets the
+// finally Close). The Postfix policy service (role kPolicy) sees no content:
+// per message MailFrom, Rcpt*, then EndOfEnvelope (the real recipient count
+// and size) or Abort; it counts the quota, the milter does the rest. A connection may carry several messages; Abort resets the
 // message but keeps the connection. Methods do not throw on bad input; an
 // exception escaping them is a bug that the milter layer turns into the
 // configured failure action. Every message ends in exactly one decision log
@@ -35,12 +37,18 @@ struct Macros {
   std::string client_addr;   // {client_addr}
   std::string queue_id;      // {i}
   std::string tls_version;   // {tls_version}
+  std::string client_port;   // {client_port}: ties milter and policy service
 };
+
+// Who feeds the session. With [policy] with_milter both see a message of
+// smtpd: the policy service counts it and marks its SMTP connection in the
+// store (session/policy_tie.h), the milter finds the mark and counts nothing.
+enum class SessionRole { kMilter, kPolicy };
 
 class Session {
  public:
   // Both must outlive the session.
-  Session(const SnapshotHolder* snapshots, Runtime* runtime);
+  Session(const SnapshotHolder* snapshots, Runtime* runtime, SessionRole role = SessionRole::kMilter);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -53,7 +61,15 @@ class Session {
   void EndOfHeaders();
   void Body(const char* data, size_t len);
   EndOfMessage EndOfMessageReached(const Macros& macros);
+  // The policy service's end of message: settles the quota with the real
+  // amounts; no content, sender or SPF checks (the milter's part).
+  EndOfMessage EndOfEnvelope(const Macros& macros, int64_t recipients, int64_t size);
   void Abort();
+
+  // True while a message is open (between MailFrom and its end).
+  bool InMessage() const { return message_ != nullptr; }
+  // The hold queue reason of the open message so far ("" = none).
+  std::string HoldReason() const;
 
   // Sessions alive in this process (leak detection at shutdown).
   static long LiveCount() { return live_.load(); }
@@ -73,6 +89,7 @@ class Session {
   void Decide(EndOfMessage* result);
   void Sign(EndOfMessage* result);
   void Settle(EndOfMessage* result, quota::RecordWrite* abuse_write);
+  void TieToPolicyService();
   void LogDecision(const EndOfMessage& result) const;
   // abuse_tracking.cc
   bool TracksAbuse() const;
@@ -84,6 +101,7 @@ class Session {
 
   const SnapshotHolder* snapshots_;
   Runtime* runtime_;
+  SessionRole role_;
   std::string hostname_;
   std::string client_addr_;
   std::unique_ptr<Message> message_;

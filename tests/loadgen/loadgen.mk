@@ -4,6 +4,7 @@
 #
 #   make bench-tools  -> all below
 #   make $(BUILD)/miltergen           (the load generator)
+#   make $(BUILD)/policygen           (the policy service load generator)
 #   make bench-micro  -> $(BUILD)/bench/{quota,rules,dkim,redis}_bench and
 #                        $(BUILD)/bench/abuse_sim (the compromised-account
 #                        simulation), the
@@ -20,8 +21,12 @@ $(BUILD)/tests/loadgen/%.o: CXXFLAGS += -Itests
 $(BUILD)/miltergen: $(BUILD)/tests/loadgen/miltergen.o $(MILTERCLIENT_OBJS)
 	$(CXX) $(LDFLAGS) -o $@ $^ -pthread
 
+# policygen: load generator for Postfix policy services (std + sockets only).
+$(BUILD)/policygen: $(BUILD)/tests/loadgen/policygen.o
+	$(CXX) $(LDFLAGS) -o $@ $^ -pthread
+
 .PHONY: bench-tools
-bench-tools: $(BUILD)/miltergen
+bench-tools: $(BUILD)/miltergen $(BUILD)/policygen
 
 # --- micro-benchmarks: $(BUILD)/bench/NAME from tests/unit/MODULE/bench/NAME.cc
 # MICRO_template MODULE NAME

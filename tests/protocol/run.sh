@@ -7,6 +7,8 @@
 # is still alive and logs "sessions live=0" at SIGTERM. Writes "passed failed
 # skipped" (test cases) to TALLY; exits non-zero when anything failed. Stops
 # what it started.
+# Then the Postfix SMTPD policy service's cases (policy_test.py, our own
+# policy client) against a daemon of their own.
 # With MILTERGEN_BIN it also runs the generator smoke test
 # (tests/loadgen/smoke.sh: a few hundred messages, zero errors allowed) as one
 # more case, so `make test` keeps the load generator working.
@@ -166,6 +168,8 @@ if r["errors"] or v.get("accept") != 100 or sum(v.values()) != 160:
     sys.exit(f"verdicts {v}, errors {r['errors']}: want accept=100 of 160")
 PY
 }
+mkdir -p "$tmp/policy"
+count_cases policy "$(timeout -k 5 300 /usr/bin/python3 "$root/tests/protocol/policy_test.py" "$sg" "$tmp/policy" 2>&1)"
 if [ -n "$gen" ]; then
   if why=$(lmdb_shared_by_workers 2>&1); then passed=$((passed + 1)); echo "ok   lmdb_quota_exact_across_4_workers"
   else failed=$((failed + 1)); echo "FAIL lmdb_quota_exact_across_4_workers: $why"; fi

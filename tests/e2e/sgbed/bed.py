@@ -24,6 +24,7 @@ class BedOptions:
     users: dict = dataclasses.field(default_factory=lambda: {"alice@example.org": "alice-pw"})
     smtp_port: int = 0                  # Postfix smtpd port on 127.0.0.1; 0 = free port
     with_sendguard: bool = True         # False = Postfix without milter (debugging the bed)
+    attach_milter: bool = True          # False = sendguard runs, Postfix has no milter (policy service only)
     transport: str = "unix"             # milter socket: "unix" or "inet"
     milter_default_action: str = "tempfail"
     extra_main_cf: str = ""             # appended to Postfix's main.cf
@@ -69,7 +70,7 @@ class TestBed:
                                                      trusted_networks=o.trusted_networks,
                                                      user=o.user, workers=o.workers))
             self.sendguard.start()
-            milter = self.sendguard.postfix_milter
+            milter = self.sendguard.postfix_milter if o.attach_milter else ""
         self.postfix = postfix.Postfix(os.path.join(self.root, "postfix"), postfix.PostfixOptions(
             relay_port=self.sink.port, milter=milter, port=o.smtp_port, users=o.users,
             milter_default_action=o.milter_default_action, extra_main_cf=o.extra_main_cf))

@@ -96,6 +96,14 @@ BOOST_AUTO_TEST_CASE(bad_socket_specs_are_named) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(policy_socket_specs_in_postfix_spelling) {
+  BOOST_CHECK_EQUAL(*PolicySocketSpec("inet:127.0.0.1:10040"), "inet:10040@127.0.0.1");
+  BOOST_CHECK_EQUAL(*PolicySocketSpec("inet:[::1]:10040"), "inet6:10040@::1");
+  BOOST_CHECK_EQUAL(*PolicySocketSpec("unix:/run/sg/policy"), "unix:/run/sg/policy");
+  BOOST_CHECK(!PolicySocketSpec("inet:10040").ok());
+  BOOST_CHECK(!PolicySocketSpec("tcp:1.2.3.4:5").ok());
+}
+
 BOOST_AUTO_TEST_CASE(channel_carries_text_and_a_descriptor) {
   int ends[2];
   BOOST_REQUIRE(MakeChannel(ends).ok());

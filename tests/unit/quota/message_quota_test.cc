@@ -213,6 +213,34 @@ BOOST_AUTO_TEST_CASE(bytes_window_and_max_size) {
   BOOST_TEST(Used("e@x.example", Hourly(Metric::kMessages, 3)) == 1);
 }
 
+BOOST_AUTO_TEST_CASE(final_amounts_commit_what_the_mta_accepted) {
+  // Three recipients reserved, the MTA accepted two of them (a later
+  // restriction refused one): two are counted.
+  auto q = Begin("f@x.example");
+  for (int i = 0; i < 3; ++i) BOOST_TEST(q->AddRecipient("r@d").allow);
+  BOOST_TEST(q->CheckFinalAmounts(2, 300).allow);
+  BOOST_TEST(q->Commit().ok());
+  BOOST_TEST(Used("f@x.example", Hourly(Metric::kRecipients, 6)) == 2);
+  BOOST_TEST(Used("f@x.example", Hourly(Metric::kMessages, 3)) == 1);
+  BOOST_TEST(Used("f@x.example", Hourly(Metric::kBytes, 1000)) == 300);
+}
+
+BOOST_AUTO_TEST_CASE(final_amounts_without_recipients_reserve_everything_and_check_limits) {
+  // No RCPT was seen by this process: the whole message is reserved now,
+  // within the windows (6 recipients/1h: 4 fit, then 3 more do not).
+  auto a = Begin("g@x.example");
+  BOOST_TEST(a->CheckFinalAmounts(4, 100).allow);
+  BOOST_TEST(a->Commit().ok());
+  auto b = Begin("g@x.example");
+  QuotaDecision d = b->CheckFinalAmounts(3, 100);
+  BOOST_TEST(!d.allow);
+  BOOST_TEST(d.reply.text.find("quota 6 recipients/1h reached") != std::string::npos);
+  BOOST_TEST(Used("g@x.example", Hourly(Metric::kMessages, 3)) == 1);
+  // rcpt_per_msg and max_size hold for the real amounts too.
+  BOOST_TEST(Begin("h@x.example")->CheckFinalAmounts(5, 10).reply.code == "452");
+  BOOST_TEST(Begin("h@x.example")->CheckFinalAmounts(1, 801).reply.code == "552");
+}
+
 BOOST_AUTO_TEST_CASE(domain_aggregate_sums_its_users) {
   BOOST_TEST(Send("u1@shared.example").allow);
   BOOST_TEST(Send("u2@shared.example").allow);

@@ -108,3 +108,43 @@ BOOST_AUTO_TEST_CASE(untrusted_clients_are_not_counted) {
     BOOST_TEST(!s.EndOfMessageReached(Macros()).verdict.IsRefusal());
   }
 }
+
+// [policy] with_milter: a message the policy service counted (it marked the
+// SMTP connection) is not counted again by the milter; one it never saw is.
+BOOST_AUTO_TEST_CASE(milter_leaves_counting_to_the_policy_service_when_tied) {
+  QuotaFixture f;
+  std::ofstream(f.dir + "/sendguard.conf", std::ios::app) << "[policy]\nwith_milter = true\n";
+  auto snap = LoadSnapshot(f.dir + "/sendguard.conf");
+  BOOST_REQUIRE_MESSAGE(snap.ok(), snap.status().ToString());
+  f.holder->Replace(*snap);
+  Macros m;
+  m.auth_authen = "tied@example.org";
+  m.client_port = "40001";
+  auto milter_message = [&](const std::string& port) {
+    Session milter(f.holder.get(), f.runtime.get());
+    Macros mm = m;
+    mm.client_port = port;
+    milter.Connect("client", "192.0.2.1");
+    milter.MailFrom("<tied@example.org>", mm);
+    BOOST_TEST(!milter.Rcpt("<r@example.net>").IsRefusal());
+    milter.Header("From", " tied@example.org");
+    milter.EndOfHeaders();
+    return milter.EndOfMessageReached(mm);
+  };
+  for (int i = 0; i < 2; ++i) {  // the policy service counts two messages...
+    Session policy(f.holder.get(), f.runtime.get(), SessionRole::kPolicy);
+    policy.Connect("client", "192.0.2.1");
+    policy.MailFrom("<tied@example.org>", m);
+    BOOST_TEST(!policy.Rcpt("<r@example.net>").IsRefusal());
+    BOOST_TEST(!policy.EndOfEnvelope(m, 1, 100).verdict.IsRefusal());
+    BOOST_TEST(!milter_message("40001").verdict.IsRefusal());  // ...the milter counts neither
+  }
+  // The third message on another connection never went through the policy
+  // service: the milter counts it, and the limit (2/1h) refuses it.
+  Session milter(f.holder.get(), f.runtime.get());
+  Macros other = m;
+  other.client_port = "40002";
+  milter.Connect("client", "192.0.2.1");
+  milter.MailFrom("<tied@example.org>", other);
+  BOOST_TEST(milter.Rcpt("<r@example.net>").reply.ToString().find("quota 2 messages/1h reached") != std::string::npos);
+}
