@@ -35,6 +35,10 @@ struct KeygenResult {
 
 Result<KeygenResult> GenerateKey(const KeygenOptions& options);
 
+// The public key as the p= tag carries it (base64: RSA SubjectPublicKeyInfo
+// DER, Ed25519 the raw 32 bytes).
+Result<std::string> PublicKeyBase64(const PrivateKey& key);
+
 // The DNS TXT record body ("v=DKIM1; k=...; p=...") of a private key.
 Result<std::string> DkimTxtValue(const PrivateKey& key);
 

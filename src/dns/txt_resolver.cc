@@ -18,7 +18,7 @@ class StaticTxtResolver : public TxtResolver {
 
   TxtAnswer LookupTxt(const std::string& query) override {
     TxtAnswer answer;
-    std::string name = Normalize(query);
+    std::string name = CanonicalDnsName(query);
     for (int hops = 0;; ++hops) {
       const DnsRecord* special = Find(name, {DnsRecordType::kCname, DnsRecordType::kTempFail,
                                              DnsRecordType::kTimeout});
@@ -36,11 +36,6 @@ class StaticTxtResolver : public TxtResolver {
   }
 
  private:
-  static std::string Normalize(std::string name) {
-    if (!name.empty() && name.back() == '.') name.pop_back();
-    return Lower(name);
-  }
-
   const DnsRecord* Find(const std::string& name, std::initializer_list<DnsRecordType> types) const {
     for (const DnsRecord& r : records_)
       if (r.name == name && std::find(types.begin(), types.end(), r.type) != types.end()) return &r;
