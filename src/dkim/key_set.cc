@@ -170,6 +170,12 @@ std::shared_ptr<const KeySet> KeySet::WithHeldBack(std::map<std::string, std::st
   return copy;
 }
 
+std::vector<std::string> KeySet::ExactDomains() const {
+  std::vector<std::string> domains;
+  for (const auto& [domain, keys] : exact_) domains.push_back(domain);
+  return domains;
+}
+
 std::vector<std::string> KeySet::ExactEntryFor(const std::string& domain) const {
   std::vector<std::string> names;
   auto it = exact_.find(domain);

@@ -59,6 +59,8 @@ class KeySet {
   std::shared_ptr<const KeySet> WithHeldBack(std::map<std::string, std::string> held) const;
   const std::map<std::string, std::string>& held_back() const { return held_; }
   const std::vector<KeyEntry>& entries() const { return keys_; }
+  // The domains the signing table names exactly (no patterns), sorted.
+  std::vector<std::string> ExactDomains() const;
   // The key names the signing table lists for exactly `domain`, in order.
   std::vector<std::string> ExactEntryFor(const std::string& domain) const;
   const DkimOptions& options() const { return options_; }
