@@ -150,7 +150,10 @@ int RunKeygenCommand(const std::vector<std::string>& args, std::ostream& out, st
     err << "sendguard keygen: " << r.status().message() << "\n";
     return 1;
   }
-  err << "wrote " << r->private_key_path << " (mode 0600); publish this record:\n";
+  err << "wrote " << r->private_key_path << " (mode 0600); its key table line (it signs once DNS shows the record):\n"
+      << "  " << o.selector << "._domainkey." << o.domain << " " << o.domain << ":" << o.selector << ":"
+      << r->private_key_path << " require-published\n"
+      << "publish this record:\n";
   out << r->txt_record;
   return 0;
 }
