@@ -49,6 +49,13 @@ std::string KeyDescription(const KeyProbe& p) {
   return p.type == KeyType::kRsa ? d + "-" + std::to_string(p.bits) : d;
 }
 
+// DNS data is anyone's: what of it goes into a report is printable ASCII.
+std::string Printable(std::string s) {
+  for (char& c : s)
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = '?';
+  return s;
+}
+
 std::string OneLine(std::string s) {
   for (char& c : s)
     if (c == '\t' || c == '\n' || c == '\r') c = ' ';
@@ -92,7 +99,7 @@ KeyCheck JudgeAnswer(const KeyProbe& p, const dns::TxtAnswer& answer) {
   for (const std::string& text : answer.records) {
     Result<KeyRecord> r = ParseKeyRecord(text);
     if (r.ok()) records.push_back(*r);
-    else if (LooksLikeKeyRecord(text) && parse_error.empty()) parse_error = r.status().message();
+    else if (LooksLikeKeyRecord(text) && parse_error.empty()) parse_error = Printable(r.status().message());
   }
   if (records.size() > 1)
     return Verdict(KeyState::kMismatch, std::to_string(records.size()) + " key records (publish exactly one)", answer);

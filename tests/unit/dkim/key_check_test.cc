@@ -99,6 +99,9 @@ BOOST_AUTO_TEST_CASE(judge_each_state) {
   percent.domain = "%";
   BOOST_TEST(KeyStateName(JudgeAnswer(percent, Found({"p=AAAA"})).state) == std::string("unchecked"));
   BOOST_TEST(JudgeAnswer(p, Found({"v=DKIM1; t=y; p=AAAA"})).testing);
+  // A hostile record's bytes never reach a report raw (the JSON stays UTF-8).
+  KeyCheck junk = JudgeAnswer(p, Found({"v=DKIM1; \xc8\x01junk; p=AAAA"}));
+  BOOST_TEST(junk.detail == "the record does not parse: '??junk' is not tag=value");
 }
 
 BOOST_AUTO_TEST_CASE(split_strings_and_cname_delegation_through_the_data_file) {
