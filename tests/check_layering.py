@@ -35,7 +35,7 @@ SOURCE_SUFFIXES = (".h", ".cc")
 LIBRARY_HEADERS = {
     "libmilter/": "milter", "lmdb.h": "lmdb", "hiredis/": "hiredis", "re2/": "re2",
     "hs/": "hs", "hs.h": "hs", "spf2/": "spf2", "opendkim/": "opendkim",
-    "openssl/": "crypto", "curl/": "curl", "idn2.h": "idn2", "uninorm.h": "unistring",
+    "openssl/": "crypto", "resolv.h": "resolv", "curl/": "curl", "idn2.h": "idn2", "uninorm.h": "unistring",
 }
 
 

@@ -15,6 +15,7 @@
 
 #include "cli/abuse_command.h"
 #include "cli/daemon.h"
+#include "cli/keys_command.h"
 #include "core/exit_codes.h"
 #include "core/version.h"
 #include "dkim/keygen.h"
@@ -53,6 +54,12 @@ const char* kUsage =
     "                      load rules as the daemon would and list every problem\n"
     "  scan [--explain] [--rules PATH]... [-c FILE] FILE.eml\n"
     "                      run one message through the content rules, show hits and action\n"
+    "  keys check [--json] | status [--json] [-c FILE]\n"
+    "                      is each DKIM key's record in DNS as on disk; rotation stages\n"
+    "  keys rotate --domain D [--type rsa|ed25519] [--selector S] [--grace 7d] [-c FILE]\n"
+    "                      the next selector's key; signing switches once DNS shows it\n"
+    "  keys retire --domain D [--force] [-c FILE]\n"
+    "                      after the grace period: drop the old key, say which record may go\n"
     "  keygen --domain D --selector S [--type rsa|ed25519] [--bits N] [--dir DIR]\n"
     "                      make a DKIM key (mode 0600) and print the DNS record to publish\n"
     "  help config         print every configuration key with its default\n"
@@ -199,6 +206,7 @@ int Main(int argc, char** argv) {
   if (cmd == "abuse") return RunAbuseCommand(a.rest, a.config, std::cout, std::cerr);
   if (cmd == "lint") return rules::RunLintCommand(a.rest, RuleCommandOptions(a), std::cout, std::cerr);
   if (cmd == "scan") return rules::RunScanCommand(a.rest, RuleCommandOptions(a), std::cout, std::cerr);
+  if (cmd == "keys") return RunKeysCommand(a.rest, a.config, std::cout, std::cerr);
   if (cmd == "keygen") return dkim::RunKeygenCommand(std::vector<std::string>(all.begin() + 1, all.end()), std::cout, std::cerr);
   std::cerr << "sendguard: unknown command '" << cmd << "'\n" << kUsage;
   return kExitUsage;

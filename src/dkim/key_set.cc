@@ -56,8 +56,9 @@ Status KeySet::LoadKeyTable() {
   if (!lines.ok()) return lines.status();
   for (const TableLine& line : *lines) {
     std::string where = Where(path, line.number);
-    if (line.fields.size() != 2)
-      return Status::InvalidArgument(where + "expected 'name domain:selector:keyfile'");
+    bool flagged = line.fields.size() == 3 && line.fields[2] == "require-published";
+    if (line.fields.size() != 2 && !flagged)
+      return Status::InvalidArgument(where + "expected 'name domain:selector:keyfile [require-published]'");
     const std::string& spec = line.fields[1];
     size_t c1 = spec.find(':'), c2 = c1 == std::string::npos ? c1 : spec.find(':', c1 + 1);
     if (c2 == std::string::npos)
@@ -69,7 +70,9 @@ Status KeySet::LoadKeyTable() {
       domain = *canonical;  // d= is always the A-label (RFC 6376, 8616)
     }
     KeyEntry e{line.fields[0], domain, Lower(spec.substr(c1 + 1, c2 - c1 - 1)),
-               ResolveBeside(path, spec.substr(c2 + 1)), {}};
+               ResolveBeside(path, spec.substr(c2 + 1)), {}, flagged};
+    if (flagged && e.domain == "%")
+      return Status::InvalidArgument(where + "require-published needs a fixed domain, not %");
     if (e.domain != "%" && !ValidDomainOrSelector(e.domain))
       return Status::InvalidArgument(where + "bad signing domain '" + e.domain + "'");
     if (!ValidDomainOrSelector(e.selector))
@@ -130,22 +133,55 @@ Status KeySet::LoadSigningTable() {
   return Status::Ok();
 }
 
-std::vector<const KeyEntry*> KeySet::KeysFor(const std::string& from_domain) const {
+const std::vector<size_t>* KeySet::Lookup(const std::string& from_domain) const {
   Result<std::string> canonical = idna::CanonicalDomain(from_domain);
   std::string domain = canonical.ok() ? *canonical : Lower(from_domain);
-  const std::vector<size_t>* found = nullptr;
   auto exact = exact_.find(domain);
-  if (exact != exact_.end()) found = &exact->second;
-  for (size_t dot = domain.find('.'); !found && dot != std::string::npos;
-       dot = domain.find('.', dot + 1)) {
+  if (exact != exact_.end()) return &exact->second;
+  for (size_t dot = domain.find('.'); dot != std::string::npos; dot = domain.find('.', dot + 1)) {
     auto it = suffixes_.find(domain.substr(dot));
-    if (it != suffixes_.end()) found = &it->second;
+    if (it != suffixes_.end()) return &it->second;
   }
-  if (!found && !catch_all_.empty()) found = &catch_all_;
+  return catch_all_.empty() ? nullptr : &catch_all_;
+}
+
+std::vector<const KeyEntry*> KeySet::KeysFor(const std::string& from_domain) const {
   std::vector<const KeyEntry*> out;
-  if (found)
-    for (size_t i : *found) out.push_back(&keys_[i]);
+  if (const std::vector<size_t>* found = Lookup(from_domain))
+    for (size_t i : *found)
+      if (!held_.count(keys_[i].name)) out.push_back(&keys_[i]);
   return out;
+}
+
+std::vector<HeldKey> KeySet::HeldFor(const std::string& from_domain) const {
+  std::vector<HeldKey> out;
+  if (held_.empty()) return out;
+  if (const std::vector<size_t>* found = Lookup(from_domain))
+    for (size_t i : *found) {
+      auto it = held_.find(keys_[i].name);
+      if (it != held_.end()) out.push_back({&keys_[i], it->second});
+    }
+  return out;
+}
+
+std::shared_ptr<const KeySet> KeySet::WithHeldBack(std::map<std::string, std::string> held) const {
+  std::shared_ptr<KeySet> copy(new KeySet(*this));
+  copy->held_ = std::move(held);
+  return copy;
+}
+
+std::vector<std::string> KeySet::ExactDomains() const {
+  std::vector<std::string> domains;
+  for (const auto& [domain, keys] : exact_) domains.push_back(domain);
+  return domains;
+}
+
+std::vector<std::string> KeySet::ExactEntryFor(const std::string& domain) const {
+  std::vector<std::string> names;
+  auto it = exact_.find(domain);
+  if (it != exact_.end())
+    for (size_t i : it->second) names.push_back(keys_[i].name);
+  return names;
 }
 
 }  // namespace sendguard::dkim

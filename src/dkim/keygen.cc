@@ -43,23 +43,6 @@ Result<std::string> ToPem(EVP_PKEY* key) {
   return pem;
 }
 
-Result<std::string> PublicKeyBase64(const PrivateKey& key) {
-  EVP_PKEY* pk = key.pkey.get();
-  if (key.type == KeyType::kEd25519) {
-    unsigned char raw[32];
-    size_t len = sizeof raw;
-    if (EVP_PKEY_get_raw_public_key(pk, raw, &len) != 1 || len != 32)
-      return Status::Internal("cannot extract the Ed25519 public key");
-    return Base64Encode(std::string_view(reinterpret_cast<char*>(raw), len));
-  }
-  int len = i2d_PUBKEY(pk, nullptr);
-  if (len <= 0) return Status::Internal("cannot DER-encode the RSA public key");
-  std::string der(static_cast<size_t>(len), '\0');
-  unsigned char* p = reinterpret_cast<unsigned char*>(der.data());
-  if (i2d_PUBKEY(pk, &p) != len) return Status::Internal("cannot DER-encode the RSA public key");
-  return Base64Encode(der);
-}
-
 std::string ZoneRecord(const KeygenOptions& o, const std::string& txt) {
   std::string out = o.selector + "._domainkey." + o.domain + ". IN TXT (";
   for (size_t i = 0; i < txt.size(); i += 255)
@@ -87,6 +70,23 @@ bool ValidLabel(const std::string& s) {
 }
 
 }  // namespace
+
+Result<std::string> PublicKeyBase64(const PrivateKey& key) {
+  EVP_PKEY* pk = key.pkey.get();
+  if (key.type == KeyType::kEd25519) {
+    unsigned char raw[32];
+    size_t len = sizeof raw;
+    if (EVP_PKEY_get_raw_public_key(pk, raw, &len) != 1 || len != 32)
+      return Status::Internal("cannot extract the Ed25519 public key");
+    return Base64Encode(std::string_view(reinterpret_cast<char*>(raw), len));
+  }
+  int len = i2d_PUBKEY(pk, nullptr);
+  if (len <= 0) return Status::Internal("cannot DER-encode the RSA public key");
+  std::string der(static_cast<size_t>(len), '\0');
+  unsigned char* p = reinterpret_cast<unsigned char*>(der.data());
+  if (i2d_PUBKEY(pk, &p) != len) return Status::Internal("cannot DER-encode the RSA public key");
+  return Base64Encode(der);
+}
 
 Result<std::string> DkimTxtValue(const PrivateKey& key) {
   Result<std::string> p = PublicKeyBase64(key);
@@ -150,7 +150,10 @@ int RunKeygenCommand(const std::vector<std::string>& args, std::ostream& out, st
     err << "sendguard keygen: " << r.status().message() << "\n";
     return 1;
   }
-  err << "wrote " << r->private_key_path << " (mode 0600); publish this record:\n";
+  err << "wrote " << r->private_key_path << " (mode 0600); its key table line (it signs once DNS shows the record):\n"
+      << "  " << o.selector << "._domainkey." << o.domain << " " << o.domain << ":" << o.selector << ":"
+      << r->private_key_path << " require-published\n"
+      << "publish this record:\n";
   out << r->txt_record;
   return 0;
 }

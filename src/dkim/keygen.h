@@ -5,7 +5,8 @@
 // never overwriting an existing file) and returns the zone-file TXT record
 // "S._domainkey.D. IN TXT ( "v=DKIM1; k=rsa; p=..." )" with the record split
 // into strings of at most 255 bytes. RunKeygenCommand parses the CLI
-// arguments, prints the record to `out` and errors to `err`; it returns the
+// arguments, prints the record to `out`, the key table line to add (flagged
+// require-published, so the key signs only once DNS shows it) and errors to `err`; it returns the
 // process exit code (0 ok, 1 failure, 2 usage error).
 // Thread-safety: stateless; safe from any thread.
 #ifndef SENDGUARD_DKIM_KEYGEN_H_
@@ -34,6 +35,10 @@ struct KeygenResult {
 };
 
 Result<KeygenResult> GenerateKey(const KeygenOptions& options);
+
+// The public key as the p= tag carries it (base64: RSA SubjectPublicKeyInfo
+// DER, Ed25519 the raw 32 bytes).
+Result<std::string> PublicKeyBase64(const PrivateKey& key);
 
 // The DNS TXT record body ("v=DKIM1; k=...; p=...") of a private key.
 Result<std::string> DkimTxtValue(const PrivateKey& key);

@@ -1,2 +1,2 @@
-dkim_DEPS := idna core
+dkim_DEPS := dns idna core
 dkim_LIBS := -lopendkim -lcrypto

@@ -58,6 +58,15 @@ struct DkimOptions {
   // every message (about 1 ms with OpenSSL 3, which halves RSA throughput).
   // Ed25519 never goes through libopendkim 2.11 (it leaks per signature).
   bool rsa_with_libopendkim = false;
+  // Keys whose key table line says "require-published" sign only while their
+  // DNS record matches (dkim/key_check.h); false: no key is ever held back
+  // for DNS. Default true. Keys without the flag are never checked before use.
+  bool require_published_key = true;
+  // Seconds between the parent's checks of the published keys. Default 300.
+  int key_check_interval_s = 300;
+  // Seconds one round of checks may take before it is abandoned (keys it did
+  // not reach keep their previous state). Default 10.
+  int key_check_timeout_s = 10;
   // Tests only: fixed t= for libopendkim signatures. Default 0 = real clock.
   uint64_t fixed_time_for_tests = 0;
 };

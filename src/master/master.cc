@@ -23,6 +23,7 @@
 #include "core/version.h"
 #include "master/alert_mailer.h"
 #include "master/helper_service.h"
+#include "master/key_watch.h"
 #include "master/setup.h"
 #include "master/worker.h"
 #include "milter/milter.h"
@@ -52,6 +53,12 @@ struct SlotState {
   int64_t start_at_us = 0;
 };
 
+// A reload whose keys are being checked before its workers start.
+struct KeyCheckedReload {
+  std::shared_ptr<const Snapshot> snapshot;
+  std::vector<int> clients;
+};
+
 struct PendingReload {
   uint64_t generation = 0;
   uint64_t previous_generation = 0;
@@ -71,6 +78,7 @@ class Master {
     per_socket_ = snapshot_->config.WorkersPerSocket();
     slots_.assign(setup_.sockets.size(), std::vector<SlotState>(per_socket_));
     helpers_ = std::make_unique<HelperService>(snapshot_->config.spf.helper_command, setup_.helper_account);
+    key_watch_ = std::make_unique<KeyWatch>(setup_.helper_account);
   }
 
   int Run();
@@ -94,8 +102,14 @@ class Master {
   void ScheduleRestart(const WorkerRecord& w, int status);
   void SignalWorkers(int sig, bool include_retiring);
 
+  // DKIM key checks (master/key_watch.h).
+  void StartKeyCheck(const Snapshot& snap);
+  void MaybeStartPeriodicKeyCheck();
+  void OnKeyCheckDone();
+
   // Reload and stop.
   void BeginReload(int client);
+  void StartGeneration(std::shared_ptr<const Snapshot> next, std::vector<int> clients);
   void CheckReload();
   void FinishReload(bool ok, const std::string& message);
   void BeginStop();
@@ -114,6 +128,10 @@ class Master {
   std::unique_ptr<HelperService> helpers_;
   std::set<pid_t> mailers_;  // alert mails in flight
   std::optional<PendingReload> reload_;
+  std::unique_ptr<KeyWatch> key_watch_;
+  std::optional<KeyCheckedReload> key_reload_;
+  bool awaiting_start_keys_ = false;  // the first workers wait for the first key check
+  int64_t next_key_check_us_ = 0;
   bool starting_ = true;  // until every slot has served once
   bool stopping_ = false;
   bool startup_failed_ = false;
@@ -127,8 +145,12 @@ int Master::Run() {
   SG_LOG(kInfo) << "sendguard " << kSendguardVersion << " started: " << setup_.sockets.size() << " socket(s), "
                 << per_socket_ << " worker(s) each, workers run as "
                 << (setup_.worker_account.name.empty() ? proc::CurrentAccountName() : setup_.worker_account.name);
+  StartKeyCheck(*snapshot_);
+  awaiting_start_keys_ = key_watch_->running();
+  if (!awaiting_start_keys_) snapshot_ = key_watch_->Apply(snapshot_);
   while (!(stopping_ && workers_.empty())) {
-    if (!stopping_) EnsureWorkers();
+    if (!stopping_ && !awaiting_start_keys_) EnsureWorkers();
+    if (!stopping_) MaybeStartPeriodicKeyCheck();
     CheckReload();
     PollOnce();
     ReapChildren();
@@ -154,6 +176,8 @@ int Master::PollTimeoutMs() const {
     }
   }
   if (reload_ && reload_->deadline_us < next) next = reload_->deadline_us;
+  if (key_watch_->running()) next = std::min(next, key_watch_->deadline_us());
+  else if (next_key_check_us_ > 0) next = std::min(next, next_key_check_us_);
   if (stopping_) next = std::min(next, now + 100000);
   return static_cast<int>(std::max<int64_t>(0, (next - now + 999) / 1000));
 }
@@ -161,16 +185,28 @@ int Master::PollTimeoutMs() const {
 void Master::PollOnce() {
   std::vector<pollfd> fds = {{setup_.signal_fd, POLLIN, 0}, {setup_.control_fd, POLLIN, 0}};
   std::vector<pid_t> owners = {0, 0};
+  if (key_watch_->running()) {
+    fds.push_back({key_watch_->fd(), POLLIN, 0});
+    owners.push_back(-1);
+  }
   for (const auto& [pid, w] : workers_) {
     if (w.channel < 0) continue;
     fds.push_back({w.channel, POLLIN, 0});
     owners.push_back(pid);
   }
-  if (poll(fds.data(), fds.size(), PollTimeoutMs()) <= 0) return;
+  int ready = poll(fds.data(), fds.size(), PollTimeoutMs());
+  if (key_watch_->running() && SteadyNowMicros() >= key_watch_->deadline_us() &&
+      key_watch_->OnReadable(SteadyNowMicros())) {
+    OnKeyCheckDone();
+  }
+  if (ready <= 0) return;
   if (fds[0].revents) OnSignal();
   if (fds[1].revents) OnControlClient();
   for (size_t i = 2; i < fds.size(); ++i) {
-    if (fds[i].revents) OnChannel(owners[i]);
+    if (!fds[i].revents) continue;
+    if (owners[i] > 0) OnChannel(owners[i]);
+    else if (key_watch_->running() && fds[i].fd == key_watch_->fd() && key_watch_->OnReadable(SteadyNowMicros()))
+      OnKeyCheckDone();
   }
 }
 
@@ -242,7 +278,7 @@ void Master::ReapChildren() {
   int status = 0;
   pid_t pid;
   while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-    if (helpers_->NoteExit(pid, status) || mailers_.erase(pid)) continue;
+    if (helpers_->NoteExit(pid, status) || mailers_.erase(pid) || key_watch_->NoteExit(pid)) continue;
     auto it = workers_.find(pid);
     if (it == workers_.end()) continue;
     ReadLastWords(pid);
@@ -285,6 +321,8 @@ std::vector<int> Master::FdsToCloseInChild(int own_channel) const {
   std::vector<int> fds = {setup_.signal_fd, setup_.control_fd, own_channel, helpers_->exe_fd()};
   for (const auto& [pid, w] : workers_) fds.push_back(w.channel);
   if (reload_) fds.insert(fds.end(), reload_->clients.begin(), reload_->clients.end());
+  if (key_reload_) fds.insert(fds.end(), key_reload_->clients.begin(), key_reload_->clients.end());
+  if (key_watch_->running()) fds.push_back(key_watch_->fd());
   return fds;
 }
 
@@ -370,20 +408,62 @@ void Master::BeginReload(int client) {
     if (client >= 0) proc::AnswerControl(client, text);
   };
   if (stopping_) return answer("error sendguard is stopping\n");
-  if (reload_) return answer("error a reload is already in progress; try again when it is done\n");
+  if (reload_ || key_reload_ || awaiting_start_keys_)
+    return answer("error a reload is already in progress; try again when it is done\n");
   Result<std::shared_ptr<const Snapshot>> next = LoadSnapshot(options_.config_path);
   if (!next.ok()) {
     SG_LOG(kError) << "reload failed, keeping the previous configuration: " << next.status().message();
     return answer("error " + next.status().message() + "\n");
   }
   WarnAboutRestartOnlyKeys(snapshot_->config, (*next)->config, options_);
+  std::vector<int> clients;
+  if (client >= 0) clients.push_back(client);
+  StartKeyCheck(**next);
+  if (key_watch_->running()) {
+    key_reload_ = KeyCheckedReload{*next, clients};
+    return;
+  }
+  StartGeneration(key_watch_->Apply(*next), clients);
+}
+
+// New workers with `next`; the old ones retire once these serve (CheckReload).
+void Master::StartGeneration(std::shared_ptr<const Snapshot> next, std::vector<int> clients) {
   previous_ = snapshot_;
-  snapshot_ = *next;
+  snapshot_ = std::move(next);
   uint64_t previous_generation = generation_;
   generation_ = next_generation_++;
-  reload_ = PendingReload{generation_, previous_generation, SteadyNowMicros() + kReloadTimeout, {}};
-  if (client >= 0) reload_->clients.push_back(client);
+  reload_ = PendingReload{generation_, previous_generation, SteadyNowMicros() + kReloadTimeout, std::move(clients)};
   SG_LOG(kInfo) << "reload: " << options_.config_path << " loaded; starting workers with it";
+}
+
+void Master::StartKeyCheck(const Snapshot& snap) {
+  key_watch_->Start(snap, FdsToCloseInChild(-1));
+  next_key_check_us_ = SteadyNowMicros() + int64_t{snap.config.dkim.key_check_interval_s} * 1000000;
+}
+
+void Master::MaybeStartPeriodicKeyCheck() {
+  if (key_watch_->running() || reload_ || key_reload_ || SteadyNowMicros() < next_key_check_us_) return;
+  StartKeyCheck(*snapshot_);
+}
+
+// A round is over: the first workers, a waiting reload, or (when a key's use
+// changed) a new generation get the snapshot with the keys it allows.
+void Master::OnKeyCheckDone() {
+  if (awaiting_start_keys_) {
+    awaiting_start_keys_ = false;
+    snapshot_ = key_watch_->Apply(snapshot_);
+    return;
+  }
+  if (key_reload_) {
+    KeyCheckedReload pending = std::move(*key_reload_);
+    key_reload_.reset();
+    return StartGeneration(key_watch_->Apply(pending.snapshot), pending.clients);
+  }
+  if (reload_ || stopping_) return;
+  std::shared_ptr<const Snapshot> next = key_watch_->Apply(snapshot_);
+  if (next == snapshot_) return;
+  SG_LOG(kInfo) << "dkim: the keys in use changed; starting workers with them";
+  StartGeneration(next, {});
 }
 
 void Master::CheckReload() {
@@ -431,6 +511,12 @@ void Master::BeginStop() {
   if (stopping_) return;
   stopping_ = true;
   if (reload_) FinishReload(false, "sendguard is stopping");
+  if (key_reload_) {
+    for (int client : key_reload_->clients) proc::AnswerControl(client, "error sendguard is stopping\n");
+    key_reload_.reset();
+  }
+  awaiting_start_keys_ = false;
+  key_watch_->Abandon();
   SG_LOG(kInfo) << "stopping: " << workers_.size() << " worker(s) drain, at most "
                 << snapshot_->config.daemon.drain_timeout_s << " s";
   SignalWorkers(SIGUSR2, true);

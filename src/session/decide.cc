@@ -4,6 +4,7 @@
 // DKIM signatures (last, over the message as it will leave), then the quota
 // is committed for accepted mail or released for refused mail.
 #include <cstdio>
+#include <sstream>
 
 #include "core/log.h"
 #include "core/version.h"
@@ -213,7 +214,15 @@ void Session::LogDecision(const EndOfMessage& result) const {
                        : !result.quarantine_reason.empty() ? "quarantine" : "accept";
   int signatures = 0;
   for (const HeaderEdit& e : result.edits) signatures += e.name == "DKIM-Signature";
-  SG_LOG(kInfo) << (m.queue_id.empty() ? "NOQUEUE" : m.queue_id)
+  // Keys held back (record not published, or retired by a rotation): named,
+  // and a warning when the message leaves unsigned because of them.
+  std::string unused;
+  if (m.snapshot->keys && action != "reject" && action != "tempfail")
+    for (const dkim::HeldKey& h : m.snapshot->keys->HeldFor(m.from_domain))
+      unused += (unused.empty() ? " dkim_unused=" : ",") + h.entry->name + "(" + h.reason.substr(0, h.reason.find(" (")) + ")";
+  LogLevel level = !unused.empty() && signatures == 0 && action == "accept" ? LogLevel::kWarning : LogLevel::kInfo;
+  std::ostringstream line;
+  line << (m.queue_id.empty() ? "NOQUEUE" : m.queue_id)
                 << ": decision identity=" << m.identity.ToString()
                 << (m.identity.written.empty() || m.identity.written == m.identity.name
                         ? "" : " login_as_sent=" + m.identity.written)
@@ -221,10 +230,11 @@ void Session::LogDecision(const EndOfMessage& result) const {
                 << " rcpts=" << m.recipients.size() << " size=" << (m.header_bytes + m.body_bytes)
                 << " quota=" << (m.quota ? (m.quota_note.empty() ? "ok" : m.quota_note) : m.quota_note.empty() ? "off" : m.quota_note)
                 << " sender=" << (m.sender_checked ? m.sender_check.reason.empty() ? "ok" : m.sender_check.reason : "off")
-                << " content=" << m.content_note << " spf=" << m.spf_note << " dkim=" << signatures
+                << " content=" << m.content_note << " spf=" << m.spf_note << " dkim=" << signatures << unused
                 << " abuse=" << m.abuse_note
                 << " action=" << action
                 << (result.verdict.reply.empty() ? "" : " reply=\"" + result.verdict.reply.ToString() + "\"");
+  Log(level, line.str());
 }
 
 }  // namespace sendguard

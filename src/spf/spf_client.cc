@@ -14,7 +14,7 @@
 #include <cstring>
 
 #include "core/log.h"
-#include "spf/dns_data.h"
+#include "dns/dns_data.h"
 #include "spf/spf_helper.h"
 #include "spf/wire.h"
 
@@ -80,7 +80,7 @@ Result<std::unique_ptr<SpfClient>> SpfClient::Start(const SpfOptions& options,
   Status s = ValidateSpfOptions(options);
   if (!s.ok()) return s;
   if (!options.dns_data_file.empty()) {
-    Result<std::vector<DnsRecord>> records = LoadDnsDataFile(options.dns_data_file);
+    Result<std::vector<dns::DnsRecord>> records = dns::LoadDnsDataFile(options.dns_data_file);
     if (!records.ok()) return records.status();
   }
   Result<std::shared_ptr<const PublicSuffixList>> psl = LoadSuffixes(options.public_suffix_file);

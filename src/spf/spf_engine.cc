@@ -118,6 +118,7 @@ Result<SPF_dns_server_t*> BuildStaticStack(const std::vector<DnsRecord>& records
       stall.insert(rec.name);
       continue;
     }
+    if (rec.type == DnsRecordType::kCname) continue;  // DKIM key checks only (dns/dns_data.h)
     Status s = AddZoneRecord(zone, rec);
     if (!s.ok()) {
       SPF_dns_free(zone);

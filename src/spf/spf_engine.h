@@ -16,10 +16,13 @@
 #include <vector>
 
 #include "core/status.h"
-#include "spf/dns_data.h"
+#include "dns/dns_data.h"
 #include "spf/spf_types.h"
 
 namespace sendguard::spf {
+
+using dns::DnsRecord;
+using dns::DnsRecordType;
 
 struct EngineOptions {
   // Serve every lookup from these records (no network at all) when true;

@@ -12,7 +12,7 @@
 #include <cstring>
 
 #include "core/log.h"
-#include "spf/dns_data.h"
+#include "dns/dns_data.h"
 #include "spf/spf_engine.h"
 #include "spf/wire.h"
 
@@ -56,7 +56,7 @@ Result<std::unique_ptr<SpfEngine>> MakeEngine(const SpfHelperOptions& options) {
   eo.cache_bits = options.cache_bits;
   eo.resolver_timeout_s = options.resolver_timeout_s;
   if (!options.dns_data_file.empty()) {
-    Result<std::vector<DnsRecord>> records = LoadDnsDataFile(options.dns_data_file);
+    Result<std::vector<dns::DnsRecord>> records = dns::LoadDnsDataFile(options.dns_data_file);
     if (!records.ok()) return records.status();
     eo.use_static_records = true;
     eo.static_records = std::move(records).value();

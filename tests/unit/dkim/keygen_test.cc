@@ -33,6 +33,9 @@ BOOST_AUTO_TEST_CASE(ed25519_key_mode_0600_and_raw_public_key_record) {
   struct stat st;
   BOOST_REQUIRE(stat(dir.File("ed.private").c_str(), &st) == 0);
   BOOST_TEST((st.st_mode & 0777) == 0600u);
+  // New keys are added require-published: they sign only once DNS shows them.
+  BOOST_TEST(err.find("\n  ed._domainkey.example.org example.org:ed:" + dir.File("ed.private") +
+                      " require-published\n") != std::string::npos, err);
   const std::string prefix = "ed._domainkey.example.org. IN TXT ( \"v=DKIM1; k=ed25519; p=";
   BOOST_REQUIRE(out.compare(0, prefix.size(), prefix) == 0);
   std::string p = out.substr(prefix.size(), 44);  // base64 of 32 raw bytes

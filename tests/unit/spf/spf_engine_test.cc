@@ -1,14 +1,14 @@
 // Tests for spf/spf_engine.h over the static DNS data in tests/spf/.
 #include <boost/test/unit_test.hpp>
 
-#include "spf/dns_data.h"
+#include "dns/dns_data.h"
 #include "spf/spf_engine.h"
 
 namespace sendguard::spf {
 namespace {
 
 std::unique_ptr<SpfEngine> MakeEngine() {
-  Result<std::vector<DnsRecord>> records = LoadDnsDataFile("tests/spf/preflight.zone");
+  Result<std::vector<DnsRecord>> records = dns::LoadDnsDataFile("tests/spf/preflight.zone");
   BOOST_REQUIRE_MESSAGE(records.ok(), records.status().ToString());
   EngineOptions options;
   options.use_static_records = true;
@@ -76,7 +76,7 @@ BOOST_AUTO_TEST_CASE(engine_txt_lookups) {
 namespace sendguard::spf {
 
 BOOST_AUTO_TEST_CASE(engine_shipped_example_zone_is_valid) {
-  Result<std::vector<DnsRecord>> records = LoadDnsDataFile("policies/dns-static.zone.example");
+  Result<std::vector<DnsRecord>> records = dns::LoadDnsDataFile("policies/dns-static.zone.example");
   BOOST_REQUIRE_MESSAGE(records.ok(), records.status().ToString());
   EngineOptions options;
   options.use_static_records = true;

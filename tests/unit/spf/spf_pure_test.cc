@@ -1,47 +1,14 @@
-// Tests for the pure parts of the spf module: DNS data file, public suffix
+// Tests for the pure parts of the spf module: public suffix
 // list, DMARC records, helper protocol decoding, Decide().
 #include <boost/test/unit_test.hpp>
 
 #include "spf/decide.h"
 #include "spf/dmarc.h"
-#include "spf/dns_data.h"
 #include "spf/helper_protocol.h"
 #include "spf/public_suffix.h"
 #include "spf/wire.h"
 
 namespace sendguard::spf {
-
-BOOST_AUTO_TEST_CASE(dns_data_parses_all_types) {
-  Result<std::vector<DnsRecord>> r = ParseDnsData(
-      "# comment\n\n"
-      "Example.ORG.  TXT \"v=spf1 \" \"-all\"  # trailing comment\n"
-      "q.example TXT \"say \\\"hi\\\"\"\n"
-      "mail.example.org A 192.0.2.25\n"
-      "mail.example.org AAAA 2001:db8::25\n"
-      "example.org MX 10 Mail.Example.org.\n"
-      "flaky.example TEMPFAIL\n"
-      "slow.example timeout\n",
-      "t.zone");
-  BOOST_REQUIRE_MESSAGE(r.ok(), r.status().ToString());
-  BOOST_REQUIRE(r->size() == 7u);
-  BOOST_TEST((*r)[0].name == "example.org");
-  BOOST_TEST((*r)[0].data == "v=spf1 -all");
-  BOOST_TEST((*r)[0].line == 3);
-  BOOST_TEST((*r)[1].data == "say \"hi\"");
-  BOOST_TEST((*r)[4].data == "mail.example.org");
-  BOOST_TEST(static_cast<int>((*r)[6].type) == static_cast<int>(DnsRecordType::kTimeout));
-}
-
-BOOST_AUTO_TEST_CASE(dns_data_errors_name_file_and_line) {
-  auto err = [](const std::string& text) { return ParseDnsData(text, "f.zone").status().message(); };
-  BOOST_TEST(err("a.example TXT v=spf1\n") == "f.zone:1: TXT data must be \"quoted\"");
-  BOOST_TEST(err("\na.example TXT \"open\n") == "f.zone:2: unterminated quoted string");
-  BOOST_TEST(err("a.example SRV x\n") == "f.zone:1: unknown record type 'SRV'");
-  BOOST_TEST(err("a.example AAAA 192.0.2.1\n") == "f.zone:1: bad address '192.0.2.1'");
-  BOOST_TEST(err("bad..name A 192.0.2.1\n") == "f.zone:1: bad name 'bad..name'");
-  BOOST_TEST(err("a.example A 192.0.2.1 extra\n") == "f.zone:1: unexpected text after the record");
-  BOOST_TEST((LoadDnsDataFile("/nonexistent.zone").status().code() == Status::Code::kIoError));
-}
 
 BOOST_AUTO_TEST_CASE(public_suffix_rules_wildcards_exceptions) {
   auto psl = PublicSuffixList::Parse(

@@ -1,6 +1,6 @@
-// spf/dns_data.cc — parser for the static DNS data file (see dns_data.h).
+// dns/dns_data.cc — parser for the static DNS data file (see dns_data.h).
 // Fails with InvalidArgument naming file:line; never throws.
-#include "spf/dns_data.h"
+#include "dns/dns_data.h"
 
 #include <arpa/inet.h>
 
@@ -10,7 +10,7 @@
 
 #include "core/strings.h"
 
-namespace sendguard::spf {
+namespace sendguard::dns {
 namespace {
 
 constexpr size_t kMaxTxtLength = 4096;
@@ -55,7 +55,8 @@ bool ParseTypeName(const std::string& word, DnsRecordType* out) {
   static const struct { const char* name; DnsRecordType type; } kTypes[] = {
       {"TXT", DnsRecordType::kTxt},         {"A", DnsRecordType::kA},
       {"AAAA", DnsRecordType::kAaaa},       {"MX", DnsRecordType::kMx},
-      {"PTR", DnsRecordType::kPtr},         {"TEMPFAIL", DnsRecordType::kTempFail},
+      {"PTR", DnsRecordType::kPtr},         {"CNAME", DnsRecordType::kCname},
+      {"TEMPFAIL", DnsRecordType::kTempFail},
       {"TIMEOUT", DnsRecordType::kTimeout}};
   std::string upper = word;
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -110,7 +111,8 @@ std::string ParseData(DnsRecordType type, LineCursor* cur, std::string* data) {
       return "";
     }
     case DnsRecordType::kMx:
-    case DnsRecordType::kPtr: {
+    case DnsRecordType::kPtr:
+    case DnsRecordType::kCname: {
       std::string word = cur->Word();
       if (type == DnsRecordType::kMx && !word.empty() &&
           word.find_first_not_of("0123456789") == std::string::npos) {
@@ -168,4 +170,4 @@ Result<std::vector<DnsRecord>> LoadDnsDataFile(const std::string& path) {
   return ParseDnsData(text.str(), path);
 }
 
-}  // namespace sendguard::spf
+}  // namespace sendguard::dns

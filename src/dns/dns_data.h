@@ -1,5 +1,6 @@
-// spf/dns_data.h — the static DNS data file: answers for SPF and DMARC
-// lookups without any network, for tests and air-gapped deployments.
+// dns/dns_data.h — the static DNS data file: answers for the SPF/DMARC
+// pre-flight and the DKIM key checks without any network, for tests and
+// air-gapped deployments.
 //
 // Format, one record per line ('#' starts a comment, blank lines ignored):
 //
@@ -10,6 +11,8 @@
 //   mail.example.org        AAAA     2001:db8::25
 //   example.org             MX       10 mail.example.org   (preference optional, ignored)
 //   25.2.0.192.in-addr.arpa PTR      mail.example.org
+//   s1._domainkey.example.org CNAME  s1._domainkey.example.net  (alias, as Microsoft 365 uses;
+//                                    followed by the DKIM key checks, not by the SPF pre-flight)
 //   flaky.example           TEMPFAIL       (every lookup of the name: DNS TRY_AGAIN)
 //   slow.example            TIMEOUT        (every lookup of the name stalls forever)
 //
@@ -24,14 +27,14 @@
 
 #include "core/status.h"
 
-namespace sendguard::spf {
+namespace sendguard::dns {
 
-enum class DnsRecordType { kTxt, kA, kAaaa, kMx, kPtr, kTempFail, kTimeout };
+enum class DnsRecordType { kTxt, kA, kAaaa, kMx, kPtr, kCname, kTempFail, kTimeout };
 
 struct DnsRecord {
   std::string name;   // lower case, no trailing dot
   DnsRecordType type = DnsRecordType::kTxt;
-  std::string data;   // TXT text (unquoted), address, or target host; empty for TEMPFAIL/TIMEOUT
+  std::string data;   // TXT text (strings joined), address, or target host; empty for TEMPFAIL/TIMEOUT
   int line = 0;       // line in the source file, for messages
 };
 
@@ -41,6 +44,6 @@ Result<std::vector<DnsRecord>> ParseDnsData(const std::string& text, const std::
 // Reads and parses `path`.
 Result<std::vector<DnsRecord>> LoadDnsDataFile(const std::string& path);
 
-}  // namespace sendguard::spf
+}  // namespace sendguard::dns
 
 #endif  // SENDGUARD_SPF_DNS_DATA_H_
