@@ -55,6 +55,25 @@ Status HandOverOutbox(const Config& c, const proc::Account& worker) {
   return Status::Ok();
 }
 
+// The console keeps its per-minute history there, as daemon.user.
+Status HandOverConsoleDir(const Config& c, const proc::Account& worker) {
+  if (c.http.listen.empty() || c.http.console_users_file.empty()) return Status::Ok();
+  Status s = MakeDirs(c.http.console_dir, 0750);
+  if (!s.ok() || worker.name.empty() || geteuid() != 0) return s;
+  if (chown(c.http.console_dir.c_str(), worker.uid, worker.gid) != 0) {
+    return Status::IoError("cannot give " + c.http.console_dir + " to user '" + worker.name + "': " + strerror(errno));
+  }
+  return Status::Ok();
+}
+
+Status OpenHttpSocket(const Config& c, DaemonSetup* d) {
+  if (c.HttpListenSpec().empty()) return Status::Ok();
+  Result<proc::ListenSocket> s = proc::OpenListenSocket(c.HttpListenSpec(), c.daemon.backlog, {});
+  if (!s.ok()) return Status::IoError(c.path + ": [http] listen: " + s.status().message());
+  d->http_socket = *s;
+  return Status::Ok();
+}
+
 Result<proc::Account> WorkerAccount(const Config& c) {
   Result<proc::Account> a = proc::LookupAccount(c.daemon.user);
   if (!a.ok()) return Status::InvalidArgument(c.path + ": [daemon] user: " + a.status().message());
@@ -145,9 +164,11 @@ Status Prepare(const MasterOptions& options, const Config& c, DaemonSetup* d) {
   Status s = MakeDirs(c.daemon.state_dir, 0755);
   if (s.ok()) s = HandOverQuotaDir(c, d->worker_account);
   if (s.ok()) s = HandOverOutbox(c, d->worker_account);
+  if (s.ok()) s = HandOverConsoleDir(c, d->worker_account);
   if (s.ok()) s = OpenSockets(options.socket_override.empty() ? c.daemon.listen
                                                                : std::vector<std::string>{options.socket_override},
                               c, d);
+  if (s.ok()) s = OpenHttpSocket(c, d);
   if (!s.ok()) return s;
   Result<int> control = proc::OpenControlSocket(c.ControlSocket());
   if (!control.ok()) return control.status();
@@ -174,6 +195,7 @@ Result<DaemonSetup> PrepareDaemon(const MasterOptions& options, const Config& co
 
 void ReleaseDaemon(DaemonSetup* d) {
   for (proc::ListenSocket& s : d->sockets) proc::CloseListenSocket(&s);
+  if (d->http_socket.fd >= 0) proc::CloseListenSocket(&d->http_socket);
   if (d->control_fd >= 0) {
     close(d->control_fd);
     unlink(d->control_path.c_str());
@@ -195,6 +217,7 @@ void WarnAboutRestartOnlyKeys(const Config& running, const Config& next, const M
     changed += " state_dir/pid_file/control_socket";
   }
   if (running.spf.helper_user != next.spf.helper_user) changed += " spf.helper_user";
+  if (running.http.listen != next.http.listen) changed += " http.listen";
   if (!changed.empty()) {
     SG_LOG(kWarning) << "reload: [daemon]" << changed << " changed; these take effect at the next restart";
   }

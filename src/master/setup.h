@@ -24,6 +24,7 @@ namespace sendguard {
 
 struct DaemonSetup {
   std::vector<proc::ListenSocket> sockets;
+  proc::ListenSocket http_socket;  // fd -1: no HTTP server
   proc::Account worker_account;
   proc::Account helper_account;
   int control_fd = -1;

@@ -10,6 +10,7 @@
 
 #include "core/log.h"
 #include "master/worker_channel.h"
+#include "metrics/metrics.h"
 #include "milter/milter.h"
 #include "notify/outbox.h"
 #include "session/runtime.h"
@@ -46,6 +47,14 @@ void OutboxLoop(notify::WebhookOptions options) {
   }
 }
 
+// The worker writes its own slot of the shared segment and cannot touch the
+// others.
+void UseMetricsSlot(const WorkerSetup& w) {
+  if (w.metrics == nullptr || w.metrics_slot < 0) return metrics::UseSlot(nullptr);
+  w.metrics->RestrictTo(w.metrics_slot);
+  metrics::UseSlot(w.metrics->Slot(w.metrics_slot));
+}
+
 [[noreturn]] void FailStartup(WorkerChannel* channel, const std::string& socket, const Status& why) {
   SG_LOG(kError) << "worker for " << socket << " cannot start: " << why.ToString();
   (void)channel->Notify("startup-error " + why.ToString());
@@ -69,6 +78,7 @@ void RunWorkerProcess(const WorkerSetup& w) {
   if (getppid() != w.parent) _exit(1);  // it died before prctl took effect
   setpgid(0, 0);                        // Ctrl-C reaches the parent, which drains us
   for (int fd : w.parent_fds) close(fd);
+  UseMetricsSlot(w);
   WorkerChannel channel(w.channel_fd);
   Status s = proc::BecomeAccount(w.account);
   if (s.ok() && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) s = Status::Internal("PR_SET_NO_NEW_PRIVS failed");

@@ -11,6 +11,7 @@
 #include "abuse/ladder.h"
 #include "core/log.h"
 #include "core/strings.h"
+#include "metrics/metrics.h"
 #include "session/message_state.h"
 #include "session/session.h"
 
@@ -151,6 +152,7 @@ void Session::SaveAbuseEvent(const abuse::MessageEvent& e) {
     return;
   }
   LogChange(m.identity.ToString(), change, e.queue_id);
+  if (change.level_changed || change.notify) metrics::Count(metrics::Family::kAbuseActions, {change.what});
   Alert(snap, m.identity.ToString(), change, saved_record, e.now_s);
   AlertMail(snap, *runtime_, m.identity.ToString(), change, saved_record);
   if (change.level_changed) m.abuse_note = std::string(abuse::LevelName(change.to)) + "(" + change.condition + ")";

@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "core/strings.h"
 #include "idna/idna.h"
+#include "metrics/metrics.h"
 #include "mime/address.h"
 #include "session/message_state.h"
 
@@ -63,6 +64,7 @@ void Session::Connect(const std::string& hostname, const std::string& client_add
 void Session::ResetMessage() { message_.reset(); }  // an unsettled quota releases itself
 
 Verdict Session::MailFrom(const std::string& sender, const Macros& macros) {
+  metrics::ScopedTimer timer(metrics::Family::kStageSeconds, "mail_from");
   ResetMessage();
   message_ = std::make_unique<Message>();
   message_->snapshot = snapshots_->Current();
@@ -106,12 +108,14 @@ bool Session::RefuseFromQuota(const quota::QuotaDecision& d, Verdict* out) {
   }
   if (d.verdict != quota::QuotaVerdict::kAccepted) message_->quota_note = quota::VerdictName(d.verdict);
   if (d.allow) return false;
+  metrics::Count(metrics::Family::kQuotaRefusals, {quota::VerdictName(d.verdict)});
   message_->quota_hit = true;
   *out = RefusalFor(d.reply);
   return true;
 }
 
 Verdict Session::Rcpt(const std::string& recipient) {
+  metrics::ScopedTimer timer(metrics::Family::kStageSeconds, "rcpt");
   if (!message_) return Verdict::Tempfail({"451", "4.3.0", "sendguard: RCPT before MAIL"});
   if (message_->quota) {
     Verdict refusal;
@@ -214,11 +218,23 @@ EndOfMessage Session::EndOfMessageReached(const Macros& macros) {
     return result;
   }
   message_->queue_id = macros.queue_id;
-  Decide(&result);
-  Sign(&result);
-  Settle(&result);
-  RecordAbuse(result);
-  LogDecision(result);
+  {
+    metrics::ScopedTimer whole(metrics::Family::kDecisionSeconds);
+    Decide(&result);
+    metrics::ScopedTimer signing(metrics::Family::kStageSeconds, "dkim");
+    Sign(&result);
+  }
+  {
+    metrics::ScopedTimer settle(metrics::Family::kStageSeconds, "settle");
+    Settle(&result);
+  }
+  {
+    metrics::ScopedTimer abuse(metrics::Family::kStageSeconds, "abuse");
+    RecordAbuse(result);
+  }
+  DecisionOutcomes outcomes = Outcomes(result);
+  CountDecision(outcomes);
+  LogDecision(result, outcomes);
   ResetMessage();
   return result;
 }

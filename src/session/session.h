@@ -37,6 +37,8 @@ struct Macros {
   std::string tls_version;   // {tls_version}
 };
 
+struct DecisionOutcomes;
+
 class Session {
  public:
   // Both must outlive the session.
@@ -73,7 +75,9 @@ class Session {
   void Decide(EndOfMessage* result);
   void Sign(EndOfMessage* result);
   void Settle(EndOfMessage* result);
-  void LogDecision(const EndOfMessage& result) const;
+  void LogDecision(const EndOfMessage& result, const DecisionOutcomes& o) const;
+  DecisionOutcomes Outcomes(const EndOfMessage& result) const;  // decision_record.cc
+  void CountDecision(const DecisionOutcomes& o) const;
   // abuse_tracking.cc
   Verdict CheckAbuse();
   void RecordAbuse(const EndOfMessage& result);

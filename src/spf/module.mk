@@ -1,2 +1,2 @@
-spf_DEPS := idna core
+spf_DEPS := metrics idna core
 spf_LIBS := -lspf2

@@ -169,12 +169,19 @@ class Sendguard:
                 continue
             if int(status["PPid"]) != self.proc.pid or status["State"].strip().startswith("Z"):
                 continue
+            if status["Name"].strip() == "sendguard-http":
+                argv.append(b"(http)")
             out.append((int(entry), int(status["Uid"].split()[0]), [a.decode() for a in argv if a]))
         return out
 
     def workers(self):
         """(pid, uid) of the worker processes."""
-        return [(pid, uid) for pid, uid, argv in self.children() if "spf-helper" not in argv]
+        return [(pid, uid) for pid, uid, argv in self.children()
+                if "spf-helper" not in argv and "(http)" not in argv]
+
+    def http_server(self):
+        """(pid, uid) of the HTTP server's process ([http] listen), if any."""
+        return [(pid, uid) for pid, uid, argv in self.children() if "(http)" in argv]
 
     def spf_helpers(self):
         """(pid, uid) of the SPF helper processes (the parent starts them)."""
