@@ -38,6 +38,7 @@ const char* kUsage =
     "  reload -c FILE      reload the running daemon; waits, and exits non-zero with\n"
     "                      file:line when the new configuration does not load\n"
     "  status -c FILE      the running daemon's workers, crash loops and SPF helpers\n"
+    "  reopen-logs -c FILE the running daemon opens its decision log again (logrotate)\n"
     "  quota show USER | top [-n N] | reset USER | set-class USER CLASS | clear-class USER\n"
     "                      [-c FILE] [--json]: read and change quota counts (daemon may run)\n"
     "  abuse learn --postfix-log FILE... | list [--all] | show USER | history USER | suspend USER [--for 24h] [--reason R]\n"
@@ -149,6 +150,7 @@ int Main(int argc, char** argv) {
   if (cmd == "check-config") return CheckConfig(a);
   if (cmd == "reload") return SendReload(a.config);
   if (cmd == "status") return SendStatus(a.config);
+  if (cmd == "reopen-logs") return SendReopenLogs(a.config);
   if (cmd == "quota") return Quota(a);
   if (cmd == "abuse") return RunAbuseCommand(a.rest, a.config, std::cout, std::cerr);
   if (cmd == "lint") return rules::RunLintCommand(a.rest, RuleCommandOptions(a), std::cout, std::cerr);

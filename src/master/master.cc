@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -33,6 +34,7 @@
 #include "proc/channel.h"
 #include "proc/control_socket.h"
 #include "proc/restart_backoff.h"
+#include "session/decision_log.h"
 
 namespace sendguard {
 namespace {
@@ -105,6 +107,7 @@ class Master {
   void OnHttpExit(int status);
   void RestartHttp();
   void PublishGauges() const;
+  std::string ReopenLogs();
 
   // Reload and stop.
   void BeginReload(int client);
@@ -216,7 +219,8 @@ void Master::OnControlClient() {
   if (!request.ok()) return proc::AnswerControl(client, "error " + request.status().message() + "\n");
   if (*request == "reload") return BeginReload(client);
   if (*request == "status") return proc::AnswerControl(client, StatusText());
-  proc::AnswerControl(client, "error unknown request '" + *request + "' (reload, status)\n");
+  if (*request == "reopen-logs") return proc::AnswerControl(client, ReopenLogs());
+  proc::AnswerControl(client, "error unknown request '" + *request + "' (reload, status, reopen-logs)\n");
 }
 
 void Master::OnChannel(pid_t pid) {
@@ -248,6 +252,10 @@ void Master::OnChannel(pid_t pid) {
   }
   size_t space = m->text.find(' ');
   if (space == std::string::npos) return;
+  if (m->text.compare(space + 1, std::string::npos, "decision-log") == 0) {
+    (void)proc::SendMessage(w.channel, m->text.substr(0, space + 1) + "decision-log", setup_.decision_log_fd);
+    return;
+  }
   proc::ChannelMessage answer = helpers_->Answer(pid, m->text.substr(space + 1));
   (void)proc::SendMessage(w.channel, m->text.substr(0, space + 1) + answer.text, answer.fd);
   if (answer.fd >= 0) close(answer.fd);
@@ -313,7 +321,8 @@ void Master::EnsureWorkers() {
 }
 
 std::vector<int> Master::FdsToCloseInChild(int own_channel) const {
-  std::vector<int> fds = {setup_.signal_fd, setup_.control_fd, own_channel, helpers_->exe_fd(), setup_.http_socket.fd};
+  std::vector<int> fds = {setup_.signal_fd,          setup_.control_fd,        own_channel,
+                          helpers_->exe_fd(),        setup_.http_socket.fd,    setup_.decision_log_fd};
   for (const auto& [pid, w] : workers_) fds.push_back(w.channel);
   if (reload_) fds.insert(fds.end(), reload_->clients.begin(), reload_->clients.end());
   return fds;
@@ -338,6 +347,8 @@ void Master::StartWorker(size_t socket, int slot) {
   ws.metrics_slot = metrics_->Acquire();
   if (ws.metrics_slot < 0) SG_LOG(kWarning) << "metrics: no free slot; this worker's counts are not exported";
   ws.parent_fds = FdsToCloseInChild(ends[0]);
+  ws.decision_log_fd = setup_.decision_log_fd;
+  ws.parent_fds.erase(std::remove(ws.parent_fds.begin(), ws.parent_fds.end(), ws.decision_log_fd), ws.parent_fds.end());
   for (size_t i = 0; i < setup_.sockets.size(); ++i) {
     if (i != socket) ws.parent_fds.push_back(setup_.sockets[i].fd);
   }
@@ -459,6 +470,7 @@ void Master::FinishReload(bool ok, const std::string& message) {
   if (ok) {
     PublishSnapshotMetrics(*snapshot_);
     RestartHttp();
+    (void)ReopenLogs();
     SG_LOG(kInfo) << "reloaded " << options_.config_path << "; " << retiring << " old worker(s) retire";
     answer = "ok reloaded " + options_.config_path + "\n";
   } else {
@@ -534,6 +546,26 @@ void Master::RestartHttp() {
   if (http_pid_ <= 0) return;
   http_retiring_ = true;
   kill(http_pid_, SIGTERM);
+}
+
+// The decision log's path is opened again (logrotate moved the file, or a
+// reload named another); every worker is told to fetch the new descriptor.
+// If it does not open, the old one stays in use.
+std::string Master::ReopenLogs() {
+  const std::string& path = snapshot_->config.log.decision_log;
+  if (path.empty() || setup_.decision_log_fd < 0) return "ok no decision log to reopen\n";
+  Result<int> fd = OpenDecisionLogFile(path);
+  if (!fd.ok()) {
+    SG_LOG(kError) << "reopen-logs: " << fd.status().message() << "; writing on to the old file";
+    return "error " + fd.status().message() + "\n";
+  }
+  dup2(*fd, setup_.decision_log_fd);  // same number: new workers inherit it, close lists stay true
+  close(*fd);
+  for (const auto& [pid, w] : workers_) {
+    if (!w.retiring) kill(pid, SIGWINCH);
+  }
+  SG_LOG(kInfo) << "reopened the decision log " << path;
+  return "ok reopened " + path + "\n";
 }
 
 void Master::PublishGauges() const {

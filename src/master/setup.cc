@@ -14,6 +14,7 @@
 
 #include "core/log.h"
 #include "proc/control_socket.h"
+#include "session/decision_log.h"
 
 namespace sendguard {
 namespace {
@@ -170,6 +171,11 @@ Status Prepare(const MasterOptions& options, const Config& c, DaemonSetup* d) {
                               c, d);
   if (s.ok()) s = OpenHttpSocket(c, d);
   if (!s.ok()) return s;
+  if (!c.log.decision_log.empty()) {
+    Result<int> log = OpenDecisionLogFile(c.log.decision_log);
+    if (!log.ok()) return log.status();
+    d->decision_log_fd = *log;
+  }
   Result<int> control = proc::OpenControlSocket(c.ControlSocket());
   if (!control.ok()) return control.status();
   d->control_fd = *control;
@@ -201,6 +207,8 @@ void ReleaseDaemon(DaemonSetup* d) {
     unlink(d->control_path.c_str());
   }
   if (d->signal_fd >= 0) close(d->signal_fd);
+  if (d->decision_log_fd >= 0) close(d->decision_log_fd);
+  d->decision_log_fd = -1;
   if (!d->pid_file.empty()) unlink(d->pid_file.c_str());
   d->control_fd = d->signal_fd = -1;
 }

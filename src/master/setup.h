@@ -31,6 +31,7 @@ struct DaemonSetup {
   int signal_fd = -1;
   std::string control_path;
   std::string pid_file;
+  int decision_log_fd = -1;  // [log] decision_log, opened as root; -1: none
 };
 
 Result<DaemonSetup> PrepareDaemon(const MasterOptions& options, const Config& config);

@@ -55,6 +55,16 @@ void UseMetricsSlot(const WorkerSetup& w) {
   metrics::UseSlot(w.metrics->Slot(w.metrics_slot));
 }
 
+// The parent reopened the decision log: its new descriptor comes over the
+// channel.
+void TakeReopenedLog(WorkerChannel* channel, Runtime* runtime) {
+  if (!runtime->decision_log) return;
+  Result<proc::ChannelMessage> m = channel->Ask("decision-log", 5000);
+  if (m.ok() && m->fd >= 0 && m->text == "decision-log") return runtime->decision_log->Replace(m->fd);
+  if (m.ok() && m->fd >= 0) close(m->fd);
+  SG_LOG(kWarning) << "decision log: the reopened file did not arrive; writing on to the old one";
+}
+
 [[noreturn]] void FailStartup(WorkerChannel* channel, const std::string& socket, const Status& why) {
   SG_LOG(kError) << "worker for " << socket << " cannot start: " << why.ToString();
   (void)channel->Notify("startup-error " + why.ToString());
@@ -91,6 +101,7 @@ void RunWorkerProcess(const WorkerSetup& w) {
     if (message.size() > proc::kMaxChannelMessage) message.resize(proc::kMaxChannelMessage);
     (void)channel.Notify(message);
   };
+  if (w.decision_log_fd >= 0) (*runtime)->decision_log = std::make_shared<DecisionLog>(w.decision_log_fd);
   if (w.run_maintenance) std::thread(MaintenanceLoop, runtime->get()).detach();
   if (w.run_maintenance && w.snapshot->abuse && !w.snapshot->config.abuse.webhook_url.empty()) {
     std::thread(OutboxLoop, WebhookOptionsOf(*w.snapshot)).detach();
@@ -99,6 +110,7 @@ void RunWorkerProcess(const WorkerSetup& w) {
   MilterHooks hooks;
   hooks.on_serving = [&] { (void)channel.Notify("ready"); };
   hooks.on_stopped = [&](long live) { (void)channel.Notify("stopped " + std::to_string(live)); };
+  hooks.on_reopen_logs = [&] { TakeReopenedLog(&channel, runtime->get()); };
   int rc = RunMilter(ServeOptions(w), &holder, runtime->get(), hooks);
   _exit(rc);
 }

@@ -34,6 +34,7 @@ struct WorkerSetup {
   std::vector<int> parent_fds;     // to close first
   metrics::Segment* metrics = nullptr;  // the shared counters
   int metrics_slot = -1;           // this worker's slot; -1: none free (counts are lost)
+  int decision_log_fd = -1;        // the parent's decision log descriptor; -1: none
 };
 
 [[noreturn]] void RunWorkerProcess(const WorkerSetup& setup);

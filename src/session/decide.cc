@@ -104,6 +104,7 @@ bool Session::RefusedByContent(EndOfMessage* result) {
   policy::ContentDecision d = policy::DecideContent(*snap.actions, QuotaClassName(m.quota.get()), scan.score, names);
   m.score = scan.score;
   m.content_outcome_name = policy::ContentActionName(d.action);
+  m.rule_names = names;
   m.content_note = std::string(policy::ContentActionName(d.action)) + " score=" + FormatScore(scan.score);
   for (const std::string& n : names) m.content_note += (&n == &names.front() ? " rules=" : ",") + n;
   m.content_outcome = ContentOutcomeOf(d.action);

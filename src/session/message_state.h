@@ -60,6 +60,8 @@ struct Session::Message {
   const char* content_outcome_name = "off";  // ContentActionName, or "error"
   const char* spf_outcome = "off";           // spf::ActionName, or "error"
   bool dkim_failed = false;
+  std::vector<std::string> rule_names;  // rules that hit
+  int64_t started_us = 0;               // MAIL FROM, steady clock
 };
 
 // Each check's outcome for one decided message, in the vocabulary of the
@@ -69,6 +71,7 @@ struct DecisionOutcomes {
   std::string quota, sender, content, spf, dkim, abuse;
   int signatures = 0;
   int ed25519_signatures = 0;  // of those
+  int64_t decision_us = 0;     // time of the end-of-message decision
 };
 
 }  // namespace sendguard

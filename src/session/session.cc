@@ -67,6 +67,7 @@ Verdict Session::MailFrom(const std::string& sender, const Macros& macros) {
   metrics::ScopedTimer timer(metrics::Family::kStageSeconds, "mail_from");
   ResetMessage();
   message_ = std::make_unique<Message>();
+  message_->started_us = SteadyNowMicros();
   message_->snapshot = snapshots_->Current();
   message_->client_addr = client_addr_.empty() ? macros.client_addr : client_addr_;
   message_->login = macros.auth_authen;
@@ -218,6 +219,7 @@ EndOfMessage Session::EndOfMessageReached(const Macros& macros) {
     return result;
   }
   message_->queue_id = macros.queue_id;
+  int64_t decision_start = SteadyNowMicros();
   {
     metrics::ScopedTimer whole(metrics::Family::kDecisionSeconds);
     Decide(&result);
@@ -233,8 +235,10 @@ EndOfMessage Session::EndOfMessageReached(const Macros& macros) {
     RecordAbuse(result);
   }
   DecisionOutcomes outcomes = Outcomes(result);
+  outcomes.decision_us = SteadyNowMicros() - decision_start;
   CountDecision(outcomes);
   LogDecision(result, outcomes);
+  WriteDecisionLog(result, outcomes);
   ResetMessage();
   return result;
 }

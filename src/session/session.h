@@ -78,6 +78,7 @@ class Session {
   void LogDecision(const EndOfMessage& result, const DecisionOutcomes& o) const;
   DecisionOutcomes Outcomes(const EndOfMessage& result) const;  // decision_record.cc
   void CountDecision(const DecisionOutcomes& o) const;
+  void WriteDecisionLog(const EndOfMessage& result, const DecisionOutcomes& o) const;
   // abuse_tracking.cc
   Verdict CheckAbuse();
   void RecordAbuse(const EndOfMessage& result);
