@@ -5,14 +5,19 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "core/exit_codes.h"
 #include "core/log.h"
+#include "core/clock.h"
+#include "http/console.h"
 #include "http/server.h"
 #include "http/site.h"
 #include "metrics/metrics.h"
+#include "session/runtime.h"
 
 namespace sendguard {
 namespace {
@@ -44,6 +49,41 @@ http::ServerOptions ServerOptionsOf(const HttpChildSetup& s) {
   _exit(kExitConfig);
 }
 
+// What the console's history ring records: messages by action and quota
+// refusals, summed over the daemon.
+http::Totals HistoryTotals(const metrics::Values& v) {
+  using metrics::Family;
+  auto at = [&v](Family f, std::string_view label) { return v[metrics::IndexOf(f, {label})]; };
+  http::Totals t = {at(Family::kMessages, "accept"), at(Family::kMessages, "quarantine"),
+                    at(Family::kMessages, "tempfail"), at(Family::kMessages, "reject"), 0};
+  const metrics::FamilySpec& refusals = metrics::SpecOf(Family::kQuotaRefusals);
+  for (const auto& labels : refusals.values) t[4] += at(Family::kQuotaRefusals, labels[0]);
+  return t;
+}
+
+void SampleHistory(http::HistoryRing* ring, const metrics::Segment* segment) {
+  for (;;) {
+    ring->Sample(HistoryTotals(segment->Sum()), SystemClock::Instance().NowSeconds());
+    std::this_thread::sleep_for(std::chrono::seconds(5));
+  }
+}
+
+// The console works on the shared store as daemon.user, as the workers do.
+std::shared_ptr<http::Console> OpenConsole(const HttpChildSetup& s) {
+  const Config& c = s.snapshot->config;
+  std::unique_ptr<quota::QuotaStore> store;
+  if (c.quota_enabled()) {
+    Result<std::unique_ptr<quota::QuotaStore>> opened = OpenQuotaStore(c, /*for_cli=*/true);
+    if (!opened.ok()) Fail("console: " + opened.status().ToString());
+    store = std::move(opened).value();
+  }
+  Result<std::unique_ptr<http::HistoryRing>> ring = http::HistoryRing::Open(c.http.console_dir + "/history.ring");
+  if (!ring.ok()) Fail(ring.status().ToString());
+  auto console = std::make_shared<http::Console>(c, s.secrets.console_users, std::move(store), std::move(ring).value());
+  std::thread(SampleHistory, console->history(), s.segment).detach();
+  return console;
+}
+
 }  // namespace
 
 Result<HttpSecrets> LoadHttpSecrets(const Config& c) {
@@ -61,6 +101,12 @@ Result<HttpSecrets> LoadHttpSecrets(const Config& c) {
     Status st = ReadWhole(c.http.tls_cert_file, &s.tls_cert_pem);
     if (st.ok()) st = ReadWhole(c.http.tls_key_file, &s.tls_key_pem);
     if (!st.ok()) return st;
+  }
+  if (!c.http.console_users_file.empty()) {
+    Result<http::Users> users = http::LoadUsers(c.http.console_users_file);
+    if (!users.ok()) return users.status();
+    if (users->empty()) return Status::InvalidArgument(c.http.console_users_file + ": no console user");
+    s.console_users = *users;
   }
   return s;
 }
@@ -84,6 +130,7 @@ void RunHttpProcess(const HttpChildSetup& s) {
   http::SiteOptions site;
   site.metrics_token = s.secrets.metrics_token;
   site.segment = s.segment;
+  if (!s.secrets.console_users.empty()) site.console = OpenConsole(s);
   Result<std::unique_ptr<http::Server>> server = http::Server::Start(ServerOptionsOf(s), http::MakeSite(site));
   if (!server.ok()) Fail(server.status().ToString());
   SG_LOG(kInfo) << "http: serving " << s.snapshot->config.http.listen

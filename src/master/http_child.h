@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "http/password.h"
 #include "metrics/segment.h"
 #include "proc/privileges.h"
 #include "session/snapshot.h"
@@ -28,10 +29,11 @@ struct HttpSecrets {
   std::string metrics_token;
   std::string tls_cert_pem;
   std::string tls_key_pem;
+  http::Users console_users;  // empty: no console
 };
 
-// Reads http.metrics_token_file, tls_cert_file and tls_key_file; errors name
-// the file.
+// Reads http.metrics_token_file, tls_cert_file, tls_key_file and
+// console_users_file; errors name the file (and line).
 Result<HttpSecrets> LoadHttpSecrets(const Config& config);
 
 struct HttpChildSetup {
