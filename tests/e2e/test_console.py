@@ -24,6 +24,7 @@ from sgbed import bed, procs
 try:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 except ImportError:  # a skip, below
@@ -131,6 +132,11 @@ login_attempts = 5
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         return r.stdout.splitlines()[0]
 
+    def wait_state(self, state):
+        """Waits for the account page (reloaded after a button) to show `state`."""
+        WebDriverWait(self.driver, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
+            lambda d: d.find_element(By.ID, "state").text == state)
+
     def session_cookie(self):
         for c in self.driver.get_cookies():
             if c["name"] == "sg_session":
@@ -193,14 +199,14 @@ login_attempts = 5
         self.assertIn("fanout", d.find_element(By.ID, "history-table").text)
         self.shot("account-suspended")
         d.find_element(By.ID, "release").click()
-        WebDriverWait(d, 10).until(lambda d: d.find_element(By.ID, "state").text == "none")
+        self.wait_state("none")
         self.assertIn("console:admin", d.find_element(By.ID, "history-table").text)
         self.shot("account-released")
         self.assertEqual(self.abuse_show(MALLORY), f"{MALLORY}: none")
         again, _ = self.send(MALLORY, MALLORY_PW, ["bob@example.net"])
         self.assertTrue(again.accepted, str(again))
         d.find_element(By.ID, "suspend").click()
-        WebDriverWait(d, 10).until(lambda d: d.find_element(By.ID, "state").text == "suspend")
+        self.wait_state("suspend")
         self.assertTrue(self.abuse_show(MALLORY).startswith(f"{MALLORY}: suspend"))
 
     def test_5_post_without_csrf_token_is_refused(self):
