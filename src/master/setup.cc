@@ -45,26 +45,27 @@ Status HandOverQuotaDir(const Config& c, const proc::Account& worker) {
   return Status::Ok();
 }
 
-// Abuse alerts wait in the outbox, written and sent by the workers.
-Status HandOverOutbox(const Config& c, const proc::Account& worker) {
-  if (c.abuse.policy_file.empty() || c.abuse.webhook_url.empty()) return Status::Ok();
-  Status s = MakeDirs(c.abuse.outbox_dir, 0700);
+// A directory the workers (or the HTTP server) write as daemon.user.
+Status HandOverDir(const std::string& dir, const proc::Account& worker) {
+  Status s = MakeDirs(dir, 0750);
   if (!s.ok() || worker.name.empty() || geteuid() != 0) return s;
-  if (chown(c.abuse.outbox_dir.c_str(), worker.uid, worker.gid) != 0) {
-    return Status::IoError("cannot give " + c.abuse.outbox_dir + " to user '" + worker.name + "': " + strerror(errno));
+  if (chown(dir.c_str(), worker.uid, worker.gid) != 0) {
+    return Status::IoError("cannot give " + dir + " to user '" + worker.name + "': " + strerror(errno));
   }
   return Status::Ok();
 }
 
-// The console keeps its per-minute history there, as daemon.user.
+// Abuse alerts wait in the outbox, written and sent by the workers.
+Status HandOverOutbox(const Config& c, const proc::Account& worker) {
+  if (c.abuse.policy_file.empty() || c.abuse.webhook_url.empty()) return Status::Ok();
+  Status s = MakeDirs(c.abuse.outbox_dir, 0700);
+  return s.ok() ? HandOverDir(c.abuse.outbox_dir, worker) : s;
+}
+
+// The console keeps its per-minute history there.
 Status HandOverConsoleDir(const Config& c, const proc::Account& worker) {
   if (c.http.listen.empty() || c.http.console_users_file.empty()) return Status::Ok();
-  Status s = MakeDirs(c.http.console_dir, 0750);
-  if (!s.ok() || worker.name.empty() || geteuid() != 0) return s;
-  if (chown(c.http.console_dir.c_str(), worker.uid, worker.gid) != 0) {
-    return Status::IoError("cannot give " + c.http.console_dir + " to user '" + worker.name + "': " + strerror(errno));
-  }
-  return Status::Ok();
+  return HandOverDir(c.http.console_dir, worker);
 }
 
 Status OpenHttpSocket(const Config& c, DaemonSetup* d) {

@@ -197,7 +197,7 @@ def targets(cells):
     off, on = best("obs-off-"), best("obs-on-")
     loss = None if off is None or on is None else round(100 * (1 - on / off), 1)
     out.append({"target": "metrics endpoint (scraped each second) + decision log cost <= 5% of "
-                          "throughput (unix, 8 connections, full pipeline; best of 2 interleaved rounds each)",
+                          "throughput (unix, 8 connections, full pipeline; best of BENCH_OBS_ROUNDS interleaved rounds each)",
                 "measured": loss, "unit": "%", "goal": 5.0, "met": None if loss is None else loss <= 5.0})
     r = ratio(best("cores2-"), best("cores1-"))
     out.append({"target": "scaling 1 -> 2 cores >= 1.6x (unix, 8 connections; 1 core: daemon "

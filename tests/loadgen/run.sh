@@ -24,7 +24,8 @@
 #
 # Environment: BENCH_SECONDS (per cell, default 6), BENCH_CONNECTIONS
 # (default "1 8 32"), BENCH_DAEMONS (default "sendguard opendkim"),
-# BENCH_MICRO (default 1; 0 skips the micro-benchmarks).
+# BENCH_MICRO (default 1; 0 skips the micro-benchmarks), BENCH_OBS_ROUNDS
+# (default 2).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -326,10 +327,11 @@ fi
 # What metrics, the decision log and a scraped HTTP server cost: the full
 # pipeline without them (obs-off-rN: no [http], no decision log; the
 # counters themselves are always kept) and with them (obs-on-rN, scraped
-# every second), interleaved twice; the report compares each one's best round.
+# every second), interleaved BENCH_OBS_ROUNDS times (default 2); the report
+# compares each one's best round.
 if [[ " $daemons " == *" sendguard "* ]]; then
   BENCH_HTTP_PORT=$(daemon_free_port)
-  for round in 1 2; do
+  for round in $(seq 1 "${BENCH_OBS_ROUNDS:-2}"); do
     for SG_STAGE in full observed; do
       name=$([ "$SG_STAGE" = observed ] && echo on || echo off)
       echo "bench: sendguard over unix, 8 connections, metrics endpoint + decision log $name (round $round)"
