@@ -36,6 +36,7 @@ LIBRARY_HEADERS = {
     "libmilter/": "milter", "lmdb.h": "lmdb", "hiredis/": "hiredis", "re2/": "re2",
     "hs/": "hs", "hs.h": "hs", "spf2/": "spf2", "opendkim/": "opendkim",
     "openssl/": "crypto", "resolv.h": "resolv", "curl/": "curl", "idn2.h": "idn2", "uninorm.h": "unistring",
+    "microhttpd.h": "microhttpd", "argon2.h": "argon2",
 }
 
 

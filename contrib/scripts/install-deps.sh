@@ -31,6 +31,19 @@ fi
 # Postfix must install unconfigured: the tests run private instances only.
 echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
 export DEBIAN_FRONTEND=noninteractive
+# Packages with a service (prometheus, redis-server, ...) must not start it:
+# while they install, invoke-rc.d / deb-systemd-invoke ask policy-rc.d, which
+# answers 101 ("not allowed"). One the host already has is left as it is.
+policy=/usr/sbin/policy-rc.d
+own_policy=""
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\n# make deps: no service starts while packages install\nexit 101\n' > "$policy"
+  chmod 755 "$policy"
+  own_policy=yes
+  trap 'rm -f "$policy"' EXIT
+fi
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing
+[ -n "$own_policy" ] && rm -f "$policy" && trap - EXIT
+exit 0

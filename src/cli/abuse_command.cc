@@ -21,6 +21,7 @@
 #include "core/log.h"
 #include "notify/outbox.h"
 #include "quota/identity.h"
+#include "session/abuse_admin.h"
 #include "session/runtime.h"
 
 namespace sendguard {
@@ -39,9 +40,7 @@ struct Context {
   std::ostream& err;
 };
 
-std::string Key(const Config& c, const std::string& user) {
-  return "a:" + quota::NormalizeLogin(user, c.identity.fold_case);
-}
+std::string Key(const Config& c, const std::string& user) { return AbuseRecordKey(c, user); }
 
 std::string Invoker() {
   const struct passwd* pw = getpwuid(getuid());
@@ -66,24 +65,15 @@ bool ParseFor(const std::string& s, int64_t* seconds) {
   return unit != 0;
 }
 
-Result<abuse::Record> Load(Context& c, const std::string& key) {
-  Result<std::string> stored = c.store->GetRecord(key);
-  if (!stored.ok()) return stored.status();
-  if (stored->empty()) return abuse::Record();
-  return abuse::Decode(*stored);
-}
+Result<abuse::Record> Load(Context& c, const std::string& key) { return LoadAbuseRecord(c.store.get(), key); }
 
 // Read-modify-write of one identity's record.
 Status Change(Context& c, const std::string& key, const std::function<abuse::Change(abuse::Record*)>& fn,
               abuse::Record* after) {
-  Result<std::string> saved = c.store->UpdateRecord(key, [&](const std::string& stored) {
-    Result<abuse::Record> r = stored.empty() ? abuse::Record() : abuse::Decode(stored);
-    abuse::Record record = r.ok() ? *r : abuse::Record();
-    fn(&record);
-    *after = record;
-    return abuse::Encode(record);
-  });
-  return saved.ok() ? Status::Ok() : saved.status();
+  Result<abuse::Record> saved = ChangeAbuseRecord(c.store.get(), key, fn);
+  if (!saved.ok()) return saved.status();
+  *after = *saved;
+  return Status::Ok();
 }
 
 void PrintState(Context& c, const std::string& user, const abuse::Record& r) {

@@ -49,4 +49,6 @@ int SendReload(const std::string& config_path) { return AskDaemon(config_path, "
 
 int SendStatus(const std::string& config_path) { return AskDaemon(config_path, "status", 10); }
 
+int SendReopenLogs(const std::string& config_path) { return AskDaemon(config_path, "reopen-logs", 10); }
+
 }  // namespace sendguard

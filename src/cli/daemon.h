@@ -25,6 +25,9 @@ int SendReload(const std::string& config_path);
 
 // `sendguard status -c FILE`: workers per socket, crash loops, helpers.
 int SendStatus(const std::string& config_path);
+// The parent opens the decision log again (after logrotate) and hands it to
+// every worker.
+int SendReopenLogs(const std::string& config_path);
 
 }  // namespace sendguard
 

@@ -19,6 +19,7 @@
 #include "core/exit_codes.h"
 #include "core/version.h"
 #include "dkim/keygen.h"
+#include "http/password.h"
 #include "policy/actions.h"
 #include "policyd/stage_check.h"
 #include "quota/quota_cli.h"
@@ -45,6 +46,8 @@ const char* kUsage =
     "  reload -c FILE      reload the running daemon; waits, and exits non-zero with\n"
     "                      file:line when the new configuration does not load\n"
     "  status -c FILE      the running daemon's workers, crash loops and SPF helpers\n"
+    "  reopen-logs -c FILE the running daemon opens its decision log again (logrotate)\n"
+    "  console-passwd USER a console login line (user:argon2id hash) from the password on stdin\n"
     "  quota show USER | top [-n N] | reset USER | set-class USER CLASS | clear-class USER\n"
     "                      [-c FILE] [--json]: read and change quota counts (daemon may run)\n"
     "  abuse learn --postfix-log FILE... | list [--all] | show USER | history USER | suspend USER [--for 24h] [--reason R]\n"
@@ -122,6 +125,24 @@ void CheckPolicyStages(const Config& c, const std::string& postfix_dir) {
                                                      c.policy.listen)) {
     std::cerr << "warning: " << w << "\n";
   }
+}
+
+// `console-passwd USER`: the password from stdin (first line) -> a line for
+// [http] console_users_file.
+int ConsolePasswd(const Args& a) {
+  if (a.rest.size() != 1 || a.rest[0].empty() || a.rest[0].find(':') != std::string::npos) {
+    std::cerr << "usage: sendguard console-passwd USER   (the password on stdin)\n";
+    return kExitUsage;
+  }
+  std::string password;
+  if (!std::getline(std::cin, password) || password.empty()) {
+    std::cerr << "sendguard: no password on stdin\n";
+    return kExitUsage;
+  }
+  Result<std::string> hash = http::HashPassword(password);
+  if (!hash.ok()) return std::cerr << "sendguard: " << hash.status().message() << "\n", 1;
+  std::cout << a.rest[0] << ":" << *hash << "\n";
+  return 0;
 }
 
 int CheckConfig(const Args& a) {
@@ -202,6 +223,8 @@ int Main(int argc, char** argv) {
   if (cmd == "check-config") return CheckConfig(a);
   if (cmd == "reload") return SendReload(a.config);
   if (cmd == "status") return SendStatus(a.config);
+  if (cmd == "reopen-logs") return SendReopenLogs(a.config);
+  if (cmd == "console-passwd") return ConsolePasswd(a);
   if (cmd == "quota") return Quota(a);
   if (cmd == "abuse") return RunAbuseCommand(a.rest, a.config, std::cout, std::cerr);
   if (cmd == "lint") return rules::RunLintCommand(a.rest, RuleCommandOptions(a), std::cout, std::cerr);

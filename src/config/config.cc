@@ -369,6 +369,39 @@ Field Outage() {
                 "\"fail-closed\", \"fail-open\" or \"fallback\"");
 }
 
+// "127.0.0.1:9466", "[::1]:9466" or "9466" (loopback).
+Result<std::string> ParseHttpListen(const std::string& s) {
+  if (s.empty()) return std::string();
+  std::string host = "127.0.0.1", port = s;
+  size_t colon = s.rfind(':');
+  if (colon != std::string::npos) {
+    host = s.substr(0, colon);
+    port = s.substr(colon + 1);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  }
+  if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoi(port) < 1 || std::stoi(port) > 65535) {
+    return Status::InvalidArgument("'" + s + "' is not HOST:PORT or PORT");
+  }
+  Result<IpPrefix> ip = IpPrefix::Parse(host);
+  if (!ip.ok() || host.find('/') != std::string::npos) {
+    return Status::InvalidArgument("'" + host + "' is not an IP address");
+  }
+  return (host.find(':') != std::string::npos ? "inet6:" : "inet:") + port + "@" + host;
+}
+
+Field HttpListen() {
+  Setter set = [](const toml::value& v, const KeySpec& k, Config* c) -> Status {
+    std::string s;
+    if (!ReadString(v, &s)) return Bad(v, k, "expected a string like \"127.0.0.1:9466\"");
+    Result<std::string> spec = ParseHttpListen(s);
+    if (!spec.ok()) return Bad(v, k, spec.status().message());
+    c->http.listen = s;
+    return Status::Ok();
+  };
+  return {set, StringOf(FIELD(http.listen))};
+}
+
 // Every key of the file, its documentation and how it maps to the Config:
 // the one place a key is named. Defaults are the Config's initialisers.
 const std::vector<KeySpec>& Keys() {
@@ -396,6 +429,8 @@ const std::vector<KeySpec>& Keys() {
       {"daemon", "backlog", "listen(2) backlog", Int(FIELD(daemon.backlog), 1, 65535)},
       {"log", "target", "syslog (facility mail) or stderr", BOOL_WORD(log.to_syslog, "syslog", "stderr")},
       {"log", "level", "debug, info, warning or error", LogLevelField()},
+      {"log", "decision_log", "JSON-lines file, one object per decision (reopened by `sendguard reopen-logs`); \"\" = none",
+       Str(FIELD(log.decision_log), true)},
       {"identity", "trusted_networks", "unauthenticated clients here are identified (and counted) by address",
        TrustedNetworks()},
       {"identity", "fold_case", "lower-case SASL logins before counting", Bool(FIELD(identity.fold_case))},
@@ -537,6 +572,25 @@ const std::vector<KeySpec>& Keys() {
       {"spf", "include_hint", "what customers should publish, e.g. include:_spf.relay.example",
        Str(FIELD(spf.include_hint), false)},
       {"spf", "authserv_id", "first token of the Authentication-Results header", Str(FIELD(spf.authserv_id), false)},
+      {"http", "listen", "metrics and console server: \"HOST:PORT\", \"[V6]:PORT\" or \"PORT\" (loopback); \"\" = off",
+       HttpListen()},
+      {"http", "metrics_token_file", "Bearer token /metrics asks for (first line; read by the parent); \"\" = none",
+       Str(FIELD(http.metrics_token_file), true)},
+      {"http", "tls_cert_file", "PEM certificate chain; with tls_key_file the server speaks HTTPS only",
+       Str(FIELD(http.tls_cert_file), true)},
+      {"http", "tls_key_file", "PEM private key (read by the parent)", Str(FIELD(http.tls_key_file), true)},
+      {"http", "threads", "the HTTP server's own threads", Int(FIELD(http.threads), 1, 64)},
+      {"http", "max_connections", "connections open at once", Int(FIELD(http.max_connections), 1, 100000)},
+      {"http", "per_ip_connections", "connections open at once from one address",
+       Int(FIELD(http.per_ip_connections), 1, 100000)},
+      {"http", "timeout", "seconds an idle or slow connection is kept", Int(FIELD(http.timeout_s), 1, 3600)},
+      {"http", "console_users_file", "console logins, \"user:HASH\" lines (`sendguard console-passwd`); \"\" = no console",
+       Str(FIELD(http.console_users_file), true)},
+      {"http", "console_dir", "the console's per-minute history; \"\" = <daemon.state_dir>/console",
+       Str(FIELD(http.console_dir), true)},
+      {"http", "login_attempts", "failed console logins allowed per client address in 5 minutes",
+       Int(FIELD(http.login_attempts), 1, 1000)},
+      {"http", "session_minutes", "console session lifetime", Int(FIELD(http.session_minutes), 5, 100000)},
       {"spf", "helper_user", "user the parent starts SPF helpers as (\"\" = daemon.user)", Str(FIELD(spf.helper_user), false)},
   };
   return keys;
@@ -607,6 +661,7 @@ Status ApplyDocument(const toml::value& root, Config* c) {
 void FillDerivedDefaults(Config* c) {
   if (c->quota.state_dir.empty()) c->quota.state_dir = c->daemon.state_dir + "/quota";
   if (c->abuse.outbox_dir.empty()) c->abuse.outbox_dir = c->daemon.state_dir + "/outbox";
+  if (c->http.console_dir.empty()) c->http.console_dir = c->daemon.state_dir + "/console";
   c->quota.case_fold = c->identity.fold_case;
   if (c->spf.helper_command.empty()) c->spf.helper_command = {"/proc/self/exe", "spf-helper"};
 }
@@ -642,6 +697,11 @@ std::string Config::PidFile() const {
 
 std::string Config::ControlSocket() const {
   return daemon.control_socket.empty() ? daemon.state_dir + "/sendguard.ctl" : daemon.control_socket;
+}
+
+std::string Config::HttpListenSpec() const {
+  Result<std::string> spec = ParseHttpListen(http.listen);
+  return spec.ok() ? *spec : "";
 }
 
 int Config::WorkersPerSocket() const {

@@ -55,6 +55,24 @@ struct DaemonConfig {
 struct LogConfig {
   bool to_syslog = true;                 // target = "syslog" | "stderr"
   LogLevel level = LogLevel::kInfo;
+  std::string decision_log;              // JSON lines, one per decision; "" = none
+};
+
+// The HTTP server (http/): Prometheus metrics and the admin console, in a
+// child of the parent running as daemon.user. Off without `listen`.
+struct HttpConfig {
+  std::string listen;                    // "HOST:PORT", "[V6]:PORT" or "PORT" (= 127.0.0.1); "" = off
+  std::string metrics_token_file;        // Bearer token for /metrics (read by the parent); "" = open
+  std::string tls_cert_file;             // PEM; with tls_key_file: HTTPS
+  std::string tls_key_file;
+  int threads = 2;                       // the server's own thread pool
+  int max_connections = 64;
+  int per_ip_connections = 16;
+  int timeout_s = 10;                    // idle connection timeout (slow clients)
+  std::string console_users_file;        // "user:$argon2id$..." lines; "" = no console
+  std::string console_dir;               // per-minute history ring; "" = <daemon.state_dir>/console
+  int login_attempts = 5;                // failed logins per client address per 5 minutes
+  int session_minutes = 480;             // console session lifetime
 };
 
 // 127.0.0.0/8 and ::1/128.
@@ -117,11 +135,13 @@ struct Config {
 
   AbuseConfig abuse;
   PolicyConfig policy;
+  HttpConfig http;
 
   bool quota_enabled() const { return !quota.policy_file.empty(); }
   std::string PidFile() const;
   std::string ControlSocket() const;
   int WorkersPerSocket() const;  // daemon.workers, 0 resolved to the number of cores
+  std::string HttpListenSpec() const;  // http.listen in libmilter spelling ("inet:PORT@HOST"); "" = off
 };
 
 // Reads and validates `path`. Never throws.

@@ -1,2 +1,2 @@
-config_DEPS := dkim sender spf dns redisquota quota rules mime policy idna core
+config_DEPS := metrics dkim sender spf dns redisquota quota rules mime policy idna core
 config_LIBS :=

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -24,12 +25,17 @@
 #include "master/alert_mailer.h"
 #include "master/helper_service.h"
 #include "master/key_watch.h"
+#include "master/http_child.h"
 #include "master/setup.h"
 #include "master/worker.h"
+#include "master/snapshot_metrics.h"
+#include "metrics/metrics.h"
+#include "metrics/segment.h"
 #include "milter/milter.h"
 #include "proc/channel.h"
 #include "proc/control_socket.h"
 #include "proc/restart_backoff.h"
+#include "session/decision_log.h"
 
 namespace sendguard {
 namespace {
@@ -46,6 +52,7 @@ struct WorkerRecord {
   bool retiring = false;  // told to retire (or killed): its exit is expected
   long reported_live = -1;  // sessions live at its stop, as it reported
   std::string startup_error;
+  int metrics_slot = -1;
 };
 
 struct SlotState {
@@ -73,8 +80,9 @@ std::string DescribeExit(int status) {
 
 class Master {
  public:
-  Master(const MasterOptions& options, std::shared_ptr<const Snapshot> snapshot, DaemonSetup setup)
-      : options_(options), snapshot_(std::move(snapshot)), setup_(std::move(setup)) {
+  Master(const MasterOptions& options, std::shared_ptr<const Snapshot> snapshot, DaemonSetup setup,
+         std::unique_ptr<metrics::Segment> segment)
+      : options_(options), snapshot_(std::move(snapshot)), setup_(std::move(setup)), metrics_(std::move(segment)) {
     per_socket_ = snapshot_->config.WorkersPerSocket();
     slots_.assign(setup_.sockets.size(), std::vector<SlotState>(per_socket_));
     helpers_ = std::make_unique<HelperService>(snapshot_->config.spf.helper_command, setup_.helper_account);
@@ -106,6 +114,12 @@ class Master {
   void StartKeyCheck(const Snapshot& snap);
   void MaybeStartPeriodicKeyCheck();
   void OnKeyCheckDone();
+  // The HTTP server's process.
+  void EnsureHttp();
+  void OnHttpExit(int status);
+  void RestartHttp();
+  void PublishGauges() const;
+  std::string ReopenLogs();
 
   // Reload and stop.
   void BeginReload(int client);
@@ -126,6 +140,11 @@ class Master {
   std::vector<std::vector<SlotState>> slots_;
   std::map<pid_t, WorkerRecord> workers_;
   std::unique_ptr<HelperService> helpers_;
+  std::unique_ptr<metrics::Segment> metrics_;
+  pid_t http_pid_ = -1;
+  bool http_retiring_ = false;  // told to stop for a reload: start the next at once
+  int64_t http_start_at_us_ = 0;
+  proc::RestartBackoff http_backoff_;
   std::set<pid_t> mailers_;  // alert mails in flight
   std::optional<PendingReload> reload_;
   std::unique_ptr<KeyWatch> key_watch_;
@@ -145,16 +164,24 @@ int Master::Run() {
   SG_LOG(kInfo) << "sendguard " << kSendguardVersion << " started: " << setup_.sockets.size() << " socket(s), "
                 << per_socket_ << " worker(s) each, workers run as "
                 << (setup_.worker_account.name.empty() ? proc::CurrentAccountName() : setup_.worker_account.name);
+  metrics::SetGauge(metrics::Family::kStartTime, SystemClock::Instance().NowSeconds());
+  metrics::SetGauge(metrics::Family::kLastReloadOk, 1);
   StartKeyCheck(*snapshot_);
   awaiting_start_keys_ = key_watch_->running();
   if (!awaiting_start_keys_) snapshot_ = key_watch_->Apply(snapshot_);
-  while (!(stopping_ && workers_.empty())) {
+  PublishSnapshotMetrics(*snapshot_);
+  while (!(stopping_ && workers_.empty() && http_pid_ < 0)) {
     if (!stopping_ && !awaiting_start_keys_) EnsureWorkers();
+    if (!stopping_) EnsureHttp();
     if (!stopping_) MaybeStartPeriodicKeyCheck();
+    PublishGauges();
     CheckReload();
     PollOnce();
     ReapChildren();
-    if (stopping_ && SteadyNowMicros() > kill_at_us_) SignalWorkers(SIGKILL, true);
+    if (stopping_ && SteadyNowMicros() > kill_at_us_) {
+      SignalWorkers(SIGKILL, true);
+      if (http_pid_ > 0) kill(http_pid_, SIGKILL);
+    }
   }
   LogStopped();
   return startup_failed_ ? kExitConfig : kExitOk;
@@ -178,6 +205,7 @@ int Master::PollTimeoutMs() const {
   if (reload_ && reload_->deadline_us < next) next = reload_->deadline_us;
   if (key_watch_->running()) next = std::min(next, key_watch_->deadline_us());
   else if (next_key_check_us_ > 0) next = std::min(next, next_key_check_us_);
+  if (http_pid_ < 0 && http_start_at_us_ > now && http_start_at_us_ < next) next = http_start_at_us_;
   if (stopping_) next = std::min(next, now + 100000);
   return static_cast<int>(std::max<int64_t>(0, (next - now + 999) / 1000));
 }
@@ -226,7 +254,8 @@ void Master::OnControlClient() {
   if (!request.ok()) return proc::AnswerControl(client, "error " + request.status().message() + "\n");
   if (*request == "reload") return BeginReload(client);
   if (*request == "status") return proc::AnswerControl(client, StatusText());
-  proc::AnswerControl(client, "error unknown request '" + *request + "' (reload, status)\n");
+  if (*request == "reopen-logs") return proc::AnswerControl(client, ReopenLogs());
+  proc::AnswerControl(client, "error unknown request '" + *request + "' (reload, status, reopen-logs)\n");
 }
 
 void Master::OnChannel(pid_t pid) {
@@ -258,6 +287,10 @@ void Master::OnChannel(pid_t pid) {
   }
   size_t space = m->text.find(' ');
   if (space == std::string::npos) return;
+  if (m->text.compare(space + 1, std::string::npos, "decision-log") == 0) {
+    (void)proc::SendMessage(w.channel, m->text.substr(0, space + 1) + "decision-log", setup_.decision_log_fd);
+    return;
+  }
   proc::ChannelMessage answer = helpers_->Answer(pid, m->text.substr(space + 1));
   (void)proc::SendMessage(w.channel, m->text.substr(0, space + 1) + answer.text, answer.fd);
   if (answer.fd >= 0) close(answer.fd);
@@ -279,11 +312,16 @@ void Master::ReapChildren() {
   pid_t pid;
   while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
     if (helpers_->NoteExit(pid, status) || mailers_.erase(pid) || key_watch_->NoteExit(pid)) continue;
+    if (pid == http_pid_) {
+      OnHttpExit(status);
+      continue;
+    }
     auto it = workers_.find(pid);
     if (it == workers_.end()) continue;
     ReadLastWords(pid);
     WorkerRecord w = it->second;
     workers_.erase(it);
+    metrics_->Retire(w.metrics_slot);
     if (w.channel >= 0) close(w.channel);
     helpers_->KillHelpersOf(pid);
     OnWorkerExit(pid, w, status);
@@ -318,7 +356,8 @@ void Master::EnsureWorkers() {
 }
 
 std::vector<int> Master::FdsToCloseInChild(int own_channel) const {
-  std::vector<int> fds = {setup_.signal_fd, setup_.control_fd, own_channel, helpers_->exe_fd()};
+  std::vector<int> fds = {setup_.signal_fd,          setup_.control_fd,        own_channel,
+                          helpers_->exe_fd(),        setup_.http_socket.fd,    setup_.decision_log_fd};
   for (const auto& [pid, w] : workers_) fds.push_back(w.channel);
   if (reload_) fds.insert(fds.end(), reload_->clients.begin(), reload_->clients.end());
   if (key_reload_) fds.insert(fds.end(), key_reload_->clients.begin(), key_reload_->clients.end());
@@ -341,7 +380,12 @@ void Master::StartWorker(size_t socket, int slot) {
   ws.channel_fd = ends[1];
   ws.account = setup_.worker_account;
   ws.run_maintenance = socket == 0 && slot == 0;
+  ws.metrics = metrics_.get();
+  ws.metrics_slot = metrics_->Acquire();
+  if (ws.metrics_slot < 0) SG_LOG(kWarning) << "metrics: no free slot; this worker's counts are not exported";
   ws.parent_fds = FdsToCloseInChild(ends[0]);
+  ws.decision_log_fd = setup_.decision_log_fd;
+  ws.parent_fds.erase(std::remove(ws.parent_fds.begin(), ws.parent_fds.end(), ws.decision_log_fd), ws.parent_fds.end());
   for (size_t i = 0; i < setup_.sockets.size(); ++i) {
     if (i != socket) ws.parent_fds.push_back(setup_.sockets[i].fd);
   }
@@ -350,6 +394,7 @@ void Master::StartWorker(size_t socket, int slot) {
   close(ends[1]);
   if (pid < 0) {
     close(ends[0]);
+    metrics_->Retire(ws.metrics_slot);
     SG_LOG(kError) << "cannot start a worker: fork: " << strerror(errno);
     slots_[socket][slot].start_at_us = SteadyNowMicros() + 1000000;
     return;
@@ -359,6 +404,7 @@ void Master::StartWorker(size_t socket, int slot) {
   w.slot = slot;
   w.generation = generation_;
   w.channel = ends[0];
+  w.metrics_slot = ws.metrics_slot;
   workers_[pid] = w;
 }
 
@@ -386,6 +432,7 @@ void Master::OnWorkerExit(pid_t pid, const WorkerRecord& w, int status) {
 }
 
 void Master::ScheduleRestart(const WorkerRecord& w, int) {
+  metrics::Count(metrics::Family::kWorkerRestarts);
   SlotState& slot = slots_[w.socket][w.slot];
   int64_t now = SteadyNowMicros();
   int64_t delay = slot.backoff.OnDeath(now);
@@ -410,10 +457,14 @@ void Master::BeginReload(int client) {
   if (stopping_) return answer("error sendguard is stopping\n");
   if (reload_ || key_reload_ || awaiting_start_keys_)
     return answer("error a reload is already in progress; try again when it is done\n");
+  metrics::SetGauge(metrics::Family::kLastReloadTime, SystemClock::Instance().NowSeconds());
   Result<std::shared_ptr<const Snapshot>> next = LoadSnapshot(options_.config_path);
-  if (!next.ok()) {
-    SG_LOG(kError) << "reload failed, keeping the previous configuration: " << next.status().message();
-    return answer("error " + next.status().message() + "\n");
+  Status secrets = next.ok() ? LoadHttpSecrets((*next)->config).status() : next.status();
+  if (!secrets.ok()) {
+    SG_LOG(kError) << "reload failed, keeping the previous configuration: " << secrets.message();
+    metrics::Count(metrics::Family::kReloads, {"failed"});
+    metrics::SetGauge(metrics::Family::kLastReloadOk, 0);
+    return answer("error " + secrets.message() + "\n");
   }
   WarnAboutRestartOnlyKeys(snapshot_->config, (*next)->config, options_);
   std::vector<int> clients;
@@ -493,7 +544,12 @@ void Master::FinishReload(bool ok, const std::string& message) {
     ++retiring;
   }
   std::string answer;
+  metrics::Count(metrics::Family::kReloads, {ok ? "ok" : "failed"});
+  metrics::SetGauge(metrics::Family::kLastReloadOk, ok ? 1 : 0);
   if (ok) {
+    PublishSnapshotMetrics(*snapshot_);
+    RestartHttp();
+    (void)ReopenLogs();
     SG_LOG(kInfo) << "reloaded " << options_.config_path << "; " << retiring << " old worker(s) retire";
     answer = "ok reloaded " + options_.config_path + "\n";
   } else {
@@ -520,7 +576,87 @@ void Master::BeginStop() {
   SG_LOG(kInfo) << "stopping: " << workers_.size() << " worker(s) drain, at most "
                 << snapshot_->config.daemon.drain_timeout_s << " s";
   SignalWorkers(SIGUSR2, true);
+  if (http_pid_ > 0) kill(http_pid_, SIGTERM);
   kill_at_us_ = SteadyNowMicros() + int64_t{snapshot_->config.daemon.drain_timeout_s} * 1000000 + kStopGrace;
+}
+
+void Master::EnsureHttp() {
+  if (setup_.http_socket.fd < 0 || http_pid_ > 0 || SteadyNowMicros() < http_start_at_us_) return;
+  Result<HttpSecrets> secrets = LoadHttpSecrets(snapshot_->config);
+  if (!secrets.ok()) {
+    SG_LOG(kError) << "http: " << secrets.status().message() << "; trying again in 10 s";
+    http_start_at_us_ = SteadyNowMicros() + 10000000;
+    return;
+  }
+  HttpChildSetup hs;
+  hs.parent = getpid();
+  hs.snapshot = snapshot_;
+  hs.listen_fd = setup_.http_socket.fd;
+  hs.account = setup_.worker_account;
+  hs.segment = metrics_.get();
+  hs.secrets = *secrets;
+  for (int fd : FdsToCloseInChild(-1)) {
+    if (fd != hs.listen_fd) hs.parent_fds.push_back(fd);
+  }
+  for (const proc::ListenSocket& s : setup_.sockets) hs.parent_fds.push_back(s.fd);
+  pid_t pid = fork();
+  if (pid == 0) RunHttpProcess(hs);
+  if (pid < 0) {
+    SG_LOG(kError) << "http: cannot start the server: fork: " << strerror(errno);
+    http_start_at_us_ = SteadyNowMicros() + 1000000;
+    return;
+  }
+  http_pid_ = pid;
+}
+
+void Master::OnHttpExit(int status) {
+  pid_t pid = http_pid_;
+  http_pid_ = -1;
+  if (stopping_) return;
+  if (http_retiring_) {
+    http_retiring_ = false;
+    http_start_at_us_ = 0;
+    return;
+  }
+  int64_t now = SteadyNowMicros();
+  int64_t delay = std::max<int64_t>(http_backoff_.OnDeath(now), 1000000);
+  http_start_at_us_ = now + delay;
+  SG_LOG(kError) << "http server " << pid << " died (" << DescribeExit(status) << "); starting it again in "
+                 << delay / 1000000 << " s";
+}
+
+// After a reload the server starts again with the new snapshot (token,
+// TLS files, console settings).
+void Master::RestartHttp() {
+  if (http_pid_ <= 0) return;
+  http_retiring_ = true;
+  kill(http_pid_, SIGTERM);
+}
+
+// The decision log's path is opened again (logrotate moved the file, or a
+// reload named another); every worker is told to fetch the new descriptor.
+// If it does not open, the old one stays in use.
+std::string Master::ReopenLogs() {
+  const std::string& path = snapshot_->config.log.decision_log;
+  if (path.empty() || setup_.decision_log_fd < 0) return "ok no decision log to reopen\n";
+  Result<int> fd = OpenDecisionLogFile(path);
+  if (!fd.ok()) {
+    SG_LOG(kError) << "reopen-logs: " << fd.status().message() << "; writing on to the old file";
+    return "error " + fd.status().message() + "\n";
+  }
+  dup2(*fd, setup_.decision_log_fd);  // same number: new workers inherit it, close lists stay true
+  close(*fd);
+  for (const auto& [pid, w] : workers_) {
+    if (!w.retiring) kill(pid, SIGWINCH);
+  }
+  SG_LOG(kInfo) << "reopened the decision log " << path;
+  return "ok reopened " + path + "\n";
+}
+
+void Master::PublishGauges() const {
+  int serving = 0;
+  for (const auto& [pid, w] : workers_) serving += w.serving && !w.retiring;
+  metrics::SetGauge(metrics::Family::kWorkers, serving);
 }
 
 std::string Master::StatusText() const {
@@ -560,7 +696,15 @@ int RunMaster(const MasterOptions& options, std::shared_ptr<const Snapshot> init
     return kExitConfig;
   }
   DaemonSetup prepared = *setup;
-  int rc = Master(options, initial, prepared).Run();
+  int children = static_cast<int>(prepared.sockets.size()) * initial->config.WorkersPerSocket() * 3 + 4;
+  Result<std::unique_ptr<metrics::Segment>> segment = metrics::Segment::Create(children);
+  if (!segment.ok()) {
+    SG_LOG(kError) << segment.status().message();
+    ReleaseDaemon(&prepared);
+    return kExitConfig;
+  }
+  metrics::UseSlot((*segment)->Slot(metrics::kParentSlot));
+  int rc = Master(options, initial, prepared, std::move(segment).value()).Run();
   ReleaseDaemon(&prepared);
   return rc;
 }

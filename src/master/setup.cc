@@ -14,6 +14,7 @@
 
 #include "core/log.h"
 #include "proc/control_socket.h"
+#include "session/decision_log.h"
 
 namespace sendguard {
 namespace {
@@ -44,14 +45,34 @@ Status HandOverQuotaDir(const Config& c, const proc::Account& worker) {
   return Status::Ok();
 }
 
+// A directory the workers (or the HTTP server) write as daemon.user.
+Status HandOverDir(const std::string& dir, const proc::Account& worker) {
+  Status s = MakeDirs(dir, 0750);
+  if (!s.ok() || worker.name.empty() || geteuid() != 0) return s;
+  if (chown(dir.c_str(), worker.uid, worker.gid) != 0) {
+    return Status::IoError("cannot give " + dir + " to user '" + worker.name + "': " + strerror(errno));
+  }
+  return Status::Ok();
+}
+
 // Abuse alerts wait in the outbox, written and sent by the workers.
 Status HandOverOutbox(const Config& c, const proc::Account& worker) {
   if (c.abuse.policy_file.empty() || c.abuse.webhook_url.empty()) return Status::Ok();
   Status s = MakeDirs(c.abuse.outbox_dir, 0700);
-  if (!s.ok() || worker.name.empty() || geteuid() != 0) return s;
-  if (chown(c.abuse.outbox_dir.c_str(), worker.uid, worker.gid) != 0) {
-    return Status::IoError("cannot give " + c.abuse.outbox_dir + " to user '" + worker.name + "': " + strerror(errno));
-  }
+  return s.ok() ? HandOverDir(c.abuse.outbox_dir, worker) : s;
+}
+
+// The console keeps its per-minute history there.
+Status HandOverConsoleDir(const Config& c, const proc::Account& worker) {
+  if (c.http.listen.empty() || c.http.console_users_file.empty()) return Status::Ok();
+  return HandOverDir(c.http.console_dir, worker);
+}
+
+Status OpenHttpSocket(const Config& c, DaemonSetup* d) {
+  if (c.HttpListenSpec().empty()) return Status::Ok();
+  Result<proc::ListenSocket> s = proc::OpenListenSocket(c.HttpListenSpec(), c.daemon.backlog, {});
+  if (!s.ok()) return Status::IoError(c.path + ": [http] listen: " + s.status().message());
+  d->http_socket = *s;
   return Status::Ok();
 }
 
@@ -161,11 +182,18 @@ Status Prepare(const MasterOptions& options, const Config& c, DaemonSetup* d) {
   Status s = MakeDirs(c.daemon.state_dir, 0755);
   if (s.ok()) s = HandOverQuotaDir(c, d->worker_account);
   if (s.ok()) s = HandOverOutbox(c, d->worker_account);
+  if (s.ok()) s = HandOverConsoleDir(c, d->worker_account);
   if (s.ok()) s = OpenSockets(options.socket_override.empty() ? c.daemon.listen
                                                                : std::vector<std::string>{options.socket_override},
                               c, d);
   if (s.ok()) s = OpenPolicySockets(c, d);
+  if (s.ok()) s = OpenHttpSocket(c, d);
   if (!s.ok()) return s;
+  if (!c.log.decision_log.empty()) {
+    Result<int> log = OpenDecisionLogFile(c.log.decision_log);
+    if (!log.ok()) return log.status();
+    d->decision_log_fd = *log;
+  }
   Result<int> control = proc::OpenControlSocket(c.ControlSocket());
   if (!control.ok()) return control.status();
   d->control_fd = *control;
@@ -191,11 +219,14 @@ Result<DaemonSetup> PrepareDaemon(const MasterOptions& options, const Config& co
 
 void ReleaseDaemon(DaemonSetup* d) {
   for (proc::ListenSocket& s : d->sockets) proc::CloseListenSocket(&s);
+  if (d->http_socket.fd >= 0) proc::CloseListenSocket(&d->http_socket);
   if (d->control_fd >= 0) {
     close(d->control_fd);
     unlink(d->control_path.c_str());
   }
   if (d->signal_fd >= 0) close(d->signal_fd);
+  if (d->decision_log_fd >= 0) close(d->decision_log_fd);
+  d->decision_log_fd = -1;
   if (!d->pid_file.empty()) unlink(d->pid_file.c_str());
   d->control_fd = d->signal_fd = -1;
 }
@@ -213,6 +244,7 @@ void WarnAboutRestartOnlyKeys(const Config& running, const Config& next, const M
   }
   if (running.spf.helper_user != next.spf.helper_user) changed += " spf.helper_user";
   if (running.policy.listen != next.policy.listen) changed += " policy.listen";
+  if (running.http.listen != next.http.listen) changed += " http.listen";
   if (!changed.empty()) {
     SG_LOG(kWarning) << "reload: [daemon]" << changed << " changed; these take effect at the next restart";
   }

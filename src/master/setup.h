@@ -24,12 +24,14 @@ namespace sendguard {
 
 struct DaemonSetup {
   std::vector<proc::ListenSocket> sockets;
+  proc::ListenSocket http_socket;  // fd -1: no HTTP server
   proc::Account worker_account;
   proc::Account helper_account;
   int control_fd = -1;
   int signal_fd = -1;
   std::string control_path;
   std::string pid_file;
+  int decision_log_fd = -1;  // [log] decision_log, opened as root; -1: none
 };
 
 Result<DaemonSetup> PrepareDaemon(const MasterOptions& options, const Config& config);

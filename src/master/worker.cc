@@ -10,6 +10,7 @@
 
 #include "core/log.h"
 #include "master/worker_channel.h"
+#include "metrics/metrics.h"
 #include "milter/milter.h"
 #include "notify/outbox.h"
 #include "policyd/server.h"
@@ -54,6 +55,24 @@ void OutboxLoop(notify::WebhookOptions options) {
   }
 }
 
+// The worker writes its own slot of the shared segment and cannot touch the
+// others.
+void UseMetricsSlot(const WorkerSetup& w) {
+  if (w.metrics == nullptr || w.metrics_slot < 0) return metrics::UseSlot(nullptr);
+  w.metrics->RestrictTo(w.metrics_slot);
+  metrics::UseSlot(w.metrics->Slot(w.metrics_slot));
+}
+
+// The parent reopened the decision log: its new descriptor comes over the
+// channel.
+void TakeReopenedLog(WorkerChannel* channel, Runtime* runtime) {
+  if (!runtime->decision_log) return;
+  Result<proc::ChannelMessage> m = channel->Ask("decision-log", 5000);
+  if (m.ok() && m->fd >= 0 && m->text == "decision-log") return runtime->decision_log->Replace(m->fd);
+  if (m.ok() && m->fd >= 0) close(m->fd);
+  SG_LOG(kWarning) << "decision log: the reopened file did not arrive; writing on to the old one";
+}
+
 [[noreturn]] void FailStartup(WorkerChannel* channel, const std::string& socket, const Status& why) {
   SG_LOG(kError) << "worker for " << socket << " cannot start: " << why.ToString();
   (void)channel->Notify("startup-error " + why.ToString());
@@ -96,6 +115,7 @@ void RunWorkerProcess(const WorkerSetup& w) {
   if (getppid() != w.parent) _exit(1);  // it died before prctl took effect
   setpgid(0, 0);                        // Ctrl-C reaches the parent, which drains us
   for (int fd : w.parent_fds) close(fd);
+  UseMetricsSlot(w);
   WorkerChannel channel(w.channel_fd);
   Status s = proc::BecomeAccount(w.account);
   if (s.ok() && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) s = Status::Internal("PR_SET_NO_NEW_PRIVS failed");
@@ -108,6 +128,7 @@ void RunWorkerProcess(const WorkerSetup& w) {
     if (message.size() > proc::kMaxChannelMessage) message.resize(proc::kMaxChannelMessage);
     (void)channel.Notify(message);
   };
+  if (w.decision_log_fd >= 0) (*runtime)->decision_log = std::make_shared<DecisionLog>(w.decision_log_fd);
   if (w.run_maintenance) std::thread(MaintenanceLoop, runtime->get()).detach();
   if (w.run_maintenance && w.snapshot->abuse && !w.snapshot->config.abuse.webhook_url.empty()) {
     std::thread(OutboxLoop, WebhookOptionsOf(*w.snapshot)).detach();
@@ -117,6 +138,7 @@ void RunWorkerProcess(const WorkerSetup& w) {
   MilterHooks hooks;
   hooks.on_serving = [&] { (void)channel.Notify("ready"); };
   hooks.on_stopped = [&](long live) { (void)channel.Notify("stopped " + std::to_string(live)); };
+  hooks.on_reopen_logs = [&] { TakeReopenedLog(&channel, runtime->get()); };
   int rc = RunMilter(ServeOptions(w), &holder, runtime->get(), hooks);
   _exit(rc);
 }

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "metrics/segment.h"
 #include "proc/listen_socket.h"
 #include "proc/privileges.h"
 #include "session/snapshot.h"
@@ -31,6 +32,9 @@ struct WorkerSetup {
   proc::Account account;
   bool run_maintenance = false;    // one worker per daemon collects quota garbage
   std::vector<int> parent_fds;     // to close first
+  metrics::Segment* metrics = nullptr;  // the shared counters
+  int metrics_slot = -1;           // this worker's slot; -1: none free (counts are lost)
+  int decision_log_fd = -1;        // the parent's decision log descriptor; -1: none
 };
 
 [[noreturn]] void RunWorkerProcess(const WorkerSetup& setup);

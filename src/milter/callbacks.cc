@@ -13,6 +13,7 @@
 #include <exception>
 
 #include "core/log.h"
+#include "metrics/metrics.h"
 #include "session/session.h"
 
 namespace sendguard {
@@ -142,6 +143,8 @@ sfsistat OnNegotiate(SMFICTX* ctx, unsigned long f0, unsigned long f1, unsigned 
     c->protocol = *pf1;
     smfi_setpriv(ctx, c);
     g_open_connections.fetch_add(1);
+    metrics::Count(metrics::Family::kConnections);
+    metrics::AddGauge(metrics::Family::kOpenConnections, 1);
   } catch (...) {
     return SMFIS_TEMPFAIL;
   }
@@ -242,6 +245,7 @@ sfsistat OnClose(SMFICTX* ctx) {
     smfi_setpriv(ctx, nullptr);
     delete c;
     g_open_connections.fetch_sub(1);
+    metrics::AddGauge(metrics::Family::kOpenConnections, -1);
   }
   return SMFIS_CONTINUE;
 }

@@ -11,6 +11,7 @@
 //   SIGUSR1  retire (the worker's part of a reload): stop taking connections
 //            from the shared socket, so the workers of the new snapshot get
 //            them, serve the open ones to the end (same bound); exit 0.
+//   SIGWINCH reopen logs: calls MilterHooks::on_reopen_logs, serving goes on.
 //   SIGTERM/SIGINT/SIGHUP  libmilter's own handling: stop at once.
 // Every callback is a few lines: fetch the Session, call one method,
 // translate the result; nothing crosses into libmilter as an exception — an
@@ -45,6 +46,7 @@ constexpr int kStartupFailure = kExitConfig;
 struct MilterHooks {
   std::function<void()> on_serving;               // the socket is libmilter's, serving starts
   std::function<void(long live)> on_stopped;      // drained; sessions still live (0 = clean)
+  std::function<void()> on_reopen_logs;           // SIGWINCH: the parent reopened the decision log
 };
 
 // Returns the process exit code: 0 after a clean stop, kStartupFailure when

@@ -111,8 +111,11 @@ void ControlLoop(MilterOptions options, MilterHooks hooks) {
   sigemptyset(&set);
   sigaddset(&set, SIGUSR1);
   sigaddset(&set, SIGUSR2);
+  sigaddset(&set, SIGWINCH);
   int sig = 0;
-  while (sigwait(&set, &sig) != 0) {
+  while (sigwait(&set, &sig) != 0 || sig == SIGWINCH) {
+    if (sig == SIGWINCH && hooks.on_reopen_logs) hooks.on_reopen_logs();
+    sig = 0;
   }
   if (sig == SIGUSR1) {
     DetachFromListenSocket();
@@ -136,7 +139,7 @@ void ControlLoop(MilterOptions options, MilterHooks hooks) {
 void BlockDaemonSignals() {
   sigset_t set;
   sigemptyset(&set);
-  for (int s : {SIGUSR1, SIGUSR2, SIGHUP, SIGTERM, SIGINT}) sigaddset(&set, s);
+  for (int s : {SIGUSR1, SIGUSR2, SIGHUP, SIGTERM, SIGINT, SIGWINCH}) sigaddset(&set, s);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
 }

@@ -1,2 +1,2 @@
-policyd_DEPS := session abuse notify dkim sender spf dns redisquota quota rules mime policy config idna core
+policyd_DEPS := metrics session abuse notify dkim sender spf dns redisquota quota rules mime policy config idna core
 policyd_LIBS := -lpthread

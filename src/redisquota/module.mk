@@ -1,2 +1,2 @@
-redisquota_DEPS := quota idna core
+redisquota_DEPS := metrics quota idna core
 redisquota_LIBS := -lhiredis

@@ -9,6 +9,9 @@
 
 #include <ctime>
 
+#include "core/clock.h"
+#include "metrics/metrics.h"
+
 namespace sendguard {
 namespace redisquota {
 
@@ -134,7 +137,18 @@ Result<RedisReply> RedisConnection::Run(const std::vector<std::string>& argv, in
   return std::move(replies->front());
 }
 
+// Counted in the metrics: round trips, their time, and the failed ones.
 Result<std::vector<RedisReply>> RedisConnection::RunPipeline(
+    const std::vector<std::vector<std::string>>& commands, int timeout_ms) {
+  int64_t start = SteadyNowMicros();
+  Result<std::vector<RedisReply>> replies = Exchange(commands, timeout_ms);
+  metrics::Count(metrics::Family::kRedisRoundTrips);
+  metrics::Observe(metrics::Family::kRedisSeconds, SteadyNowMicros() - start);
+  if (!replies.ok()) metrics::Count(metrics::Family::kRedisErrors);
+  return replies;
+}
+
+Result<std::vector<RedisReply>> RedisConnection::Exchange(
     const std::vector<std::vector<std::string>>& commands, int timeout_ms) {
   if (broken_) return Status::Unavailable("redis " + endpoint_ + ": connection is broken");
   redisContext* c = context_->c;

@@ -61,6 +61,7 @@ class RedisConnection {
   struct Context;
   explicit RedisConnection(std::unique_ptr<Context> context);
   Status Handshake(const RedisOptions& options, int timeout_ms);
+  Result<std::vector<RedisReply>> Exchange(const std::vector<std::vector<std::string>>& commands, int timeout_ms);
 
   std::unique_ptr<Context> context_;
   std::string endpoint_;

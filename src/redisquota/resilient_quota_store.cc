@@ -3,6 +3,7 @@
 #include "redisquota/resilient_quota_store.h"
 
 #include "core/log.h"
+#include "metrics/metrics.h"
 
 namespace sendguard {
 namespace redisquota {
@@ -44,6 +45,8 @@ bool ResilientQuotaStore::Outage(const Status& st) {
   if (!st.IsUnavailable()) return false;
   if (!down_.exchange(true)) {
     ++outages_;
+    metrics::Count(metrics::Family::kRedisOutages);
+    metrics::SetGauge(metrics::Family::kRedisOutage, 1);
     SG_LOG(kWarning) << "quota: shared store unavailable (" << st.message()
                      << "); outage policy " << OutagePolicyName(options_.policy);
   }
@@ -53,6 +56,7 @@ bool ResilientQuotaStore::Outage(const Status& st) {
 
 void ResilientQuotaStore::Healthy() {
   if (down_.exchange(false)) {
+    metrics::SetGauge(metrics::Family::kRedisOutage, 0);
     SG_LOG(kInfo) << "quota: shared store is back; " << calls_under_policy_.load()
                   << " calls so far were answered by the outage policy";
   }

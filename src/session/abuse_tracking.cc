@@ -14,6 +14,7 @@
 #include "abuse/ladder.h"
 #include "core/log.h"
 #include "core/strings.h"
+#include "metrics/metrics.h"
 #include "session/message_state.h"
 #include "session/session.h"
 
@@ -222,6 +223,7 @@ void Session::FinishAbuseWrite(const EndOfMessage* result) {
     return;
   }
   LogChange(m.identity.ToString(), final.change, e.queue_id);
+  if (final.change.level_changed || final.change.notify) metrics::Count(metrics::Family::kAbuseActions, {final.change.what});
   Alert(snap, m.identity.ToString(), final.change, final.record, e.now_s);
   AlertMail(snap, *runtime_, m.identity.ToString(), final.change, final.record);
   if (final.change.level_changed) {

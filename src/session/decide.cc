@@ -11,6 +11,7 @@
 #include "core/strings.h"
 #include "idna/idna.h"
 #include "mime/address.h"
+#include "metrics/metrics.h"
 #include "mime/parser.h"
 #include "policy/actions.h"
 #include "session/message_state.h"
@@ -95,6 +96,7 @@ bool Session::RefusedByContent(EndOfMessage* result) {
   rules::ScanResult scan;
   Status s = snap.rules->Scan(parsed, &scan);
   if (!s.ok()) {
+    m.content_outcome_name = "error";
     result->verdict = FailureVerdict(snap.config, "content scan: " + s.ToString());
     return true;
   }
@@ -102,6 +104,8 @@ bool Session::RefusedByContent(EndOfMessage* result) {
   for (const rules::RuleHit& h : scan.hits) names.push_back(h.name);
   policy::ContentDecision d = policy::DecideContent(*snap.actions, QuotaClassName(m.quota.get()), scan.score, names);
   m.score = scan.score;
+  m.content_outcome_name = policy::ContentActionName(d.action);
+  m.rule_names = names;
   m.content_note = std::string(policy::ContentActionName(d.action)) + " score=" + FormatScore(scan.score);
   for (const std::string& n : names) m.content_note += (&n == &names.front() ? " rules=" : ",") + n;
   m.content_outcome = ContentOutcomeOf(d.action);
@@ -132,11 +136,13 @@ bool Session::RefusedBySpf(EndOfMessage* result) {
   }
   Result<spf::PreflightResult> res = runtime_->spf->Check(req);
   if (!res.ok()) {
+    m.spf_outcome = "error";
     result->verdict = FailureVerdict(snap.config, "spf pre-flight: " + res.status().ToString());
     return true;
   }
   spf::Decision d = spf::Decide(req, *res, snap.config.spf);
   m.spf_note = res->LogFields() + " action=" + spf::ActionName(d.action);
+  m.spf_outcome = spf::ActionName(d.action);
   if (d.action == spf::Action::kReject || d.action == spf::Action::kTempFail) {
     const SmtpReply& r = d.reply;
     result->verdict = d.action == spf::Action::kReject ? Verdict::Reject(r) : Verdict::Tempfail(r);
@@ -148,9 +154,18 @@ bool Session::RefusedBySpf(EndOfMessage* result) {
   return false;
 }
 
+// Runs one check of the pipeline, timed as its stage.
+template <typename Check>
+bool Timed(std::string_view stage, Check check) {
+  metrics::ScopedTimer timer(metrics::Family::kStageSeconds, stage);
+  return check();
+}
+
 void Session::Decide(EndOfMessage* result) {
-  if (RefusedBySender(result) || RefusedByQuotaSize(result) || RefusedByContent(result) ||
-      RefusedBySpf(result)) {
+  if (Timed("sender", [&] { return RefusedBySender(result); }) ||
+      Timed("quota_size", [&] { return RefusedByQuotaSize(result); }) ||
+      Timed("content", [&] { return RefusedByContent(result); }) ||
+      Timed("spf", [&] { return RefusedBySpf(result); })) {
     result->edits.clear();
     result->quarantine_reason.clear();
     return;
@@ -168,6 +183,7 @@ void Session::Sign(EndOfMessage* result) {
   Message& m = *message_;
   if (result->verdict.IsRefusal() || !result->quarantine_reason.empty()) return;
   if (!m.signer_error.ok()) {
+    m.dkim_failed = true;
     result->edits.clear();
     result->verdict = FailureVerdict(m.snapshot->config, "dkim: " + m.signer_error.ToString());
     return;
@@ -175,6 +191,7 @@ void Session::Sign(EndOfMessage* result) {
   if (!m.signer) return;
   Result<std::vector<std::string>> sigs = m.signer->Finish();
   if (!sigs.ok()) {
+    m.dkim_failed = true;
     result->edits.clear();
     result->verdict = FailureVerdict(m.snapshot->config, "dkim: " + sigs.status().ToString());
     return;
@@ -208,19 +225,15 @@ void Session::Settle(EndOfMessage* result, quota::RecordWrite* abuse_write) {
   result->verdict = FailureVerdict(m.snapshot->config, "quota commit: " + s.ToString());
 }
 
-void Session::LogDecision(const EndOfMessage& result) const {
+void Session::LogDecision(const EndOfMessage& result, const DecisionOutcomes& o) const {
   const Message& m = *message_;
-  std::string action = result.verdict.IsRefusal() ? VerdictName(result.verdict)
-                       : !result.quarantine_reason.empty() ? "quarantine" : "accept";
-  int signatures = 0;
-  for (const HeaderEdit& e : result.edits) signatures += e.name == "DKIM-Signature";
   // Keys held back (record not published, or retired by a rotation): named,
   // and a warning when the message leaves unsigned because of them.
   std::string unused;
-  if (m.snapshot->keys && action != "reject" && action != "tempfail")
+  if (m.snapshot->keys && o.action != "reject" && o.action != "tempfail")
     for (const dkim::HeldKey& h : m.snapshot->keys->HeldFor(m.from_domain))
       unused += (unused.empty() ? " dkim_unused=" : ",") + h.entry->name + "(" + h.reason.substr(0, h.reason.find(" (")) + ")";
-  LogLevel level = !unused.empty() && signatures == 0 && action == "accept" ? LogLevel::kWarning : LogLevel::kInfo;
+  LogLevel level = !unused.empty() && o.signatures == 0 && o.action == "accept" ? LogLevel::kWarning : LogLevel::kInfo;
   std::ostringstream line;
   line << (m.queue_id.empty() ? "NOQUEUE" : m.queue_id)
                 << ": decision identity=" << m.identity.ToString()
@@ -230,9 +243,9 @@ void Session::LogDecision(const EndOfMessage& result) const {
                 << " rcpts=" << m.recipients.size() << " size=" << (m.header_bytes + m.body_bytes)
                 << " quota=" << (m.quota ? (m.quota_note.empty() ? "ok" : m.quota_note) : m.quota_note.empty() ? "off" : m.quota_note)
                 << " sender=" << (m.sender_checked ? m.sender_check.reason.empty() ? "ok" : m.sender_check.reason : "off")
-                << " content=" << m.content_note << " spf=" << m.spf_note << " dkim=" << signatures << unused
+                << " content=" << m.content_note << " spf=" << m.spf_note << " dkim=" << o.signatures << unused
                 << " abuse=" << m.abuse_note
-                << " action=" << action
+                << " action=" << o.action
                 << (result.verdict.reply.empty() ? "" : " reply=\"" + result.verdict.reply.ToString() + "\"");
   Log(level, line.str());
 }

@@ -70,6 +70,21 @@ struct Session::Message {
   double score = 0;
   std::string content_note = "off";
   std::string spf_note = "off";
+  const char* content_outcome_name = "off";  // ContentActionName, or "error"
+  const char* spf_outcome = "off";           // spf::ActionName, or "error"
+  bool dkim_failed = false;
+  std::vector<std::string> rule_names;  // rules that hit
+  int64_t started_us = 0;               // MAIL FROM, steady clock
+};
+
+// Each check's outcome for one decided message, in the vocabulary of the
+// metrics catalog (metrics/catalog.h) and the decision logs.
+struct DecisionOutcomes {
+  std::string action;  // accept, quarantine, tempfail, reject, discard
+  std::string quota, sender, content, spf, dkim, abuse;
+  int signatures = 0;
+  int ed25519_signatures = 0;  // of those
+  int64_t decision_us = 0;     // time of the end-of-message decision
 };
 
 }  // namespace sendguard

@@ -8,6 +8,7 @@
 #include "core/log.h"
 #include "core/strings.h"
 #include "idna/idna.h"
+#include "metrics/metrics.h"
 #include "mime/address.h"
 #include "session/message_state.h"
 #include "session/policy_tie.h"
@@ -73,8 +74,10 @@ void Session::ResetMessage() {
 }
 
 Verdict Session::MailFrom(const std::string& sender, const Macros& macros) {
+  metrics::ScopedTimer timer(metrics::Family::kStageSeconds, "mail_from");
   ResetMessage();
   message_ = std::make_unique<Message>();
+  message_->started_us = SteadyNowMicros();
   message_->snapshot = snapshots_->Current();
   message_->client_addr = client_addr_.empty() ? macros.client_addr : client_addr_;
   message_->login = macros.auth_authen;
@@ -117,12 +120,14 @@ bool Session::RefuseFromQuota(const quota::QuotaDecision& d, Verdict* out) {
   }
   if (d.verdict != quota::QuotaVerdict::kAccepted) message_->quota_note = quota::VerdictName(d.verdict);
   if (d.allow) return false;
+  metrics::Count(metrics::Family::kQuotaRefusals, {quota::VerdictName(d.verdict)});
   message_->quota_hit = true;
   *out = RefusalFor(d.reply);
   return true;
 }
 
 Verdict Session::Rcpt(const std::string& recipient) {
+  metrics::ScopedTimer timer(metrics::Family::kStageSeconds, "rcpt");
   if (!message_) return Verdict::Tempfail({"451", "4.3.0", "sendguard: RCPT before MAIL"});
   if (message_->recipients.empty()) TieToPolicyService();
   if (message_->quota) {
@@ -226,11 +231,26 @@ EndOfMessage Session::EndOfMessageReached(const Macros& macros) {
     return result;
   }
   message_->queue_id = macros.queue_id;
-  Decide(&result);
-  Sign(&result);
-  Settle(&result, PrepareAbuseWrite(result));
-  FinishAbuseWrite(&result);
-  LogDecision(result);
+  int64_t decision_start = SteadyNowMicros();
+  {
+    metrics::ScopedTimer whole(metrics::Family::kDecisionSeconds);
+    Decide(&result);
+    metrics::ScopedTimer signing(metrics::Family::kStageSeconds, "dkim");
+    Sign(&result);
+  }
+  {
+    metrics::ScopedTimer settle(metrics::Family::kStageSeconds, "settle");
+    Settle(&result, PrepareAbuseWrite(result));
+  }
+  {
+    metrics::ScopedTimer abuse(metrics::Family::kStageSeconds, "abuse");
+    FinishAbuseWrite(&result);
+  }
+  DecisionOutcomes outcomes = Outcomes(result);
+  outcomes.decision_us = SteadyNowMicros() - decision_start;
+  CountDecision(outcomes);
+  LogDecision(result, outcomes);
+  WriteDecisionLog(result, outcomes);
   ResetMessage();
   return result;
 }
@@ -286,7 +306,14 @@ EndOfMessage Session::EndOfEnvelope(const Macros& macros, int64_t recipients, in
   Settle(&result, milter_records ? nullptr : PrepareAbuseWrite(result));
   if (!milter_records) FinishAbuseWrite(&result);
   else if (m.refused_recipients.empty()) m.abuse_saved = true;
-  LogDecision(result);
+  DecisionOutcomes outcomes = Outcomes(result);
+  LogDecision(result, outcomes);
+  // An accepted message goes on to the milter, which counts and logs its
+  // decision; one the policy service refuses ends here.
+  if (!milter_records || result.verdict.IsRefusal()) {
+    CountDecision(outcomes);
+    WriteDecisionLog(result, outcomes);
+  }
   ResetMessage();
   return result;
 }

@@ -44,6 +44,7 @@ struct Macros {
 // smtpd: the policy service counts it and marks its SMTP connection in the
 // store (session/policy_tie.h), the milter finds the mark and counts nothing.
 enum class SessionRole { kMilter, kPolicy };
+struct DecisionOutcomes;
 
 class Session {
  public:
@@ -90,7 +91,10 @@ class Session {
   void Sign(EndOfMessage* result);
   void Settle(EndOfMessage* result, quota::RecordWrite* abuse_write);
   void TieToPolicyService();
-  void LogDecision(const EndOfMessage& result) const;
+  void LogDecision(const EndOfMessage& result, const DecisionOutcomes& o) const;
+  DecisionOutcomes Outcomes(const EndOfMessage& result) const;  // decision_record.cc
+  void CountDecision(const DecisionOutcomes& o) const;
+  void WriteDecisionLog(const EndOfMessage& result, const DecisionOutcomes& o) const;
   // abuse_tracking.cc
   bool TracksAbuse() const;
   Verdict CheckAbuse();

@@ -1,2 +1,2 @@
-spf_DEPS := dns idna core
+spf_DEPS := metrics dns idna core
 spf_LIBS := -lspf2

@@ -15,6 +15,7 @@
 
 #include "core/log.h"
 #include "dns/dns_data.h"
+#include "metrics/metrics.h"
 #include "spf/spf_helper.h"
 #include "spf/wire.h"
 
@@ -103,6 +104,8 @@ Status SpfClient::Spawn(Slot* slot, int64_t deadline_us) const {
   if (!helper.ok()) return Status::Unavailable("SPF helper did not start: " + helper.status().message());
   slot->pid = helper->pid;
   slot->fd = helper->fd;
+  if (slot->started) metrics::Count(metrics::Family::kSpfHelperRestarts);
+  slot->started = true;
   Status s = WriteFrame(slot->fd, EncodeInit(HelperOptions(options_)));
   Result<Fields> ready = s.ok() ? ReadFrame(slot->fd, deadline_us) : Result<Fields>(s);
   if (ready.ok() && ready->size() == 1 && (*ready)[0] == "ready") return Status::Ok();
@@ -213,9 +216,11 @@ RawAnswers SpfClient::Ask(const PreflightRequest& request,
     hr.seq = next_seq_++;
   }
   Result<Slot*> slot = Acquire(deadline_us);
+  if (!slot.ok()) metrics::Count(metrics::Family::kSpfTimeouts);
   if (!slot.ok()) return FailedAnswers(slot.status().message());
   Result<HelperResponse> resp = RoundTrip(*slot, hr, deadline_us);
   Release(*slot);
+  if (!resp.ok() && SteadyNowMicros() >= deadline_us) metrics::Count(metrics::Family::kSpfTimeouts);
   if (!resp.ok()) return FailedAnswers(resp.status().ToString());
   RawAnswers raw;
   size_t n_egress = request.envelope_domain.empty() ? 0 : options_.egress_ips.size();

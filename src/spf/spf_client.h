@@ -57,6 +57,7 @@ class SpfClient {
     std::atomic<pid_t> pid{-1};  // atomic only so HelperPids() may peek
     int fd = -1;
     bool busy = false;
+    bool started = false;  // a helper ran here before (the next start is a restart)
   };
 
   SpfClient(SpfOptions options, std::shared_ptr<const PublicSuffixList> psl,

@@ -24,7 +24,8 @@
 #
 # Environment: BENCH_SECONDS (per cell, default 6), BENCH_CONNECTIONS
 # (default "1 8 32"), BENCH_DAEMONS (default "sendguard opendkim"),
-# BENCH_MICRO (default 1; 0 skips the micro-benchmarks).
+# BENCH_MICRO (default 1; 0 skips the micro-benchmarks), BENCH_OBS_ROUNDS
+# (default 2).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -107,10 +108,16 @@ write_sendguard_policies() {
 #   no-rules        without [rules]         no-dkim   without [dkim]
 #   no-abuse        without [abuse] (what compromised-account detection costs)
 #   base            quota + senders only    skeleton  nothing, senders off
+#   observed        full + the decision log + the HTTP server (scraped each second)
 write_sendguard_config() {
   local stage=${SG_STAGE:-full}
   daemon_sendguard_config "$1" "$2" "$tmp/sendguard-state" warning
   if [ "$stage" = skeleton ]; then printf '\n[senders]\nenabled = false\n' >> "$1"; return; fi
+  if [ "$stage" = observed ]; then
+    sed -i "/^level = /a decision_log = \"$tmp/decisions.jsonl\"" "$1"
+    printf '\n[http]\nlisten = "127.0.0.1:%s"\n' "$BENCH_HTTP_PORT" >> "$1"
+    stage=full
+  fi
   cat >> "$1" <<EOF
 
 [quota]
@@ -315,6 +322,35 @@ if [[ " $daemons " == *" sendguard "* ]] && [ "$(nproc)" -ge 2 ]; then
       fi
     done
   done
+fi
+
+# What metrics, the decision log and a scraped HTTP server cost: the full
+# pipeline without them (obs-off-rN: no [http], no decision log; the
+# counters themselves are always kept) and with them (obs-on-rN, scraped
+# every second), interleaved BENCH_OBS_ROUNDS times (default 2); the report
+# compares each one's best round.
+if [[ " $daemons " == *" sendguard "* ]]; then
+  BENCH_HTTP_PORT=$(daemon_free_port)
+  for round in $(seq 1 "${BENCH_OBS_ROUNDS:-2}"); do
+    for SG_STAGE in full observed; do
+      name=$([ "$SG_STAGE" = observed ] && echo on || echo off)
+      echo "bench: sendguard over unix, 8 connections, metrics endpoint + decision log $name (round $round)"
+      if start_daemon sendguard unix; then
+        scraper=""
+        if [ "$SG_STAGE" = observed ]; then
+          (while sleep 1; do curl -s -o /dev/null "http://127.0.0.1:$BENCH_HTTP_PORT/metrics"; done) &
+          scraper=$!
+        fi
+        run_cell sendguard unix 8 "obs-$name-r$round" "$corpus_dir"
+        [ -n "$scraper" ] && kill "$scraper" 2>/dev/null && wait "$scraper" 2>/dev/null
+        stop_daemon sendguard "unix-obs-$name-r$round"
+      else
+        status=1; daemon_stop_all
+      fi
+    done
+  done
+  [ -s "$tmp/decisions.jsonl" ] || { echo "bench: the decision log stayed empty" >&2; status=1; }
+  SG_STAGE=full
 fi
 
 # Where the CPU goes: the same cell (unix, 8 connections) with stages of the

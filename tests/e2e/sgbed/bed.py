@@ -34,6 +34,7 @@ class BedOptions:
     binary: str = ""                    # sendguard executable; "" = $SENDGUARD_BIN
     user: str = ""                      # sendguard's [daemon] user ("" = as the parent)
     workers: int = 0                    # sendguard's [daemon] workers (0 = one per core)
+    decision_log: str = ""              # sendguard's [log] decision_log ("${files}" = files dir)
 
 
 class TestBed:
@@ -68,7 +69,8 @@ class TestBed:
                                                      binary=binary, transport=o.transport,
                                                      extra_toml=o.extra_toml, files=o.files,
                                                      trusted_networks=o.trusted_networks,
-                                                     user=o.user, workers=o.workers))
+                                                     user=o.user, workers=o.workers,
+                                                     decision_log=o.decision_log))
             self.sendguard.start()
             milter = self.sendguard.postfix_milter if o.attach_milter else ""
         self.postfix = postfix.Postfix(os.path.join(self.root, "postfix"), postfix.PostfixOptions(

@@ -32,7 +32,7 @@ failure_action = "{failure_action}"
 [log]
 target = "stderr"
 level = "{log_level}"
-
+{decision_log_line}
 [identity]
 trusted_networks = [{trusted_networks}]
 """
@@ -41,11 +41,12 @@ DEFAULT_TRUSTED_NETWORKS = ("127.0.0.0/8", "::1/128")
 
 
 def render_config(listen, state_dir, failure_action="tempfail", log_level="info",
-                  trusted_networks=DEFAULT_TRUSTED_NETWORKS, user="", workers=0):
+                  trusted_networks=DEFAULT_TRUSTED_NETWORKS, user="", workers=0, decision_log=""):
     """The bed's base config (the [daemon], [log] and [identity] tables)."""
     return CONFIG_TEMPLATE.format(
         listen=listen, state_dir=state_dir, failure_action=failure_action, log_level=log_level,
         user=user, workers_line="" if workers is None else f"workers = {workers}\n",
+        decision_log_line=f'decision_log = "{decision_log}"\n' if decision_log else "",
         trusted_networks=", ".join(f'"{n}"' for n in trusted_networks))
 
 
@@ -60,6 +61,7 @@ class SendguardOptions:
     files: dict = dataclasses.field(default_factory=dict)  # name -> text, written to files_dir
     user: str = ""                   # [daemon] user: the workers' account ("" = the parent's)
     workers: int = 0                 # [daemon] workers per socket (0 = one per core; None = no key)
+    decision_log: str = ""           # [log] decision_log ("${files}" = files_dir); "" = none
 
 
 class Sendguard:
@@ -93,7 +95,8 @@ class Sendguard:
                 f.write(text)
         config = render_config(self.listen, self.state_dir, self.options.failure_action,
                                self.options.log_level, self.options.trusted_networks,
-                               self.options.user, self.options.workers)
+                               self.options.user, self.options.workers,
+                               self.options.decision_log.replace("${files}", self.files_dir))
         extra = self.options.extra_toml.replace("${files}", self.files_dir)
         with open(self.config_path, "w") as f:
             f.write(config + ("\n" + extra if extra else ""))
@@ -169,12 +172,19 @@ class Sendguard:
                 continue
             if int(status["PPid"]) != self.proc.pid or status["State"].strip().startswith("Z"):
                 continue
+            if status["Name"].strip() == "sendguard-http":
+                argv.append(b"(http)")
             out.append((int(entry), int(status["Uid"].split()[0]), [a.decode() for a in argv if a]))
         return out
 
     def workers(self):
         """(pid, uid) of the worker processes."""
-        return [(pid, uid) for pid, uid, argv in self.children() if "spf-helper" not in argv]
+        return [(pid, uid) for pid, uid, argv in self.children()
+                if "spf-helper" not in argv and "(http)" not in argv]
+
+    def http_server(self):
+        """(pid, uid) of the HTTP server's process ([http] listen), if any."""
+        return [(pid, uid) for pid, uid, argv in self.children() if "(http)" in argv]
 
     def spf_helpers(self):
         """(pid, uid) of the SPF helper processes (the parent starts them)."""

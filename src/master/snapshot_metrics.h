@@ -1,0 +1,26 @@
+// master/snapshot_metrics.h — the parent's gauges that describe the running
+// snapshot: rules loaded and the rule set's version.
+//
+// Contract: PublishSnapshotMetrics() sets sendguard_rules_loaded and the
+// fingerprint exported as sendguard_ruleset_info{version}: 64-bit FNV-1a over
+// the names and contents of the rule files the snapshot was loaded from
+// (files, and *.cf in directories, in lexical order), so two relays with
+// the same rules show the same version.
+// Thread-safety: the parent's thread.
+#ifndef SENDGUARD_MASTER_SNAPSHOT_METRICS_H_
+#define SENDGUARD_MASTER_SNAPSHOT_METRICS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "session/snapshot.h"
+
+namespace sendguard {
+
+uint64_t RuleFilesFingerprint(const std::vector<std::string>& paths);
+void PublishSnapshotMetrics(const Snapshot& snapshot);
+
+}  // namespace sendguard
+
+#endif  // SENDGUARD_MASTER_SNAPSHOT_METRICS_H_

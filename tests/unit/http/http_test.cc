@@ -1,0 +1,102 @@
+// Tests for http/: argon2id passwords and the users file, sessions, the
+// login limiter, the per-minute history ring, form parsing and escaping.
+#include <boost/test/unit_test.hpp>
+
+#include <fstream>
+
+#include "../temp_dir.h"
+#include "http/console.h"
+#include "http/history.h"
+#include "http/metrics_page.h"
+#include "http/password.h"
+#include "http/sessions.h"
+
+namespace sendguard::http {
+namespace {
+
+BOOST_AUTO_TEST_CASE(passwords_verify_only_themselves) {
+  Result<std::string> hash = HashPassword("s3cret");
+  BOOST_REQUIRE(hash.ok());
+  BOOST_CHECK(hash->rfind("$argon2id$v=19$m=19456,t=2,p=1$", 0) == 0);
+  BOOST_CHECK(VerifyPassword(*hash, "s3cret"));
+  BOOST_CHECK(!VerifyPassword(*hash, "s3cret "));
+  BOOST_CHECK(!VerifyPassword("$argon2id$garbage", "s3cret"));
+  BOOST_CHECK(!VerifyPassword("plain", "plain"));
+  BOOST_CHECK(*HashPassword("s3cret") != *hash);  // salted
+}
+
+BOOST_AUTO_TEST_CASE(users_file_errors_name_the_line) {
+  test::TempDir dir;
+  std::string path = dir.path() + "/users";
+  std::ofstream(path) << "# console\nadmin:" << *HashPassword("x") << "\n\nbob:plaintext\n";
+  Result<Users> users = LoadUsers(path);
+  BOOST_REQUIRE(!users.ok());
+  BOOST_CHECK(users.status().message().find(path + ":4:") == 0);
+  std::ofstream(path) << "admin:" << *HashPassword("x") << "\n";
+  BOOST_CHECK_EQUAL(LoadUsers(path)->count("admin"), 1u);
+}
+
+BOOST_AUTO_TEST_CASE(sessions_expire) {
+  SessionTable t(60);
+  std::string token = t.Create("admin", 1000);
+  BOOST_CHECK_EQUAL(token.size(), 64u);
+  std::optional<ConsoleSession> s = t.Find(token, 1059);
+  BOOST_REQUIRE(s);
+  BOOST_CHECK_EQUAL(s->user, "admin");
+  BOOST_CHECK_EQUAL(s->csrf.size(), 64u);
+  BOOST_CHECK(s->csrf != token);
+  BOOST_CHECK(!t.Find(token, 1060));
+  BOOST_CHECK(!t.Find("", 1000));
+}
+
+BOOST_AUTO_TEST_CASE(login_limiter_counts_per_address_in_a_window) {
+  LoginLimiter l(2);
+  l.Failed("192.0.2.1", 100);
+  BOOST_CHECK(l.Allowed("192.0.2.1", 100));
+  l.Failed("192.0.2.1", 101);
+  BOOST_CHECK(!l.Allowed("192.0.2.1", 102));
+  BOOST_CHECK(l.Allowed("192.0.2.2", 102));
+  BOOST_CHECK(l.Allowed("192.0.2.1", 401));  // the first failure left the window
+}
+
+BOOST_AUTO_TEST_CASE(history_ring_adds_growth_per_minute_and_survives_reopening) {
+  test::TempDir dir;
+  std::string path = dir.path() + "/history.ring";
+  int64_t t0 = 1800000000 - 1800000000 % 60;
+  {
+    auto ring = HistoryRing::Open(path);
+    BOOST_REQUIRE(ring.ok());
+    (*ring)->Sample({5, 0, 0, 1, 0}, t0);        // all new (first sample)
+    (*ring)->Sample({7, 0, 0, 1, 2}, t0 + 30);   // +2 accepted, +2 refusals
+    (*ring)->Sample({8, 0, 0, 1, 2}, t0 + 61);   // next minute: +1
+  }
+  auto ring = HistoryRing::Open(path);
+  BOOST_REQUIRE(ring.ok());
+  (*ring)->Sample({8, 0, 0, 1, 2}, t0 + 62);  // same totals after a restart of the server: nothing new
+  (*ring)->Sample({1, 0, 0, 0, 0}, t0 + 63);  // the daemon restarted: its 1 is new
+  std::vector<HistoryPoint> pts = (*ring)->Range(t0 + 63, 3, 3);
+  BOOST_REQUIRE_EQUAL(pts.size(), 3u);
+  BOOST_CHECK_EQUAL(pts[1].start_s, t0);
+  BOOST_CHECK_EQUAL(pts[1].values[0], 7u);
+  BOOST_CHECK_EQUAL(pts[1].values[3], 1u);
+  BOOST_CHECK_EQUAL(pts[1].values[4], 2u);
+  BOOST_CHECK_EQUAL(pts[2].values[0], 2u);
+  BOOST_CHECK_EQUAL(pts[0].values[0], 0u);
+  std::vector<HistoryPoint> day = (*ring)->Range(t0 + 63, 1440, 144);
+  BOOST_CHECK_EQUAL(day.size(), 144u);
+  BOOST_CHECK_EQUAL(day.back().values[0], 9u);  // the last bucket holds both minutes
+}
+
+BOOST_AUTO_TEST_CASE(forms_and_html) {
+  std::map<std::string, std::string> f = ParseForm("id=a%40b.org&csrf=x+y&bad&e=");
+  BOOST_CHECK_EQUAL(f["id"], "a@b.org");
+  BOOST_CHECK_EQUAL(f["csrf"], "x y");
+  BOOST_CHECK_EQUAL(f.count("bad"), 0u);
+  BOOST_CHECK_EQUAL(HtmlEscape("<a href=\"x\">'&"), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;");
+  BOOST_CHECK(SecretEquals("abc", "abc"));
+  BOOST_CHECK(!SecretEquals("abc", "abd"));
+  BOOST_CHECK(!SecretEquals("abc", "ab"));
+}
+
+}  // namespace
+}  // namespace sendguard::http

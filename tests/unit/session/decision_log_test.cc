@@ -1,0 +1,53 @@
+// Tests for session/decision_log: valid JSON strings from any bytes, one
+// line per write, and a swapped descriptor.
+#include <boost/test/unit_test.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "session/decision_log.h"
+#include "../temp_dir.h"
+
+namespace sendguard {
+namespace {
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+BOOST_AUTO_TEST_CASE(json_strings_escape_and_repair_utf8) {
+  BOOST_CHECK_EQUAL(JsonString("a\"b\\c\n"), "\"a\\\"b\\\\c\\u000a\"");
+  BOOST_CHECK_EQUAL(JsonString("caf\xc3\xa9"), "\"caf\xc3\xa9\"");
+  BOOST_CHECK_EQUAL(JsonString("bad\xff\xc3"), "\"bad\\ufffd\\ufffd\"");
+  BOOST_CHECK_EQUAL(JsonString("\xc0\xaf"), "\"\\ufffd\\ufffd\"");  // overlong '/'
+}
+
+BOOST_AUTO_TEST_CASE(lines_go_to_the_current_file) {
+  test::TempDir dir;
+  std::string a = dir.path() + "/a.jsonl", b = dir.path() + "/b.jsonl";
+  Result<int> fa = OpenDecisionLogFile(a);
+  BOOST_REQUIRE(fa.ok());
+  DecisionLog log(*fa);
+  log.Write("{\"n\":1}");
+  Result<int> fb = OpenDecisionLogFile(b);
+  BOOST_REQUIRE(fb.ok());
+  log.Replace(*fb);
+  log.Write("{\"n\":2}");
+  BOOST_CHECK_EQUAL(Slurp(a), "{\"n\":1}\n");
+  BOOST_CHECK_EQUAL(Slurp(b), "{\"n\":2}\n");
+}
+
+BOOST_AUTO_TEST_CASE(an_unopenable_path_names_the_key) {
+  Result<int> fd = OpenDecisionLogFile("/nonexistent-dir/x.jsonl");
+  BOOST_REQUIRE(!fd.ok());
+  BOOST_CHECK(fd.status().message().find("[log] decision_log") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace sendguard
