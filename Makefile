@@ -42,7 +42,7 @@ TEST_MODULES := $(patsubst tests/unit/%/,%,$(sort $(dir $(wildcard tests/unit/*/
 TEST_BINS    := $(foreach m,$(TEST_MODULES),$(BUILD)/tests/$(m)_test)
 
 .PHONY: all build-deps deps test check-layering test-unit test-asan test-e2e test-protocol test-redis test-fuzz unit-tests fuzz-bins \
-        run demo bench fuzz clean
+        run demo bench fuzz clean agreement test-agreement
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/sendguard
@@ -97,8 +97,8 @@ deps:
 test: deps
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	@$(MAKE) --no-print-directory -j$(JOBS) all unit-tests
-	@$(MAKE) --no-print-directory check-layering test-unit test-asan test-protocol test-redis test-e2e test-fuzz KEEP_GOING=1
-	@tests/summarize.sh $(RESULTS) layering unit asan protocol redis e2e fuzz
+	@$(MAKE) --no-print-directory check-layering test-unit test-asan test-agreement test-protocol test-redis test-e2e test-fuzz KEEP_GOING=1
+	@tests/summarize.sh $(RESULTS) layering unit asan agreement protocol redis e2e fuzz
 
 check-layering:
 	@mkdir -p $(RESULTS)
@@ -113,6 +113,20 @@ test-asan:
 	@mkdir -p $(RESULTS)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	  tests/run_unit.sh $(RESULTS)/asan.tally $(patsubst $(BUILD)/%,obj/asan/%,$(TEST_BINS)) || [ -n "$(KEEP_GOING)" ]
+
+# Agreement with SpamAssassin itself (tests/agreement/): fails below the
+# floors recorded in tests/agreement/floor or on a disagreeing rule missing
+# from tests/agreement/known-differences.txt; report in $(RESULTS)/agreement/.
+AGREEMENT_GATE = --min-precision $(word 1,$(shell cat tests/agreement/floor)) \
+  --min-recall $(word 2,$(shell cat tests/agreement/floor)) --known tests/agreement/known-differences.txt
+test-agreement: all
+	@mkdir -p $(RESULTS)
+	@tests/agreement/run_tally.sh $(RESULTS)/agreement.tally $(BUILD)/sendguard $(RESULTS)/agreement \
+	  $(AGREEMENT_GATE) || [ -n "$(KEEP_GOING)" ]
+
+agreement: all
+	@tests/agreement/run.sh $(BUILD)/sendguard $(RESULTS)/agreement $(AGREEMENT_GATE); \
+	  rc=$$?; echo "report: $(RESULTS)/agreement/report.md"; exit $$rc
 
 test-e2e: all
 	@mkdir -p $(RESULTS)

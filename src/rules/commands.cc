@@ -23,6 +23,7 @@ constexpr size_t kMaxShownMatch = 120;
 struct ParsedArgs {
   bool explain = false;
   bool lenient = false;
+  bool list = false;
   std::vector<std::string> rule_paths;
   std::vector<std::string> positional;
   std::string error;
@@ -34,6 +35,8 @@ ParsedArgs ParseArgs(const std::vector<std::string>& args, bool scan) {
     const std::string& a = args[i];
     if (a == "--lenient") {
       p.lenient = true;
+    } else if (a == "--list") {
+      p.list = true;
     } else if (scan && a == "--explain") {
       p.explain = true;
     } else if (scan && a == "--rules") {
@@ -119,6 +122,51 @@ Result<std::shared_ptr<const RuleSet>> LoadForCommand(const std::vector<std::str
   return RuleSet::Load(paths, load, report);
 }
 
+// One line: FILE, total, scoring hits, sub-rule hits (comma-separated),
+// tab-separated; what tests/agreement/compare.py reads.
+void PrintListLine(const std::string& file, const ScanResult& result, std::ostream& out) {
+  out << file << "\t" << FormatScore(result.score) << "\t";
+  for (size_t i = 0; i < result.hits.size(); ++i) out << (i ? "," : "") << result.hits[i].name;
+  out << "\t";
+  for (size_t i = 0; i < result.subrules.size(); ++i) out << (i ? "," : "") << result.subrules[i].name;
+  out << "\n";
+}
+
+void PrintVerdict(const mime::ParsedMessage& msg, const ScanResult& result, bool explain,
+                  const policy::Thresholds& t, std::ostream& out) {
+  PrintMessage(msg, explain, out);
+  out << "hits:\n";
+  for (const RuleHit& h : result.hits) PrintHit(h, out);
+  if (explain) {
+    out << "sub-rules (not scored):\n";
+    for (const RuleHit& h : result.subrules) PrintHit(h, out);
+  }
+  out << "total: " << FormatScore(result.score)
+      << "  action: " << policy::ContentActionName(policy::ActionForScore(result.score, t))
+      << " (tag " << ThresholdText(t.tag) << ", quarantine " << ThresholdText(t.quarantine)
+      << ", reject " << ThresholdText(t.reject) << ")\n";
+}
+
+// Scans one file and prints its result; false (after saying why) on error.
+bool ScanOneFile(const RuleSet& set, const std::string& file, const ParsedArgs& p,
+                 const CommandOptions& options, std::ostream& out, std::ostream& err) {
+  std::string raw;
+  if (!ReadFile(file, &raw)) {
+    err << "sendguard scan: cannot read " << file << "\n";
+    return false;
+  }
+  mime::ParsedMessage msg = mime::Parse(raw, options.limits);
+  ScanResult result;
+  Status s = set.Scan(msg, &result);
+  if (!s.ok()) {
+    err << "sendguard scan: " << file << ": " << s.ToString() << " (the daemon would tempfail)\n";
+    return false;
+  }
+  if (p.list) PrintListLine(file, result, out);
+  else PrintVerdict(msg, result, p.explain, options.thresholds, out);
+  return true;
+}
+
 }  // namespace
 
 std::string SummaryLine(const LoadReport& report) {
@@ -152,6 +200,8 @@ int RunLintCommand(const std::vector<std::string>& args, const CommandOptions& o
     err << "sendguard lint: " << set.status().message() << "\n";
     return 2;
   }
+  if (p.list)
+    for (const auto& [rule, state] : report.rule_states) out << rule << "\t" << state << "\n";
   out << SummaryLine(report) << "\n";
   return report.errors() > 0 ? 1 : 0;
 }
@@ -159,14 +209,10 @@ int RunLintCommand(const std::vector<std::string>& args, const CommandOptions& o
 int RunScanCommand(const std::vector<std::string>& args, const CommandOptions& options,
                    std::ostream& out, std::ostream& err) {
   ParsedArgs p = ParseArgs(args, true);
-  if (p.error.empty() && p.positional.size() != 1) p.error = "exactly one FILE.eml expected";
+  if (p.error.empty() && p.positional.empty()) p.error = "FILE.eml expected";
+  if (p.error.empty() && !p.list && p.positional.size() != 1) p.error = "exactly one FILE.eml expected (several with --list)";
   if (!p.error.empty()) {
-    err << "usage: sendguard scan [--explain] [--lenient] [--rules PATH]... FILE.eml: " << p.error << "\n";
-    return 2;
-  }
-  std::string raw;
-  if (!ReadFile(p.positional[0], &raw)) {
-    err << "sendguard scan: cannot read " << p.positional[0] << "\n";
+    err << "usage: sendguard scan [--explain | --list] [--lenient] [--rules PATH]... FILE.eml...: " << p.error << "\n";
     return 2;
   }
   LoadReport report;
@@ -176,25 +222,8 @@ int RunScanCommand(const std::vector<std::string>& args, const CommandOptions& o
     err << "sendguard scan: rules not loaded: " << set.status().message() << "\n";
     return 2;
   }
-  mime::ParsedMessage msg = mime::Parse(raw, options.limits);
-  ScanResult result;
-  Status s = (*set)->Scan(msg, &result);
-  if (!s.ok()) {
-    err << "sendguard scan: " << s.ToString() << " (the daemon would tempfail)\n";
-    return 2;
-  }
-  PrintMessage(msg, p.explain, out);
-  out << "hits:\n";
-  for (const RuleHit& h : result.hits) PrintHit(h, out);
-  if (p.explain) {
-    out << "sub-rules (not scored):\n";
-    for (const RuleHit& h : result.subrules) PrintHit(h, out);
-  }
-  const policy::Thresholds& t = options.thresholds;
-  out << "total: " << FormatScore(result.score)
-      << "  action: " << policy::ContentActionName(policy::ActionForScore(result.score, t))
-      << " (tag " << ThresholdText(t.tag) << ", quarantine " << ThresholdText(t.quarantine)
-      << ", reject " << ThresholdText(t.reject) << ")\n";
+  for (const std::string& file : p.positional)
+    if (!ScanOneFile(**set, file, p, options, out, err)) return 2;
   return 0;
 }
 

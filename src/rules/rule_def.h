@@ -10,6 +10,7 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sendguard {
@@ -68,6 +69,9 @@ struct LoadReport {
   int regex_loaded = 0;  // header/body/rawbody/uri/full rules with a regex
   int regex_total = 0;
   std::map<std::string, int> unsupported_by_reason;  // category -> count
+  // Every rule defined, in definition order: "loaded" or why not (the
+  // category counted in unsupported_by_reason).
+  std::vector<std::pair<std::string, std::string>> rule_states;
   int errors() const;
 };
 

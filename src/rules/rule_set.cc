@@ -248,6 +248,7 @@ class RuleSetBuilder {
       bool regex_rule = def.target != Target::kMeta && !def.exists && category_[i] != "eval";
       report_->total++;
       report_->regex_total += regex_rule;
+      report_->rule_states.emplace_back(def.name, bad_[i] ? category_[i] : "loaded");
       if (!bad_[i]) {
         report_->loaded++;
         report_->regex_loaded += regex_rule;
