@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <fstream>
 #include <iomanip>
+#include <map>
+#include <optional>
 #include <sstream>
 
 namespace sendguard {
@@ -24,6 +26,7 @@ struct ParsedArgs {
   bool explain = false;
   bool lenient = false;
   bool list = false;
+  std::optional<RunRules> run;
   std::vector<std::string> rule_paths;
   std::vector<std::string> positional;
   std::string error;
@@ -37,6 +40,14 @@ ParsedArgs ParseArgs(const std::vector<std::string>& args, bool scan) {
       p.lenient = true;
     } else if (a == "--list") {
       p.list = true;
+    } else if (scan && a == "--all") {
+      p.run = RunRules::kAll;
+    } else if (scan && a == "--run") {
+      std::string mode = i + 1 < args.size() ? args[++i] : "";
+      if (mode == "needed") p.run = RunRules::kNeeded;
+      else if (mode == "nonzero") p.run = RunRules::kNonZero;
+      else if (mode == "all") p.run = RunRules::kAll;
+      else p.error = "--run needs needed, nonzero or all";
     } else if (scan && a == "--explain") {
       p.explain = true;
     } else if (scan && a == "--rules") {
@@ -116,9 +127,10 @@ void PrintHit(const RuleHit& h, std::ostream& out) {
 
 Result<std::shared_ptr<const RuleSet>> LoadForCommand(const std::vector<std::string>& paths,
                                                       const CommandOptions& options, bool lenient,
-                                                      LoadReport* report) {
+                                                      RunRules run, LoadReport* report) {
   LoadOptions load = options.load;
   if (lenient) load.strict = false;
+  load.run = run;
   return RuleSet::Load(paths, load, report);
 }
 
@@ -145,6 +157,18 @@ void PrintVerdict(const mime::ParsedMessage& msg, const ScanResult& result, bool
       << "  action: " << policy::ContentActionName(policy::ActionForScore(result.score, t))
       << " (tag " << ThresholdText(t.tag) << ", quarantine " << ThresholdText(t.quarantine)
       << ", reject " << ThresholdText(t.reject) << ")\n";
+}
+
+// Which loaded rules the scan did not compute, and why, for --explain.
+void PrintNotRun(const LoadReport& report, std::ostream& out) {
+  std::map<std::string, std::vector<std::string>> by_reason;
+  for (const auto& [rule, reason] : report.not_run) by_reason[reason].push_back(rule);
+  out << "not run (of " << report.loaded << " loaded rules; --all runs every one):\n";
+  for (const auto& [reason, rules] : by_reason) {
+    out << "  " << reason << " (" << rules.size() << "):";
+    for (const std::string& r : rules) out << " " << r;
+    out << "\n";
+  }
 }
 
 // Scans one file and prints its result; false (after saying why) on error.
@@ -194,7 +218,9 @@ int RunLintCommand(const std::vector<std::string>& args, const CommandOptions& o
   }
   const std::vector<std::string>& paths = p.positional.empty() ? options.default_rule_paths : p.positional;
   LoadReport report;
-  Result<std::shared_ptr<const RuleSet>> set = LoadForCommand(paths, options, p.lenient, &report);
+  // Every rule is compiled, so that each one's problems are reported.
+  Result<std::shared_ptr<const RuleSet>> set =
+      LoadForCommand(paths, options, p.lenient, RunRules::kAll, &report);
   PrintProblems(report, out);
   if (!set.ok() && report.errors() == 0) {
     err << "sendguard lint: " << set.status().message() << "\n";
@@ -217,13 +243,14 @@ int RunScanCommand(const std::vector<std::string>& args, const CommandOptions& o
   }
   LoadReport report;
   auto set = LoadForCommand(p.rule_paths.empty() ? options.default_rule_paths : p.rule_paths,
-                            options, p.lenient, &report);
+                            options, p.lenient, p.run.value_or(options.load.run), &report);
   if (!set.ok()) {
     err << "sendguard scan: rules not loaded: " << set.status().message() << "\n";
     return 2;
   }
   for (const std::string& file : p.positional)
     if (!ScanOneFile(**set, file, p, options, out, err)) return 2;
+  if (p.explain) PrintNotRun(report, out);
   return 0;
 }
 

@@ -72,6 +72,9 @@ struct LoadReport {
   // Every rule defined, in definition order: "loaded" or why not (the
   // category counted in unsupported_by_reason).
   std::vector<std::pair<std::string, std::string>> rule_states;
+  // Loaded rules a scan does not compute (LoadOptions::run), and why:
+  // "score 0" or "unused" (a sub-rule no scoring rule needs).
+  std::vector<std::pair<std::string, std::string>> not_run;
   int errors() const;
 };
 

@@ -48,10 +48,16 @@ bool IsScoring(const std::string& name, double score) {
   return name.rfind("__", 0) != 0 && score != 0;
 }
 
-double DefaultScore(const std::string& name) {
-  if (name.rfind("__", 0) == 0) return 0;
-  if (name.rfind("T_", 0) == 0) return 0.01;
-  return 1.0;
+// SpamAssassin's score for a rule without a `score` line (Parser.pm
+// fix_tests): 0.01 for T_ rules, else 1, negated for `tflags nice`.
+double UnsetScore(const std::string& name, bool nice) {
+  double v = name.rfind("T_", 0) == 0 ? 0.01 : 1.0;
+  return nice ? -v : v;
+}
+
+// What a rule adds to the total: "__" rules never add.
+double DefaultScore(const std::string& name, bool nice) {
+  return name.rfind("__", 0) == 0 ? 0 : UnsetScore(name, nice);
 }
 
 bool IsPseudoHeader(const std::string& h) { return h == "ALL" || h == "ToCc" || h == "MESSAGEID"; }
@@ -90,6 +96,7 @@ class RuleSetBuilder {
 
   std::unique_ptr<RuleSet::Impl> Run() {
     CreateRules();
+    ChooseRules();
     AssignGroups();
     BuildGroup(&impl_->body, body_specs_, false);
     BuildGroup(&impl_->rawbody, rawbody_specs_, false);
@@ -109,13 +116,53 @@ class RuleSetBuilder {
       r.name = def.name;
       const RuleAttrs& a = parsed_.attrs[def.name];
       r.describe = a.describe;
-      r.score = a.has_score ? a.score : DefaultScore(def.name);
+      r.score = a.has_score ? a.score : DefaultScore(def.name, a.nice);
       r.scoring = IsScoring(def.name, r.score);
+      nonzero_.push_back((a.has_score ? a.score : UnsetScore(def.name, a.nice)) != 0);
       r.negated = def.negated;
       impl_->rules.push_back(std::move(r));
       bad_.push_back(!def.unsupported_category.empty());
       category_.push_back(def.unsupported_category);
       reason_.push_back(def.unsupported_reason);
+    }
+  }
+
+  // The names each meta uses (empty for other rules and unparsable metas,
+  // which ResolveMetas reports).
+  void ParseMetaNames() {
+    meta_names_.resize(parsed_.defs.size());
+    for (size_t i = 0; i < parsed_.defs.size(); ++i) {
+      const RuleDef& def = parsed_.defs[i];
+      if (def.target != Target::kMeta || bad_[i]) continue;
+      Result<Expr> e = Expr::Parse(def.meta);
+      if (e.ok()) meta_names_[i] = e->names();
+    }
+  }
+
+  // Fills run_ per options_.run: every rule, those SpamAssassin runs (score
+  // != 0), or those a scoring rule needs (scoring rules, then the non-zero
+  // rules their metas use, transitively).
+  void ChooseRules() {
+    const size_t n = parsed_.defs.size();
+    ParseMetaNames();
+    run_.assign(n, options_.run == RunRules::kAll);
+    if (options_.run == RunRules::kAll) return;
+    if (options_.run == RunRules::kNonZero) {
+      for (size_t i = 0; i < n; ++i) run_[i] = nonzero_[i];
+      return;
+    }
+    std::vector<size_t> todo;
+    for (size_t i = 0; i < n; ++i)
+      if (impl_->rules[i].scoring) todo.push_back(i);
+    while (!todo.empty()) {
+      size_t i = todo.back();
+      todo.pop_back();
+      if (run_[i]) continue;
+      run_[i] = true;
+      for (const std::string& name : meta_names_[i]) {
+        auto it = parsed_.index.find(name);
+        if (it != parsed_.index.end() && nonzero_[it->second]) todo.push_back(it->second);
+      }
     }
   }
 
@@ -129,7 +176,7 @@ class RuleSetBuilder {
     std::map<std::string, size_t> header_index;
     for (size_t i = 0; i < parsed_.defs.size(); ++i) {
       const RuleDef& def = parsed_.defs[i];
-      if (bad_[i] || def.target == Target::kMeta) continue;
+      if (bad_[i] || !run_[i] || def.target == Target::kMeta) continue;
       if (def.exists) {
         impl_->exists.push_back({static_cast<int>(i), def.header});
         continue;
@@ -234,7 +281,7 @@ class RuleSetBuilder {
       }
     }
     state_[i] = 2;
-    if (ok && r.meta) impl_->meta_order.push_back(static_cast<int>(i));
+    if (ok && r.meta && run_[i]) impl_->meta_order.push_back(static_cast<int>(i));
     if (!ok) r.meta.reset();
     return ok;
   }
@@ -249,6 +296,8 @@ class RuleSetBuilder {
       report_->total++;
       report_->regex_total += regex_rule;
       report_->rule_states.emplace_back(def.name, bad_[i] ? category_[i] : "loaded");
+      if (!bad_[i] && !run_[i])
+        report_->not_run.emplace_back(def.name, nonzero_[i] ? "unused" : "score 0");
       if (!bad_[i]) {
         report_->loaded++;
         report_->regex_loaded += regex_rule;
@@ -268,6 +317,9 @@ class RuleSetBuilder {
   std::vector<RegexSpec> body_specs_, rawbody_specs_, full_specs_, uri_specs_;
   std::vector<std::vector<RegexSpec>> header_specs_;
   std::vector<int> state_;
+  std::vector<bool> nonzero_;  // SpamAssassin's score of the rule is not 0
+  std::vector<bool> run_;      // Scan() computes the rule
+  std::vector<std::vector<std::string>> meta_names_;
 };
 
 RuleSet::RuleSet(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -29,6 +29,6 @@ fi
 perl "$here/sa_oracle.pl" --rules "$rules" $files > "$out/sa.jsonl"
 "$sendguard" lint --lenient --list "$rules" > "$out/loaded.tsv" || true
 # shellcheck disable=SC2086
-"$sendguard" scan --list --lenient --rules "$rules" $files > "$out/sendguard.tsv"
+"$sendguard" scan --list --run nonzero --lenient --rules "$rules" $files > "$out/sendguard.tsv"
 exec /usr/bin/python3 "$here/compare.py" --sa "$out/sa.jsonl" --sendguard "$out/sendguard.tsv" \
   --loaded "$out/loaded.tsv" --report "$out/report.md" "$@"
