@@ -53,9 +53,35 @@ bool ValidRuleName(std::string_view name) {
   });
 }
 
+// The plugins SpamAssassin 4.0.1 loads by default (Debian's
+// /etc/spamassassin/v*.pre): `ifplugin` and `plugin()` are true for these
+// only, so the rule set is the one SpamAssassin itself runs. Rules a plugin
+// provides that sendguard cannot run (eval:, DNS) are reported as such.
 bool PluginEmulated(std::string_view plugin) {
-  return plugin.find("ReplaceTags") == std::string_view::npos &&
-         plugin.find("MIMEHeader") == std::string_view::npos;
+  static const char* const kDefaultPlugins[] = {
+      "AskDNS",   "AutoLearnThreshold", "Bayes",     "BodyEval",   "Check",       "DKIM",
+      "DMARC",    "DNSEval",            "FreeMail",  "HTMLEval",   "HTTPSMismatch", "HashBL",
+      "HeaderEval", "ImageInfo",        "MIMEEval",  "MIMEHeader", "Pyzor",       "Razor2",
+      "RelayEval", "ReplaceTags",       "SPF",       "SpamCop",    "URIDNSBL",    "URIDetail",
+      "URIEval",  "VBounce",            "WLBLEval",  "WelcomeListSubject"};
+  plugin = Trim(plugin);
+  if (plugin.rfind("plugin(", 0) == 0 && plugin.back() == ')')
+    plugin = Trim(plugin.substr(7, plugin.size() - 8));
+  constexpr std::string_view kPrefix = "Mail::SpamAssassin::Plugin::";
+  if (plugin.rfind(kPrefix, 0) != 0) return false;
+  plugin.remove_prefix(kPrefix.size());
+  for (const char* p : kDefaultPlugins)
+    if (plugin == p) return true;
+  return false;
+}
+
+// `can(Package::method)`: every Mail::SpamAssassin::Conf feature 4.0.1
+// tests for exists; a plugin's method exists when the plugin is loaded.
+bool CanValue(std::string_view name) {
+  std::string_view inner = Trim(name.substr(4, name.size() - 5));
+  if (inner.rfind("Mail::SpamAssassin::Conf::", 0) == 0) return true;
+  size_t last = inner.rfind("::");
+  return last != std::string_view::npos && PluginEmulated(inner.substr(0, last));
 }
 
 // Directives that define rules sendguard cannot run; they are recorded so
@@ -139,7 +165,7 @@ class FileParser {
     if (name == "version") return kEmulatedVersion;
     if (name == "perl_version") return kEmulatedPerl;
     if (name.rfind("plugin(", 0) == 0) return PluginEmulated(name) ? 1 : 0;
-    if (name.rfind("can(", 0) == 0) return PluginEmulated(name) ? 1 : 0;
+    if (name.rfind("can(", 0) == 0) return CanValue(name) ? 1 : 0;
     return 0;
   }
 
@@ -167,6 +193,7 @@ class FileParser {
       rules_->attrs[name].describe = std::string(rest);
     } else if (directive == "tflags") {
       TflagsLine(rest);
+    } else if (directive.rfind("replace_", 0) == 0 && ReplaceLine(directive, rest)) {
     } else if (const char* category = UnsupportedRuleDirective(directive)) {
       std::string name(NextWord(&rest));
       RuleDef def = NewRule(name, Target::kMeta);
@@ -225,6 +252,7 @@ class FileParser {
     Unsupported why;
     if (!TranslatePerlRegex(literal, &tr, &why)) {
       MarkUnsupported(def, why.category, why.reason);
+      def->regex_untranslatable = true;
       return;
     }
     def->re2_pattern = tr.pattern;
@@ -273,6 +301,28 @@ class FileParser {
     if (IsCallerSuppliedHeader(def->header) && warned_pseudo_.insert(def->header).second)
       Warn(def->name, "pseudo-header '" + def->header +
                           "' only matches when the caller supplies it (first use in this file)");
+  }
+
+  // ReplaceTags' settings; false for a replace_* directive it does not have.
+  bool ReplaceLine(const std::string& directive, std::string_view rest) {
+    ReplaceTagConfig& c = rules_->replace;
+    if (directive == "replace_rules") {
+      while (!rest.empty()) c.rules.insert(std::string(NextWord(&rest)));
+      return true;
+    }
+    if (directive == "replace_start" || directive == "replace_end") {
+      (directive == "replace_start" ? c.start : c.end) = std::string(rest);
+      return true;
+    }
+    std::map<std::string, std::string>* table = directive == "replace_tag"     ? &c.tags
+                                                : directive == "replace_pre"   ? &c.pre
+                                                : directive == "replace_inter" ? &c.inter
+                                                : directive == "replace_post"  ? &c.post
+                                                                               : nullptr;
+    if (!table) return false;
+    std::string name(NextWord(&rest));
+    (*table)[name] = std::string(rest);
+    return true;
   }
 
   void ScoreLine(std::string_view rest) {

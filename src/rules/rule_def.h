@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "rules/replace_tags.h"
+
 namespace sendguard {
 namespace rules {
 
@@ -39,6 +41,8 @@ struct RuleDef {
   std::string if_unset;
   std::string unsupported_category;  // non-empty: cannot be run, and why
   std::string unsupported_reason;
+  bool regex_untranslatable = false;  // the unsupported reason is the regex itself
+  bool replaced_tags = false;         // ReplaceTags rewrote the regex
 };
 
 // Attributes set by separate lines (`score`, `describe`, `tflags`); they may
@@ -83,6 +87,7 @@ struct ParsedRules {
   std::vector<RuleDef> defs;              // in order of first definition
   std::map<std::string, size_t> index;    // name -> position in defs
   std::map<std::string, RuleAttrs> attrs;
+  ReplaceTagConfig replace;               // replace_* lines, applied by Compile
   void Define(RuleDef def);
 };
 

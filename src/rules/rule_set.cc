@@ -10,6 +10,7 @@
 #include "rules/expr.h"
 #include "rules/header_view.h"
 #include "rules/regex_group.h"
+#include "rules/replace_tags.h"
 
 namespace sendguard {
 namespace rules {
@@ -347,6 +348,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Load(const std::vector<std::stri
 Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(ParsedRules parsed,
                                                         const LoadOptions& options,
                                                         LoadReport* report) {
+  ApplyReplaceTags(&parsed);
   std::unique_ptr<Impl> impl = RuleSetBuilder(std::move(parsed), options, report).Run();
   if (options.strict && report->errors() > 0) {
     for (const Problem& p : report->problems) {
