@@ -400,11 +400,12 @@ Status RuleSet::Impl::ScanHeaders(const mime::ParsedMessage& msg, std::vector<in
       text = g.if_unset;
       found = true;
     }
-    if (found) {
-      Status s = ScanText(g, text, counts, matched);
-      if (!s.ok()) return s;
-    }
+    // SpamAssassin matches a missing header as "" (Check.pm: $hval undef,
+    // no warnings): /^$/ hits it, !~ /./ too. A pseudo-header nobody
+    // supplied is unknown: neither =~ nor !~ rules hit.
     if (!found && g.caller_supplied) continue;
+    Status s = ScanText(g, text, counts, matched);
+    if (!s.ok()) return s;
     for (int rule : g.rule_of) {
       if (!rules[rule].negated) continue;
       (*counts)[rule] = (*counts)[rule] == 0 ? 1 : 0;
