@@ -90,7 +90,7 @@ const char* UnsupportedRuleDirective(std::string_view directive) {
   static const std::pair<const char*, const char*> kTable[] = {
       {"askdns", "dns"},       {"urirhsbl", "dns"},        {"urirhssub", "dns"},
       {"uridnsbl", "dns"},     {"uridnssub", "dns"},       {"header_rbl", "dns"},
-      {"mimeheader", "mimeheader"}, {"uri_detail", "uri_detail"},
+      {"uri_detail", "uri_detail"},
       {"check_hashbl_emails", "dns"}, {"full_tag", "plugin"},
   };
   for (const auto& e : kTable)
@@ -184,7 +184,8 @@ class FileParser {
 
   void Directive(const std::string& directive, std::string_view rest) {
     if (directive == "header" || directive == "body" || directive == "rawbody" ||
-        directive == "uri" || directive == "full" || directive == "meta") {
+        directive == "uri" || directive == "full" || directive == "meta" ||
+        directive == "mimeheader") {
       RuleLine(directive, rest);
     } else if (directive == "score") {
       ScoreLine(rest);
@@ -223,7 +224,8 @@ class FileParser {
     std::string name(NextWord(&rest));
     static const std::pair<const char*, Target> kTargets[] = {
         {"header", Target::kHeader}, {"body", Target::kBody}, {"rawbody", Target::kRawBody},
-        {"uri", Target::kUri},       {"full", Target::kFull}, {"meta", Target::kMeta}};
+        {"uri", Target::kUri},       {"full", Target::kFull}, {"meta", Target::kMeta},
+        {"mimeheader", Target::kMimeHeader}};
     Target target = Target::kBody;
     for (const auto& t : kTargets)
       if (directive == t.first) target = t.second;
@@ -240,6 +242,8 @@ class FileParser {
       def.meta = std::string(rest);
     } else if (target == Target::kHeader) {
       HeaderSpec(rest, &def);
+    } else if (target == Target::kMimeHeader) {
+      MimeHeaderSpec(rest, &def);
     } else {
       SetRegex(rest, &def);
     }
@@ -282,6 +286,18 @@ class FileParser {
     }
     SetHeaderName(spec, def);
     if (def->unsupported_category.empty()) SetRegex(rest, def);
+  }
+
+  // MIMEHeader's syntax: `Name[:raw] =~ /re/ [if-unset: text]` (or !~).
+  void MimeHeaderSpec(std::string_view rest, RuleDef* def) {
+    if (rest.rfind("exists:", 0) == 0) {
+      MarkUnsupported(def, "syntax", "mimeheader takes Name =~ /re/, not exists:");
+      return;
+    }
+    HeaderSpec(rest, def);
+    if (def->unsupported_category.empty() && def->view != HeaderView::kDecoded &&
+        def->view != HeaderView::kRaw)
+      MarkUnsupported(def, "syntax", "mimeheader knows only the :raw modifier");
   }
 
   void SetHeaderName(std::string_view spec, RuleDef* def) {

@@ -110,6 +110,17 @@ std::string DisplayNameOf(std::string_view value) {
   return "";
 }
 
+std::string LastHeaderValue(const std::vector<mime::Header>& headers, std::string_view name,
+                            HeaderView view, bool* found) {
+  *found = false;
+  for (auto it = headers.rbegin(); it != headers.rend(); ++it) {
+    if (!SameName(it->name, name)) continue;
+    *found = true;
+    return view == HeaderView::kRaw ? RawValue(it->raw, false) : it->decoded;
+  }
+  return "";
+}
+
 std::string HeaderText(const std::vector<mime::Header>& headers, std::string_view name,
                        HeaderView view, bool* found) {
   *found = false;

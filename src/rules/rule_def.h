@@ -18,7 +18,7 @@
 namespace sendguard {
 namespace rules {
 
-enum class Target { kHeader, kBody, kRawBody, kUri, kFull, kMeta };
+enum class Target { kHeader, kBody, kRawBody, kUri, kFull, kMeta, kMimeHeader };
 const char* TargetName(Target t);
 
 // How a header rule sees the header value (SA's `Header:modifier`).

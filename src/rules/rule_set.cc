@@ -76,8 +76,10 @@ struct RuleSet::Impl {
   std::vector<CompiledRule> rules;
   TextGroup body, rawbody, full, uri;
   std::vector<TextGroup> headers;
+  std::vector<TextGroup> mimeheaders;  // one per header view, run on each MIME part
   std::vector<ExistsRule> exists;
   std::vector<int> meta_order;  // dependencies first
+  std::vector<int> max_count;   // rule -> most matches counted (1 unless multiple)
 
   Status ScanText(const TextGroup& g, std::string_view text, std::vector<int>* counts,
                   std::vector<std::string>* matched) const;
@@ -85,6 +87,8 @@ struct RuleSet::Impl {
                   std::vector<std::string>* matched) const;
   Status ScanHeaders(const mime::ParsedMessage& msg, std::vector<int>* counts,
                      std::vector<std::string>* matched) const;
+  Status ScanMimeHeaders(const mime::ParsedMessage& msg, std::vector<int>* counts,
+                         std::vector<std::string>* matched) const;
   void EvaluateMetas(std::vector<int>* counts) const;
 };
 
@@ -105,6 +109,8 @@ class RuleSetBuilder {
     BuildGroup(&impl_->uri, uri_specs_, true);
     for (size_t i = 0; i < impl_->headers.size(); ++i)
       BuildGroup(&impl_->headers[i], header_specs_[i], true);
+    for (size_t i = 0; i < impl_->mimeheaders.size(); ++i)
+      BuildGroup(&impl_->mimeheaders[i], mimeheader_specs_[i], true);
     ResolveMetas();
     Report();
     return std::move(impl_);
@@ -122,6 +128,7 @@ class RuleSetBuilder {
       nonzero_.push_back((a.has_score ? a.score : UnsetScore(def.name, a.nice)) != 0);
       r.negated = def.negated;
       impl_->rules.push_back(std::move(r));
+      impl_->max_count.push_back(MaxCount(def.name));
       bad_.push_back(!def.unsupported_category.empty());
       category_.push_back(def.unsupported_category);
       reason_.push_back(def.unsupported_reason);
@@ -174,7 +181,7 @@ class RuleSetBuilder {
   }
 
   void AssignGroups() {
-    std::map<std::string, size_t> header_index;
+    std::map<std::string, size_t> header_index, mimeheader_index;
     for (size_t i = 0; i < parsed_.defs.size(); ++i) {
       const RuleDef& def = parsed_.defs[i];
       if (bad_[i] || !run_[i] || def.target == Target::kMeta) continue;
@@ -186,7 +193,11 @@ class RuleSetBuilder {
       if (def.target == Target::kBody || def.target == Target::kRawBody || def.target == Target::kUri)
         spec.pattern = "(?m)" + spec.pattern;
       if (def.target == Target::kHeader) {
-        AddHeaderRule(def, i, spec, &header_index);
+        AddHeaderRule(def, i, spec, &header_index, &impl_->headers, &header_specs_);
+        continue;
+      }
+      if (def.target == Target::kMimeHeader) {
+        AddHeaderRule(def, i, spec, &mimeheader_index, &impl_->mimeheaders, &mimeheader_specs_);
         continue;
       }
       TextGroup* g = def.target == Target::kBody ? &impl_->body
@@ -201,20 +212,21 @@ class RuleSetBuilder {
   }
 
   void AddHeaderRule(const RuleDef& def, size_t rule, const RegexSpec& spec,
-                     std::map<std::string, size_t>* header_index) {
-    auto it = header_index->emplace(HeaderKey(def), impl_->headers.size()).first;
-    if (it->second == impl_->headers.size()) {
+                     std::map<std::string, size_t>* header_index, std::vector<TextGroup>* groups,
+                     std::vector<std::vector<RegexSpec>>* group_specs) {
+    auto it = header_index->emplace(HeaderKey(def), groups->size()).first;
+    if (it->second == groups->size()) {
       TextGroup g;
       g.header = def.header;
       g.view = def.view;
       g.has_if_unset = def.has_if_unset;
       g.if_unset = def.if_unset;
-      g.caller_supplied = IsCallerSuppliedHeader(def.header);
-      impl_->headers.push_back(std::move(g));
-      header_specs_.emplace_back();
+      g.caller_supplied = def.target == Target::kHeader && IsCallerSuppliedHeader(def.header);
+      groups->push_back(std::move(g));
+      group_specs->emplace_back();
     }
-    impl_->headers[it->second].rule_of.push_back(static_cast<int>(rule));
-    header_specs_[it->second].push_back(spec);
+    (*groups)[it->second].rule_of.push_back(static_cast<int>(rule));
+    (*group_specs)[it->second].push_back(spec);
   }
 
   void BuildGroup(TextGroup* g, const std::vector<RegexSpec>& specs, bool short_texts) {
@@ -316,7 +328,7 @@ class RuleSetBuilder {
   std::vector<bool> bad_;
   std::vector<std::string> category_, reason_;
   std::vector<RegexSpec> body_specs_, rawbody_specs_, full_specs_, uri_specs_;
-  std::vector<std::vector<RegexSpec>> header_specs_;
+  std::vector<std::vector<RegexSpec>> header_specs_, mimeheader_specs_;
   std::vector<int> state_;
   std::vector<bool> nonzero_;  // SpamAssassin's score of the rule is not 0
   std::vector<bool> run_;      // Scan() computes the rule
@@ -333,6 +345,7 @@ int64_t RuleSet::dfa_fallbacks() const {
   for (const TextGroup* g : {&impl_->body, &impl_->rawbody, &impl_->full, &impl_->uri})
     n += g->regexes->dfa_fallbacks();
   for (const TextGroup& g : impl_->headers) n += g.regexes->dfa_fallbacks();
+  for (const TextGroup& g : impl_->mimeheaders) n += g.regexes->dfa_fallbacks();
   return n;
 }
 
@@ -420,6 +433,32 @@ Status RuleSet::Impl::ScanHeaders(const mime::ParsedMessage& msg, std::vector<in
   return Status::Ok();
 }
 
+// MIMEHeader: each rule is tried on the named header of every MIME entity
+// (the last occurrence in that entity, decoded or :raw; "" or the if-unset
+// text when absent); the count is the number of matches over all entities,
+// up to the rule's maximum. `!~` hits when no entity matches. (SpamAssassin
+// 4.0.1's plugin makes every `!~` mimeheader rule hit; no rule it ships
+// uses one.)
+Status RuleSet::Impl::ScanMimeHeaders(const mime::ParsedMessage& msg, std::vector<int>* counts,
+                                      std::vector<std::string>* matched) const {
+  for (const TextGroup& g : mimeheaders) {
+    for (const std::vector<mime::Header>& part : msg.part_headers) {
+      bool found = false;
+      std::string text = LastHeaderValue(part, g.header, g.view, &found);
+      if (!found) text = g.if_unset;
+      Status s = ScanText(g, text, counts, matched);
+      if (!s.ok()) return s;
+    }
+    for (int rule : g.rule_of) {
+      (*counts)[rule] = std::min((*counts)[rule], max_count[rule]);
+      if (!rules[rule].negated) continue;
+      (*counts)[rule] = (*counts)[rule] == 0 ? 1 : 0;
+      (*matched)[rule].clear();
+    }
+  }
+  return Status::Ok();
+}
+
 void RuleSet::Impl::EvaluateMetas(std::vector<int>* counts) const {
   std::vector<double> values;
   for (int i : meta_order) {
@@ -439,6 +478,7 @@ Status RuleSet::Scan(const mime::ParsedMessage& msg, ScanResult* out) const {
   if (s.ok()) s = m.ScanText(m.full, msg.full, &counts, &matched);
   if (s.ok()) s = m.ScanUris(msg.uris, &counts, &matched);
   if (s.ok()) s = m.ScanHeaders(msg, &counts, &matched);
+  if (s.ok()) s = m.ScanMimeHeaders(msg, &counts, &matched);
   if (!s.ok()) return s;
   m.EvaluateMetas(&counts);
   *out = ScanResult();
