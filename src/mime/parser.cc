@@ -195,7 +195,7 @@ class Walker {
     info.encoding = type.encoding;
     info.filename = type.filename.substr(0, limits_.max_header_bytes);
     info.depth = static_cast<int>(depth);
-    if (info.content_type.compare(0, 5, "text/") == 0) {
+    if (info.content_type.compare(0, 5, "text/") == 0 || info.content_type.compare(0, 8, "message/") == 0) {
       TextLeaf(info, body);
     } else if (info.encoding == "base64") {
       info.decoded_size = EstimateBase64DecodedSize(body);
@@ -213,7 +213,7 @@ class Walker {
     AppendAsUtf8(bytes, info.charset, &text, &unknown);
     if (unknown) Warn("unknown charset '" + info.charset.substr(0, 40) + "', read as latin1");
     NormalizeNewlines(&text);
-    AppendSection(text, "rawbody", &out_->rawbody);
+    if (info.content_type != "text/calendar") AppendSection(text, "rawbody", &out_->rawbody);
     if (info.content_type == "text/html") {
       std::string rendered;
       std::vector<std::string> links;
@@ -221,7 +221,7 @@ class Walker {
       for (const std::string& link : links) AddUri(NormalizeUri(link));
       AppendSection(rendered, "body", &out_->body);
       AddUrisFrom(rendered);
-    } else {
+    } else if (info.content_type == "text/plain") {
       AppendSection(text, "body", &out_->body);
       AddUrisFrom(text);
     }
