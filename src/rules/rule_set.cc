@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 
+#include "rules/body_text.h"
 #include "rules/cf_parser.h"
 #include "rules/expr.h"
 #include "rules/header_view.h"
@@ -473,7 +474,9 @@ Status RuleSet::Scan(const mime::ParsedMessage& msg, ScanResult* out) const {
   const Impl& m = *impl_;
   std::vector<int> counts(m.rules.size(), 0);
   std::vector<std::string> matched(m.rules.size());
-  Status s = m.ScanText(m.body, msg.body, &counts, &matched);
+  std::string body = msg.body;
+  ToParagraphs(&body);
+  Status s = m.ScanText(m.body, body, &counts, &matched);
   if (s.ok()) s = m.ScanText(m.rawbody, msg.rawbody, &counts, &matched);
   if (s.ok()) s = m.ScanText(m.full, msg.full, &counts, &matched);
   if (s.ok()) s = m.ScanUris(msg.uris, &counts, &matched);
