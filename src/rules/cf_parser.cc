@@ -138,19 +138,41 @@ class FileParser {
     std::string_view rest = line;
     std::string directive(NextWord(&rest));
     std::transform(directive.begin(), directive.end(), directive.begin(), ::tolower);
-    if (directive == "ifplugin") return Open(PluginEmulated(rest));
+    if (directive == "ifplugin")
+      return Open(PluginEmulated(rest), "plugin-not-loaded",
+                  "plugin " + std::string(rest) + " is not one SpamAssassin loads by default");
     if (directive == "if") return OpenIf(rest);
     if (directive == "else") return Else();
     if (directive == "endif") return Close();
-    if (!Active()) return Status::Ok();
+    if (!Active()) {
+      NoteSkipped(directive, rest);
+      return Status::Ok();
+    }
     Directive(directive, rest);
     return Status::Ok();
   }
 
-  Status Open(bool condition) {
+  Status Open(bool condition, const std::string& category, const std::string& why) {
     active_.push_back(condition);
     if_lines_.push_back(line_);
+    why_.push_back({category, why});
     return Status::Ok();
+  }
+
+  // A rule defined in a false block: recorded with the first false block's
+  // reason (a definition in a true block elsewhere wins, see Report).
+  void NoteSkipped(const std::string& directive, std::string_view rest) {
+    static const char* const kRuleDirectives[] = {"header", "body", "rawbody", "uri", "full",
+                                                  "meta", "mimeheader"};
+    bool defines = UnsupportedRuleDirective(directive) != nullptr;
+    for (const char* d : kRuleDirectives) defines = defines || directive == d;
+    if (!defines) return;
+    std::string name(NextWord(&rest));
+    if (!ValidRuleName(name) || rules_->skipped.count(name)) return;
+    size_t first_false = 0;
+    while (first_false < active_.size() && active_[first_false]) ++first_false;
+    const auto& [category, why] = why_[first_false];
+    rules_->skipped[name] = {file_, line_, category, why + " (line " + std::to_string(if_lines_[first_false]) + ")"};
   }
 
   Status OpenIf(std::string_view condition) {
@@ -158,7 +180,8 @@ class FileParser {
     if (!expr.ok()) return FileError("bad 'if' condition: " + expr.status().message());
     std::vector<double> values;
     for (const std::string& name : expr->names()) values.push_back(ConditionValue(name));
-    return Open(expr->Evaluate(values) != 0);
+    return Open(expr->Evaluate(values) != 0, "condition-false",
+                "'if " + std::string(Trim(condition)) + "' is false for SpamAssassin 4.0.1 with its default plugins");
   }
 
   static double ConditionValue(const std::string& name) {
@@ -172,6 +195,7 @@ class FileParser {
   Status Else() {
     if (active_.empty()) return FileError("'else' without 'if'");
     active_.back() = !active_.back();
+    why_.back().second = "'else' of a true condition: " + why_.back().second;
     return Status::Ok();
   }
 
@@ -179,6 +203,7 @@ class FileParser {
     if (active_.empty()) return FileError("'endif' without 'if'");
     active_.pop_back();
     if_lines_.pop_back();
+    why_.pop_back();
     return Status::Ok();
   }
 
@@ -374,6 +399,7 @@ class FileParser {
   int line_ = 0;
   std::vector<bool> active_;
   std::vector<int> if_lines_;
+  std::vector<std::pair<std::string, std::string>> why_;  // per open block: category, reason if false
   std::set<std::string> ignored_;
   std::set<std::string> warned_pseudo_;
 };

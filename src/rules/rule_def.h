@@ -88,6 +88,15 @@ struct ParsedRules {
   std::map<std::string, size_t> index;    // name -> position in defs
   std::map<std::string, RuleAttrs> attrs;
   ReplaceTagConfig replace;               // replace_* lines, applied by Compile
+  // Rules defined only inside `ifplugin`/`if` blocks that are false here
+  // (name -> where and why), so that lint accounts for every rule written.
+  struct Skipped {
+    std::string file;
+    int line = 0;
+    std::string category;  // "plugin-not-loaded" or "condition-false"
+    std::string reason;
+  };
+  std::map<std::string, Skipped> skipped;
   void Define(RuleDef def);
 };
 

@@ -320,6 +320,18 @@ class RuleSetBuilder {
       report_->unsupported_by_reason[category_[i]]++;
       report_->problems.push_back({def.file, def.line, def.name, reason_[i], sev});
     }
+    ReportSkipped();
+  }
+
+  // Rules only defined in false ifplugin/if blocks: counted, never errors.
+  void ReportSkipped() {
+    for (const auto& [name, s] : parsed_.skipped) {
+      if (parsed_.index.count(name)) continue;
+      report_->total++;
+      report_->unsupported_by_reason[s.category]++;
+      report_->rule_states.emplace_back(name, s.category);
+      report_->problems.push_back({s.file, s.line, name, "not defined: " + s.reason, Severity::kWarning});
+    }
   }
 
   ParsedRules parsed_;
