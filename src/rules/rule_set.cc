@@ -39,6 +39,11 @@ struct TextGroup {
   bool has_if_unset = false;
   std::string if_unset;
   bool caller_supplied = false;  // pseudo-header: absent means "unknown"
+  // What the group's rules match when the header is absent (the if-unset
+  // text or ""), computed once at load: most headers are absent from most
+  // messages (and from most MIME parts).
+  std::vector<std::pair<int, int>> absent_hits;  // group entry, count
+  bool absent_computed = false;
 };
 
 struct ExistsRule {
@@ -84,6 +89,8 @@ struct RuleSet::Impl {
 
   Status ScanText(const TextGroup& g, std::string_view text, std::vector<int>* counts,
                   std::vector<std::string>* matched) const;
+  Status ScanAbsent(const TextGroup& g, std::vector<int>* counts,
+                    std::vector<std::string>* matched) const;
   Status ScanUris(const std::vector<std::string>& uris, std::vector<int>* counts,
                   std::vector<std::string>* matched) const;
   Status ScanHeaders(const mime::ParsedMessage& msg, std::vector<int>* counts,
@@ -108,10 +115,14 @@ class RuleSetBuilder {
     BuildGroup(&impl_->rawbody, rawbody_specs_, false);
     BuildGroup(&impl_->full, full_specs_, false);
     BuildGroup(&impl_->uri, uri_specs_, true);
-    for (size_t i = 0; i < impl_->headers.size(); ++i)
+    for (size_t i = 0; i < impl_->headers.size(); ++i) {
       BuildGroup(&impl_->headers[i], header_specs_[i], true);
-    for (size_t i = 0; i < impl_->mimeheaders.size(); ++i)
+      MatchAbsent(&impl_->headers[i]);
+    }
+    for (size_t i = 0; i < impl_->mimeheaders.size(); ++i) {
       BuildGroup(&impl_->mimeheaders[i], mimeheader_specs_[i], true);
+      MatchAbsent(&impl_->mimeheaders[i]);
+    }
     ResolveMetas();
     Report();
     return std::move(impl_);
@@ -244,6 +255,19 @@ class RuleSetBuilder {
       category_[rule] = "re2-error";
       reason_[rule] = "RE2 cannot compile it: " + e.reason;
     }
+  }
+
+  // A failure here (engine error on a tiny text) leaves absent_hits empty
+  // and is logged; scans then match the absent value for real.
+  void MatchAbsent(TextGroup* g) {
+    std::vector<GroupMatch> found;
+    if (!g->regexes->Match(g->if_unset, &found).ok()) {
+      g->absent_hits.clear();
+      g->absent_computed = false;
+      return;
+    }
+    for (const GroupMatch& m : found) g->absent_hits.emplace_back(m.index, m.count);
+    g->absent_computed = true;
   }
 
   // Parses every meta and disables those whose dependencies are unknown,
@@ -400,6 +424,18 @@ Status RuleSet::Impl::ScanText(const TextGroup& g, std::string_view text, std::v
   return Status::Ok();
 }
 
+// The group's rules on an absent header: the load-time result.
+Status RuleSet::Impl::ScanAbsent(const TextGroup& g, std::vector<int>* counts,
+                                 std::vector<std::string>* matched) const {
+  if (!g.absent_computed) return ScanText(g, g.if_unset, counts, matched);
+  for (const auto& [entry, count] : g.absent_hits) {
+    int rule = g.rule_of[entry];
+    if ((*counts)[rule] == 0) (*matched)[rule] = g.if_unset;
+    (*counts)[rule] += count;
+  }
+  return Status::Ok();
+}
+
 // Each URI is matched on its own; a rule's count is the number of URIs it
 // matched (times the matches in each, with `tflags multiple`).
 Status RuleSet::Impl::ScanUris(const std::vector<std::string>& uris, std::vector<int>* counts,
@@ -422,15 +458,12 @@ Status RuleSet::Impl::ScanHeaders(const mime::ParsedMessage& msg, std::vector<in
   for (const TextGroup& g : headers) {
     bool found = false;
     std::string text = HeaderText(msg.headers, g.header, g.view, &found);
-    if (!found && g.has_if_unset) {
-      text = g.if_unset;
-      found = true;
-    }
     // SpamAssassin matches a missing header as "" (Check.pm: $hval undef,
-    // no warnings): /^$/ hits it, !~ /./ too. A pseudo-header nobody
-    // supplied is unknown: neither =~ nor !~ rules hit.
-    if (!found && g.caller_supplied) continue;
-    Status s = ScanText(g, text, counts, matched);
+    // no warnings), or as its [if-unset: text]: /^$/ hits it, !~ /./ too.
+    // A pseudo-header nobody supplied is unknown: without if-unset neither
+    // =~ nor !~ rules hit.
+    if (!found && g.caller_supplied && !g.has_if_unset) continue;
+    Status s = found ? ScanText(g, text, counts, matched) : ScanAbsent(g, counts, matched);
     if (!s.ok()) return s;
     for (int rule : g.rule_of) {
       if (!rules[rule].negated) continue;
@@ -458,8 +491,7 @@ Status RuleSet::Impl::ScanMimeHeaders(const mime::ParsedMessage& msg, std::vecto
     for (const std::vector<mime::Header>& part : msg.part_headers) {
       bool found = false;
       std::string text = LastHeaderValue(part, g.header, g.view, &found);
-      if (!found) text = g.if_unset;
-      Status s = ScanText(g, text, counts, matched);
+      Status s = found ? ScanText(g, text, counts, matched) : ScanAbsent(g, counts, matched);
       if (!s.ok()) return s;
     }
     for (int rule : g.rule_of) {
