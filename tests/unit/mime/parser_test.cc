@@ -244,3 +244,11 @@ BOOST_AUTO_TEST_CASE(parse_keeps_every_entitys_headers_in_find_parts_order) {
   BOOST_TEST(m.part_headers[2][0].decoded == "message/rfc822");
   BOOST_TEST(m.part_headers[3][0].decoded == "inner");
 }
+
+// Unfolding as SpamAssassin reads headers: the line break and the blanks
+// after it become one space, so "b;\n\tSat," reads "b; Sat,".
+BOOST_AUTO_TEST_CASE(parse_unfolds_a_break_and_its_blanks_into_one_space) {
+  ParsedMessage m = P("Received: from a by b;\n\tSat, 3 Oct 2000\nX-Two: one\r\n   two\r\n\r\nx\n");
+  BOOST_TEST(m.headers[0].decoded == "from a by b; Sat, 3 Oct 2000");
+  BOOST_TEST(m.headers[1].decoded == "one two");
+}
