@@ -10,8 +10,12 @@
 #   make test-asan   unit tests built with -fsanitize=address,undefined
 #   make run         run the daemon in the foreground with the shipped config
 #   make demo        private Postfix + sendguard + sink, with sample messages
-#   make bench       throughput / latency benchmarks (tests/loadgen/run.sh),
-#                    results in bench/results/latest.md; crash isolation through
+#   make agreement   sendguard's rule hits against SpamAssassin 4 itself on real
+#                    mail (tests/agreement/; also a phase of make test)
+#   make bench       throughput / latency benchmarks (tests/loadgen/run.sh, with
+#                    rule scanning side by side with SpamAssassin), results in
+#                    bench/results/latest.md, the agreement report in
+#                    bench/results/agreement.md; crash isolation through
 #                    Postfix (tests/e2e/crash_bench.py), bench/results/crash.json
 #
 # Modules live in src/<module>/; each has a module.mk naming the modules it
@@ -154,6 +158,8 @@ fuzz:
 bench: deps all bench-tools
 	@tests/loadgen/run.sh $(BUILD)/sendguard $(BUILD)/miltergen
 	@mkdir -p bench/results
+	@tests/agreement/run.sh $(BUILD)/sendguard $(RESULTS)/agreement-bench $(AGREEMENT_GATE) && \
+	  cp $(RESULTS)/agreement-bench/report.md bench/results/agreement.md
 	@tests/e2e/crash_bench.py bench/results/crash.json sendguard=$(BUILD)/sendguard \
 	  $(if $(CRASH_BASELINE_BIN),baseline=$(CRASH_BASELINE_BIN))
 
