@@ -23,8 +23,11 @@
 //   a value; a pseudo-header nobody supplied hits neither =~ nor !~.
 //   meta: arithmetic/boolean over other rules (a rule's value is its hit
 //   count, 0 or 1 unless `tflags multiple`). Rules named __* never score;
-//   rules without a `score` line score 1 (T_* rules 0.01); a score of 0
-//   disables reporting. `tflags multiple` scores once per match (maxhits=N).
+//   rules without a `score` line score 1 (T_* rules 0.01, `nice` negated);
+//   a rule scored 0 is not run at all (LoadOptions::run), as in
+//   SpamAssassin. `tflags multiple` scores once per match (maxhits=N).
+//   mimeheader: the header in each MIME entity (see ScanMimeHeaders).
+//   body rules see SpamAssassin's paragraphs (rules/body_text.h).
 //
 // Thread-safety: a loaded RuleSet is immutable; Scan() is const and may run
 // concurrently on any number of threads. Share it as
