@@ -15,8 +15,8 @@
 //   body     decoded Subject + "\n", then every text/plain and text/html
 //            part (SpamAssassin renders only these; transfer encoding
 //            undone, converted to UTF-8, HTML rendered to text),
-//            each followed by "\n". Lines are kept as they are (SpamAssassin
-//            joins paragraphs; rules written for single lines still match).
+//            each followed by "\n". Lines are kept as they are (the rule
+//            engine joins them into SpamAssassin's paragraphs, rules/body_text.h).
 //            Text parts of multipart/alternative are all included.
 //   rawbody  every text/* and message/* leaf but text/calendar (as
 //            SpamAssassin's get_decoded_body_text_array), decoded and
