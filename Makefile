@@ -10,10 +10,14 @@
 #   make test-asan   unit tests built with -fsanitize=address,undefined
 #   make run         run the daemon in the foreground with the shipped config
 #   make demo        private Postfix + sendguard + sink, with sample messages
-#   make bench       throughput / latency benchmarks (tests/loadgen/run.sh),
-#                    results in bench/results/latest.md; the policy service
-#                    against postfwd and policyd-rate-limit
-#                    (tests/loadgen/policy_bench.sh), bench/results/policy.md; crash isolation through
+#   make agreement   sendguard's rule hits against SpamAssassin 4 itself on real
+#                    mail (tests/agreement/; also a phase of make test)
+#   make bench       throughput / latency benchmarks (tests/loadgen/run.sh, with
+#                    rule scanning side by side with SpamAssassin), results in
+#                    bench/results/latest.md, the agreement report in
+#                    bench/results/agreement.md; the policy service against
+#                    postfwd and policyd-rate-limit (tests/loadgen/policy_bench.sh),
+#                    bench/results/policy.md; crash isolation through
 #                    Postfix (tests/e2e/crash_bench.py), bench/results/crash.json
 #
 # Modules live in src/<module>/; each has a module.mk naming the modules it
@@ -44,7 +48,7 @@ TEST_MODULES := $(patsubst tests/unit/%/,%,$(sort $(dir $(wildcard tests/unit/*/
 TEST_BINS    := $(foreach m,$(TEST_MODULES),$(BUILD)/tests/$(m)_test)
 
 .PHONY: all build-deps deps test check-layering test-unit test-asan test-e2e test-protocol test-redis test-fuzz unit-tests fuzz-bins \
-        run demo bench fuzz clean
+        run demo bench fuzz clean agreement test-agreement
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/sendguard
@@ -99,8 +103,8 @@ deps:
 test: deps
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	@$(MAKE) --no-print-directory -j$(JOBS) all unit-tests
-	@$(MAKE) --no-print-directory check-layering test-unit test-asan test-protocol test-redis test-e2e test-fuzz KEEP_GOING=1
-	@tests/summarize.sh $(RESULTS) layering unit asan protocol redis e2e fuzz
+	@$(MAKE) --no-print-directory check-layering test-unit test-asan test-agreement test-protocol test-redis test-e2e test-fuzz KEEP_GOING=1
+	@tests/summarize.sh $(RESULTS) layering unit asan agreement protocol redis e2e fuzz
 
 check-layering:
 	@mkdir -p $(RESULTS)
@@ -115,6 +119,20 @@ test-asan:
 	@mkdir -p $(RESULTS)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	  tests/run_unit.sh $(RESULTS)/asan.tally $(patsubst $(BUILD)/%,obj/asan/%,$(TEST_BINS)) || [ -n "$(KEEP_GOING)" ]
+
+# Agreement with SpamAssassin itself (tests/agreement/): fails below the
+# floors recorded in tests/agreement/floor or on a disagreeing rule missing
+# from tests/agreement/known-differences.txt; report in $(RESULTS)/agreement/.
+AGREEMENT_GATE = --min-precision $(word 1,$(shell cat tests/agreement/floor)) \
+  --min-recall $(word 2,$(shell cat tests/agreement/floor)) --known tests/agreement/known-differences.txt
+test-agreement: all
+	@mkdir -p $(RESULTS)
+	@tests/agreement/run_tally.sh $(RESULTS)/agreement.tally $(BUILD)/sendguard $(RESULTS)/agreement \
+	  $(AGREEMENT_GATE) || [ -n "$(KEEP_GOING)" ]
+
+agreement: all
+	@tests/agreement/run.sh $(BUILD)/sendguard $(RESULTS)/agreement $(AGREEMENT_GATE); \
+	  rc=$$?; echo "report: $(RESULTS)/agreement/report.md"; exit $$rc
 
 test-e2e: all
 	@mkdir -p $(RESULTS)
@@ -143,6 +161,8 @@ bench: deps all bench-tools
 	@tests/loadgen/run.sh $(BUILD)/sendguard $(BUILD)/miltergen
 	@tests/loadgen/policy_bench.sh $(BUILD)/sendguard $(BUILD)/policygen
 	@mkdir -p bench/results
+	@tests/agreement/run.sh $(BUILD)/sendguard $(RESULTS)/agreement-bench $(AGREEMENT_GATE) && \
+	  cp $(RESULTS)/agreement-bench/report.md bench/results/agreement.md
 	@tests/e2e/crash_bench.py bench/results/crash.json sendguard=$(BUILD)/sendguard \
 	  $(if $(CRASH_BASELINE_BIN),baseline=$(CRASH_BASELINE_BIN))
 

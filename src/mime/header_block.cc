@@ -206,7 +206,12 @@ std::string StructuredValue::Param(std::string_view name) const {
   return "";
 }
 
-StructuredValue ParseStructuredValue(std::string_view raw) {
+StructuredValue ParseStructuredValue(std::string_view folded) {
+  // A folded value ("multipart/mixed;\r\n\tboundary=...") is read unfolded.
+  std::string unfolded(folded);
+  for (char& c : unfolded)
+    if (c == '\r' || c == '\n') c = ' ';
+  std::string_view raw = unfolded;
   StructuredValue out;
   size_t semi = raw.find(';');
   out.value = Lower(TrimBlanks(raw.substr(0, semi)));

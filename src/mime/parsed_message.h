@@ -38,6 +38,10 @@ struct ParsedMessage {
   std::string full;              // SA "full": the raw message (up to the scan limit)
   std::vector<std::string> uris; // SA "uri": every URL in text and HTML, normalised
   std::vector<PartInfo> parts;   // every leaf part, for `sendguard scan --explain`
+  // The header block of every MIME entity, containers and the message itself
+  // included, depth first (SpamAssassin's find_parts order; what its
+  // `mimeheader` rules read). part_headers[0] is the top-level block.
+  std::vector<std::vector<Header>> part_headers;
   std::vector<std::string> warnings;  // malformed input noticed (broken base64, ...)
   bool truncated = false;        // true if a scan limit cut what is scanned
 };

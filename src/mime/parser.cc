@@ -101,14 +101,18 @@ class Walker {
     return block;
   }
 
-  void KeepTopHeaders(const HeaderBlock& block) {
-    out_->headers.reserve(block.headers.size());
+  std::vector<Header> Kept(const HeaderBlock& block) {
+    std::vector<Header> kept;
+    kept.reserve(block.headers.size());
     for (const RawHeader& h : block.headers) {
-      Header kept{std::string(h.name), std::string(h.value), DecodeHeaderValue(h.value)};
-      CutUtf8(&kept.decoded, limits_.max_header_bytes);
-      out_->headers.push_back(std::move(kept));
+      Header header{std::string(h.name), std::string(h.value), DecodeHeaderValue(h.value)};
+      CutUtf8(&header.decoded, limits_.max_header_bytes);
+      kept.push_back(std::move(header));
     }
+    return kept;
   }
+
+  void KeepTopHeaders(const HeaderBlock& block) { out_->headers = Kept(block); }
 
   EntityType TypeOf(const HeaderBlock& block, std::string_view default_type) {
     EntityType t;
@@ -129,6 +133,7 @@ class Walker {
   void Entity(const HeaderBlock& block, size_t depth, std::string_view default_type) {
     if (parts_seen_ >= limits_.max_parts) return LimitHit("max_parts");
     ++parts_seen_;
+    out_->part_headers.push_back(depth == 0 ? out_->headers : Kept(block));
     EntityType type = TypeOf(block, default_type);
     const std::string& ct = type.content_type.value;
     bool container = ct.compare(0, 10, "multipart/") == 0 || ct == "message/rfc822" ||
@@ -190,7 +195,7 @@ class Walker {
     info.encoding = type.encoding;
     info.filename = type.filename.substr(0, limits_.max_header_bytes);
     info.depth = static_cast<int>(depth);
-    if (info.content_type.compare(0, 5, "text/") == 0) {
+    if (info.content_type.compare(0, 5, "text/") == 0 || info.content_type.compare(0, 8, "message/") == 0) {
       TextLeaf(info, body);
     } else if (info.encoding == "base64") {
       info.decoded_size = EstimateBase64DecodedSize(body);
@@ -208,7 +213,7 @@ class Walker {
     AppendAsUtf8(bytes, info.charset, &text, &unknown);
     if (unknown) Warn("unknown charset '" + info.charset.substr(0, 40) + "', read as latin1");
     NormalizeNewlines(&text);
-    AppendSection(text, "rawbody", &out_->rawbody);
+    if (info.content_type != "text/calendar") AppendSection(text, "rawbody", &out_->rawbody);
     if (info.content_type == "text/html") {
       std::string rendered;
       std::vector<std::string> links;
@@ -216,7 +221,7 @@ class Walker {
       for (const std::string& link : links) AddUri(NormalizeUri(link));
       AppendSection(rendered, "body", &out_->body);
       AddUrisFrom(rendered);
-    } else {
+    } else if (info.content_type == "text/plain") {
       AppendSection(text, "body", &out_->body);
       AddUrisFrom(text);
     }

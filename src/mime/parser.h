@@ -12,12 +12,15 @@
 //
 // Targets:
 //   headers  the top-level header block; `decoded` is RFC 2047 decoded UTF-8
-//   body     decoded Subject + "\n", then every text/* part (transfer
-//            encoding undone, converted to UTF-8, HTML rendered to text),
-//            each followed by "\n". Lines are kept as they are (SpamAssassin
-//            joins paragraphs; rules written for single lines still match).
+//   body     decoded Subject + "\n", then every text/plain and text/html
+//            part (SpamAssassin renders only these; transfer encoding
+//            undone, converted to UTF-8, HTML rendered to text),
+//            each followed by "\n". Lines are kept as they are (the rule
+//            engine joins them into SpamAssassin's paragraphs, rules/body_text.h).
 //            Text parts of multipart/alternative are all included.
-//   rawbody  the same parts decoded and converted, HTML not rendered.
+//   rawbody  every text/* and message/* leaf but text/calendar (as
+//            SpamAssassin's get_decoded_body_text_array), decoded and
+//            converted, HTML not rendered.
 //   full     the raw bytes (first max_scan_bytes).
 //   uris     every URL in text parts, rendered HTML and HTML href/src/action
 //            attributes, normalised (mime/uri.h), de-duplicated, in order.

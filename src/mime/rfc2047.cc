@@ -95,8 +95,21 @@ std::string Trimmed(std::string s) {
 std::string UnfoldHeaderValue(std::string_view raw) {
   std::string out;
   out.reserve(raw.size());
-  for (char c : raw) {
-    if (c != '\r' && c != '\n') out.push_back(c);
+  for (size_t i = 0; i < raw.size(); ++i) {
+    char c = raw[i];
+    if (c == '\r') continue;
+    if (c != '\n') {
+      out.push_back(c);
+      continue;
+    }
+    // A line break and the blanks after it become one space (as
+    // SpamAssassin's Message::Node reads headers: s/\n[ \t]+/ /).
+    bool blanks = false;
+    while (i + 1 < raw.size() && (raw[i + 1] == ' ' || raw[i + 1] == '\t')) {
+      ++i;
+      blanks = true;
+    }
+    if (blanks) out.push_back(' ');
   }
   return out;
 }

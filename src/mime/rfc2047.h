@@ -17,7 +17,8 @@
 namespace sendguard {
 namespace mime {
 
-// Removes CR/LF of folded lines (RFC 5322 unfolding), keeping the blanks.
+// Unfolds as SpamAssassin reads headers: a line break and the blanks after
+// it become one space (CR dropped).
 std::string UnfoldHeaderValue(std::string_view raw);
 
 // Unfolds, decodes encoded-words, converts to UTF-8 and trims.

@@ -182,7 +182,62 @@ std::string NormalizeUri(std::string_view uri) {
   return Lower(scheme) + ":" + std::string(rest);
 }
 
+namespace {
+
+// SpamAssassin's end delimiters of a mail address (PerMsgStatus
+// _tbirdurire: tbirdenddelimemail, plus '@' for the local part).
+bool EndsMailPart(unsigned char c, bool local) {
+  if (c >= 0x80 || c <= ' ' || c == 0x1b) return true;
+  if (local && c == '@') return true;
+  return std::string_view("><\"`}]{[|,('").find(static_cast<char>(c)) != std::string_view::npos;
+}
+
+bool IsProseTail(char c) {
+  return std::string_view("-~!@#^&*()_+=:;'?,.").find(c) != std::string_view::npos;
+}
+
+// "local@host.tld" around text[at] == '@' as "mailto:local@host.tld", or ""
+// when SpamAssassin would not take it: no dot after the '@', a last label
+// that is not 2+ letters (SpamAssassin checks it against its TLD list), or
+// a cid:/mid: reference.
+std::string MailtoAround(std::string_view text, size_t at, size_t floor) {
+  size_t b = at;
+  while (b > floor && !EndsMailPart(static_cast<unsigned char>(text[b - 1]), true)) --b;
+  size_t e = at + 1;
+  while (e < text.size() && e - at <= 251 && !EndsMailPart(static_cast<unsigned char>(text[e]), false)) ++e;
+  while (e > at + 1 && IsProseTail(text[e - 1])) --e;
+  if (b == at || e <= at + 1) return "";
+  std::string_view local = text.substr(b, at - b), host = text.substr(at + 1, e - at - 1);
+  std::string_view domain = host.substr(0, host.find_first_of("?&>"));
+  size_t dot = domain.rfind('.');
+  if (dot == std::string_view::npos || dot == 0 || domain.size() - dot - 1 < 2) return "";
+  for (char c : domain.substr(dot + 1))
+    if (!IsAlpha(c)) return "";
+  if (local.size() > 4 && (EqualsIgnoreCase(local.substr(0, 4), "cid:") ||
+                           EqualsIgnoreCase(local.substr(0, 4), "mid:")))
+    return "";
+  size_t colon = local.rfind(':');
+  if (colon != std::string_view::npos) local = local.substr(colon + 1);  // "e-mail:" etc.
+  if (local.empty()) return "";
+  return "mailto:" + std::string(local) + "@" + std::string(host);
+}
+
+// Bare mail addresses outside the spans already taken as URLs.
+void FindMailAddresses(std::string_view text, const std::vector<std::pair<size_t, size_t>>& taken,
+                       std::vector<std::string>* out) {
+  size_t span = 0, floor = 0;
+  for (size_t at = text.find('@'); at != std::string_view::npos; at = text.find('@', at + 1)) {
+    while (span < taken.size() && taken[span].second <= at) floor = taken[span++].second;
+    if (span < taken.size() && taken[span].first <= at) continue;
+    std::string uri = MailtoAround(text, at, floor);
+    if (!uri.empty()) out->push_back(NormalizeUri(uri));
+  }
+}
+
+}  // namespace
+
 void FindUris(std::string_view text, std::vector<std::string>* out) {
+  std::vector<std::pair<size_t, size_t>> taken;
   size_t pos = 0;
   size_t resume = 0;  // text before this was already taken as a URL
   size_t next_www = FindWww(text, 0);
@@ -193,18 +248,23 @@ void FindUris(std::string_view text, std::vector<std::string>* out) {
       size_t b = next_www;
       bool starts = b >= resume && (b == 0 || !(IsAlnum(text[b - 1]) || text[b - 1] == '/' ||
                                                 text[b - 1] == '.' || text[b - 1] == '@'));
-      if (starts) resume = TakeUri(text, b, 4, out);
+      if (starts) {
+        resume = TakeUri(text, b, 4, out);
+        taken.emplace_back(b, resume);
+      }
       next_www = FindWww(text, std::max(next_www + 1, resume));
     }
     if (colon >= text.size()) break;
     size_t start;
     if (colon >= resume && SchemeBefore(text, colon, &start) && start >= resume) {
       resume = TakeUri(text, start, colon - start + 1, out);
+      taken.emplace_back(start, resume);
       pos = std::max(resume, colon + 1);
     } else {
       pos = colon + 1;
     }
   }
+  FindMailAddresses(text, taken, out);
 }
 
 }  // namespace mime

@@ -8,7 +8,10 @@
 // host. Path, query and fragment are kept as written. Returns "" for input
 // that holds no URL. FindUris appends every http(s)/ftp/mailto/www. URL found
 // in plain text (bare domains like "example.com/x" are not recognised) and
-// trims trailing punctuation that is most likely prose.
+// trims trailing punctuation that is most likely prose; bare mail addresses
+// (outside those URLs) become "mailto:local@host", as SpamAssassin's text
+// URI parser makes them (its TLD list approximated: the last label is 2 or
+// more letters).
 // Thread-safety: pure functions.
 #ifndef SENDGUARD_MIME_URI_H_
 #define SENDGUARD_MIME_URI_H_

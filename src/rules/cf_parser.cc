@@ -53,9 +53,35 @@ bool ValidRuleName(std::string_view name) {
   });
 }
 
+// The plugins SpamAssassin 4.0.1 loads by default (Debian's
+// /etc/spamassassin/v*.pre): `ifplugin` and `plugin()` are true for these
+// only, so the rule set is the one SpamAssassin itself runs. Rules a plugin
+// provides that sendguard cannot run (eval:, DNS) are reported as such.
 bool PluginEmulated(std::string_view plugin) {
-  return plugin.find("ReplaceTags") == std::string_view::npos &&
-         plugin.find("MIMEHeader") == std::string_view::npos;
+  static const char* const kDefaultPlugins[] = {
+      "AskDNS",   "AutoLearnThreshold", "Bayes",     "BodyEval",   "Check",       "DKIM",
+      "DMARC",    "DNSEval",            "FreeMail",  "HTMLEval",   "HTTPSMismatch", "HashBL",
+      "HeaderEval", "ImageInfo",        "MIMEEval",  "MIMEHeader", "Pyzor",       "Razor2",
+      "RelayEval", "ReplaceTags",       "SPF",       "SpamCop",    "URIDNSBL",    "URIDetail",
+      "URIEval",  "VBounce",            "WLBLEval",  "WelcomeListSubject"};
+  plugin = Trim(plugin);
+  if (plugin.rfind("plugin(", 0) == 0 && plugin.back() == ')')
+    plugin = Trim(plugin.substr(7, plugin.size() - 8));
+  constexpr std::string_view kPrefix = "Mail::SpamAssassin::Plugin::";
+  if (plugin.rfind(kPrefix, 0) != 0) return false;
+  plugin.remove_prefix(kPrefix.size());
+  for (const char* p : kDefaultPlugins)
+    if (plugin == p) return true;
+  return false;
+}
+
+// `can(Package::method)`: every Mail::SpamAssassin::Conf feature 4.0.1
+// tests for exists; a plugin's method exists when the plugin is loaded.
+bool CanValue(std::string_view name) {
+  std::string_view inner = Trim(name.substr(4, name.size() - 5));
+  if (inner.rfind("Mail::SpamAssassin::Conf::", 0) == 0) return true;
+  size_t last = inner.rfind("::");
+  return last != std::string_view::npos && PluginEmulated(inner.substr(0, last));
 }
 
 // Directives that define rules sendguard cannot run; they are recorded so
@@ -64,7 +90,7 @@ const char* UnsupportedRuleDirective(std::string_view directive) {
   static const std::pair<const char*, const char*> kTable[] = {
       {"askdns", "dns"},       {"urirhsbl", "dns"},        {"urirhssub", "dns"},
       {"uridnsbl", "dns"},     {"uridnssub", "dns"},       {"header_rbl", "dns"},
-      {"mimeheader", "mimeheader"}, {"uri_detail", "uri_detail"},
+      {"uri_detail", "uri_detail"},
       {"check_hashbl_emails", "dns"}, {"full_tag", "plugin"},
   };
   for (const auto& e : kTable)
@@ -112,19 +138,41 @@ class FileParser {
     std::string_view rest = line;
     std::string directive(NextWord(&rest));
     std::transform(directive.begin(), directive.end(), directive.begin(), ::tolower);
-    if (directive == "ifplugin") return Open(PluginEmulated(rest));
+    if (directive == "ifplugin")
+      return Open(PluginEmulated(rest), "plugin-not-loaded",
+                  "plugin " + std::string(rest) + " is not one SpamAssassin loads by default");
     if (directive == "if") return OpenIf(rest);
     if (directive == "else") return Else();
     if (directive == "endif") return Close();
-    if (!Active()) return Status::Ok();
+    if (!Active()) {
+      NoteSkipped(directive, rest);
+      return Status::Ok();
+    }
     Directive(directive, rest);
     return Status::Ok();
   }
 
-  Status Open(bool condition) {
+  Status Open(bool condition, const std::string& category, const std::string& why) {
     active_.push_back(condition);
     if_lines_.push_back(line_);
+    why_.push_back({category, why});
     return Status::Ok();
+  }
+
+  // A rule defined in a false block: recorded with the first false block's
+  // reason (a definition in a true block elsewhere wins, see Report).
+  void NoteSkipped(const std::string& directive, std::string_view rest) {
+    static const char* const kRuleDirectives[] = {"header", "body", "rawbody", "uri", "full",
+                                                  "meta", "mimeheader"};
+    bool defines = UnsupportedRuleDirective(directive) != nullptr;
+    for (const char* d : kRuleDirectives) defines = defines || directive == d;
+    if (!defines) return;
+    std::string name(NextWord(&rest));
+    if (!ValidRuleName(name) || rules_->skipped.count(name)) return;
+    size_t first_false = 0;
+    while (first_false < active_.size() && active_[first_false]) ++first_false;
+    const auto& [category, why] = why_[first_false];
+    rules_->skipped[name] = {file_, line_, category, why + " (line " + std::to_string(if_lines_[first_false]) + ")"};
   }
 
   Status OpenIf(std::string_view condition) {
@@ -132,20 +180,22 @@ class FileParser {
     if (!expr.ok()) return FileError("bad 'if' condition: " + expr.status().message());
     std::vector<double> values;
     for (const std::string& name : expr->names()) values.push_back(ConditionValue(name));
-    return Open(expr->Evaluate(values) != 0);
+    return Open(expr->Evaluate(values) != 0, "condition-false",
+                "'if " + std::string(Trim(condition)) + "' is false for SpamAssassin 4.0.1 with its default plugins");
   }
 
   static double ConditionValue(const std::string& name) {
     if (name == "version") return kEmulatedVersion;
     if (name == "perl_version") return kEmulatedPerl;
     if (name.rfind("plugin(", 0) == 0) return PluginEmulated(name) ? 1 : 0;
-    if (name.rfind("can(", 0) == 0) return PluginEmulated(name) ? 1 : 0;
+    if (name.rfind("can(", 0) == 0) return CanValue(name) ? 1 : 0;
     return 0;
   }
 
   Status Else() {
     if (active_.empty()) return FileError("'else' without 'if'");
     active_.back() = !active_.back();
+    why_.back().second = "'else' of a true condition: " + why_.back().second;
     return Status::Ok();
   }
 
@@ -153,12 +203,14 @@ class FileParser {
     if (active_.empty()) return FileError("'endif' without 'if'");
     active_.pop_back();
     if_lines_.pop_back();
+    why_.pop_back();
     return Status::Ok();
   }
 
   void Directive(const std::string& directive, std::string_view rest) {
     if (directive == "header" || directive == "body" || directive == "rawbody" ||
-        directive == "uri" || directive == "full" || directive == "meta") {
+        directive == "uri" || directive == "full" || directive == "meta" ||
+        directive == "mimeheader") {
       RuleLine(directive, rest);
     } else if (directive == "score") {
       ScoreLine(rest);
@@ -167,6 +219,7 @@ class FileParser {
       rules_->attrs[name].describe = std::string(rest);
     } else if (directive == "tflags") {
       TflagsLine(rest);
+    } else if (directive.rfind("replace_", 0) == 0 && ReplaceLine(directive, rest)) {
     } else if (const char* category = UnsupportedRuleDirective(directive)) {
       std::string name(NextWord(&rest));
       RuleDef def = NewRule(name, Target::kMeta);
@@ -196,7 +249,8 @@ class FileParser {
     std::string name(NextWord(&rest));
     static const std::pair<const char*, Target> kTargets[] = {
         {"header", Target::kHeader}, {"body", Target::kBody}, {"rawbody", Target::kRawBody},
-        {"uri", Target::kUri},       {"full", Target::kFull}, {"meta", Target::kMeta}};
+        {"uri", Target::kUri},       {"full", Target::kFull}, {"meta", Target::kMeta},
+        {"mimeheader", Target::kMimeHeader}};
     Target target = Target::kBody;
     for (const auto& t : kTargets)
       if (directive == t.first) target = t.second;
@@ -213,6 +267,8 @@ class FileParser {
       def.meta = std::string(rest);
     } else if (target == Target::kHeader) {
       HeaderSpec(rest, &def);
+    } else if (target == Target::kMimeHeader) {
+      MimeHeaderSpec(rest, &def);
     } else {
       SetRegex(rest, &def);
     }
@@ -225,6 +281,7 @@ class FileParser {
     Unsupported why;
     if (!TranslatePerlRegex(literal, &tr, &why)) {
       MarkUnsupported(def, why.category, why.reason);
+      def->regex_untranslatable = true;
       return;
     }
     def->re2_pattern = tr.pattern;
@@ -256,6 +313,18 @@ class FileParser {
     if (def->unsupported_category.empty()) SetRegex(rest, def);
   }
 
+  // MIMEHeader's syntax: `Name[:raw] =~ /re/ [if-unset: text]` (or !~).
+  void MimeHeaderSpec(std::string_view rest, RuleDef* def) {
+    if (rest.rfind("exists:", 0) == 0) {
+      MarkUnsupported(def, "syntax", "mimeheader takes Name =~ /re/, not exists:");
+      return;
+    }
+    HeaderSpec(rest, def);
+    if (def->unsupported_category.empty() && def->view != HeaderView::kDecoded &&
+        def->view != HeaderView::kRaw)
+      MarkUnsupported(def, "syntax", "mimeheader knows only the :raw modifier");
+  }
+
   void SetHeaderName(std::string_view spec, RuleDef* def) {
     size_t colon = spec.find(':');
     def->header = std::string(spec.substr(0, colon));
@@ -273,6 +342,28 @@ class FileParser {
     if (IsCallerSuppliedHeader(def->header) && warned_pseudo_.insert(def->header).second)
       Warn(def->name, "pseudo-header '" + def->header +
                           "' only matches when the caller supplies it (first use in this file)");
+  }
+
+  // ReplaceTags' settings; false for a replace_* directive it does not have.
+  bool ReplaceLine(const std::string& directive, std::string_view rest) {
+    ReplaceTagConfig& c = rules_->replace;
+    if (directive == "replace_rules") {
+      while (!rest.empty()) c.rules.insert(std::string(NextWord(&rest)));
+      return true;
+    }
+    if (directive == "replace_start" || directive == "replace_end") {
+      (directive == "replace_start" ? c.start : c.end) = std::string(rest);
+      return true;
+    }
+    std::map<std::string, std::string>* table = directive == "replace_tag"     ? &c.tags
+                                                : directive == "replace_pre"   ? &c.pre
+                                                : directive == "replace_inter" ? &c.inter
+                                                : directive == "replace_post"  ? &c.post
+                                                                               : nullptr;
+    if (!table) return false;
+    std::string name(NextWord(&rest));
+    (*table)[name] = std::string(rest);
+    return true;
   }
 
   void ScoreLine(std::string_view rest) {
@@ -308,6 +399,7 @@ class FileParser {
   int line_ = 0;
   std::vector<bool> active_;
   std::vector<int> if_lines_;
+  std::vector<std::pair<std::string, std::string>> why_;  // per open block: category, reason if false
   std::set<std::string> ignored_;
   std::set<std::string> warned_pseudo_;
 };

@@ -2,11 +2,12 @@
 // ParsedRules: rule definitions, scores, descriptions and tflags.
 //
 // Contract: the subset understood is `header`, `body`, `rawbody`, `uri`,
-// `full`, `meta`, `score`, `describe`, `tflags`, comments, and
-// `ifplugin`/`if`/`else`/`endif` blocks (evaluated: sendguard behaves like
-// SpamAssassin 4.0.1 with every plugin loaded except ReplaceTags and
-// MIMEHeader, whose fallback rules SpamAssassin ships in `if !plugin(...)`
-// blocks). Regexes are translated to RE2 syntax here; a rule that cannot be
+// `full`, `meta`, `mimeheader`, `score`, `describe`, `tflags`, the
+// ReplaceTags settings (`replace_*`, applied by RuleSet::Compile), comments,
+// and `ifplugin`/`if`/`else`/`endif` blocks (evaluated: sendguard behaves
+// like SpamAssassin 4.0.1 with the plugins its default *.pre files load;
+// rules only defined in false blocks are kept in ParsedRules::skipped with
+// the reason, so lint counts them). Regexes are translated to RE2 syntax here; a rule that cannot be
 // run (eval:, DNS lists, look-around, ...) is still defined, marked
 // unsupported with a category and reason, so metas using it are reported too.
 // A file is unusable (non-ok Status naming file:line) only for unreadable

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <fstream>
 #include <iomanip>
+#include <map>
+#include <optional>
 #include <sstream>
 
 namespace sendguard {
@@ -23,6 +25,8 @@ constexpr size_t kMaxShownMatch = 120;
 struct ParsedArgs {
   bool explain = false;
   bool lenient = false;
+  bool list = false;
+  std::optional<RunRules> run;
   std::vector<std::string> rule_paths;
   std::vector<std::string> positional;
   std::string error;
@@ -34,6 +38,16 @@ ParsedArgs ParseArgs(const std::vector<std::string>& args, bool scan) {
     const std::string& a = args[i];
     if (a == "--lenient") {
       p.lenient = true;
+    } else if (a == "--list") {
+      p.list = true;
+    } else if (scan && a == "--all") {
+      p.run = RunRules::kAll;
+    } else if (scan && a == "--run") {
+      std::string mode = i + 1 < args.size() ? args[++i] : "";
+      if (mode == "needed") p.run = RunRules::kNeeded;
+      else if (mode == "nonzero") p.run = RunRules::kNonZero;
+      else if (mode == "all") p.run = RunRules::kAll;
+      else p.error = "--run needs needed, nonzero or all";
     } else if (scan && a == "--explain") {
       p.explain = true;
     } else if (scan && a == "--rules") {
@@ -113,10 +127,68 @@ void PrintHit(const RuleHit& h, std::ostream& out) {
 
 Result<std::shared_ptr<const RuleSet>> LoadForCommand(const std::vector<std::string>& paths,
                                                       const CommandOptions& options, bool lenient,
-                                                      LoadReport* report) {
+                                                      RunRules run, LoadReport* report) {
   LoadOptions load = options.load;
   if (lenient) load.strict = false;
+  load.run = run;
   return RuleSet::Load(paths, load, report);
+}
+
+// One line: FILE, total, scoring hits, sub-rule hits (comma-separated),
+// tab-separated; what tests/agreement/compare.py reads.
+void PrintListLine(const std::string& file, const ScanResult& result, std::ostream& out) {
+  out << file << "\t" << FormatScore(result.score) << "\t";
+  for (size_t i = 0; i < result.hits.size(); ++i) out << (i ? "," : "") << result.hits[i].name;
+  out << "\t";
+  for (size_t i = 0; i < result.subrules.size(); ++i) out << (i ? "," : "") << result.subrules[i].name;
+  out << "\n";
+}
+
+void PrintVerdict(const mime::ParsedMessage& msg, const ScanResult& result, bool explain,
+                  const policy::Thresholds& t, std::ostream& out) {
+  PrintMessage(msg, explain, out);
+  out << "hits:\n";
+  for (const RuleHit& h : result.hits) PrintHit(h, out);
+  if (explain) {
+    out << "sub-rules (not scored):\n";
+    for (const RuleHit& h : result.subrules) PrintHit(h, out);
+  }
+  out << "total: " << FormatScore(result.score)
+      << "  action: " << policy::ContentActionName(policy::ActionForScore(result.score, t))
+      << " (tag " << ThresholdText(t.tag) << ", quarantine " << ThresholdText(t.quarantine)
+      << ", reject " << ThresholdText(t.reject) << ")\n";
+}
+
+// Which loaded rules the scan did not compute, and why, for --explain.
+void PrintNotRun(const LoadReport& report, std::ostream& out) {
+  std::map<std::string, std::vector<std::string>> by_reason;
+  for (const auto& [rule, reason] : report.not_run) by_reason[reason].push_back(rule);
+  out << "not run (of " << report.loaded << " loaded rules; --all runs every one):\n";
+  for (const auto& [reason, rules] : by_reason) {
+    out << "  " << reason << " (" << rules.size() << "):";
+    for (const std::string& r : rules) out << " " << r;
+    out << "\n";
+  }
+}
+
+// Scans one file and prints its result; false (after saying why) on error.
+bool ScanOneFile(const RuleSet& set, const std::string& file, const ParsedArgs& p,
+                 const CommandOptions& options, std::ostream& out, std::ostream& err) {
+  std::string raw;
+  if (!ReadFile(file, &raw)) {
+    err << "sendguard scan: cannot read " << file << "\n";
+    return false;
+  }
+  mime::ParsedMessage msg = mime::Parse(raw, options.limits);
+  ScanResult result;
+  Status s = set.Scan(msg, &result);
+  if (!s.ok()) {
+    err << "sendguard scan: " << file << ": " << s.ToString() << " (the daemon would tempfail)\n";
+    return false;
+  }
+  if (p.list) PrintListLine(file, result, out);
+  else PrintVerdict(msg, result, p.explain, options.thresholds, out);
+  return true;
 }
 
 }  // namespace
@@ -146,12 +218,16 @@ int RunLintCommand(const std::vector<std::string>& args, const CommandOptions& o
   }
   const std::vector<std::string>& paths = p.positional.empty() ? options.default_rule_paths : p.positional;
   LoadReport report;
-  Result<std::shared_ptr<const RuleSet>> set = LoadForCommand(paths, options, p.lenient, &report);
+  // Every rule is compiled, so that each one's problems are reported.
+  Result<std::shared_ptr<const RuleSet>> set =
+      LoadForCommand(paths, options, p.lenient, RunRules::kAll, &report);
   PrintProblems(report, out);
   if (!set.ok() && report.errors() == 0) {
     err << "sendguard lint: " << set.status().message() << "\n";
     return 2;
   }
+  if (p.list)
+    for (const auto& [rule, state] : report.rule_states) out << rule << "\t" << state << "\n";
   out << SummaryLine(report) << "\n";
   return report.errors() > 0 ? 1 : 0;
 }
@@ -159,42 +235,22 @@ int RunLintCommand(const std::vector<std::string>& args, const CommandOptions& o
 int RunScanCommand(const std::vector<std::string>& args, const CommandOptions& options,
                    std::ostream& out, std::ostream& err) {
   ParsedArgs p = ParseArgs(args, true);
-  if (p.error.empty() && p.positional.size() != 1) p.error = "exactly one FILE.eml expected";
+  if (p.error.empty() && p.positional.empty()) p.error = "FILE.eml expected";
+  if (p.error.empty() && !p.list && p.positional.size() != 1) p.error = "exactly one FILE.eml expected (several with --list)";
   if (!p.error.empty()) {
-    err << "usage: sendguard scan [--explain] [--lenient] [--rules PATH]... FILE.eml: " << p.error << "\n";
-    return 2;
-  }
-  std::string raw;
-  if (!ReadFile(p.positional[0], &raw)) {
-    err << "sendguard scan: cannot read " << p.positional[0] << "\n";
+    err << "usage: sendguard scan [--explain | --list] [--lenient] [--rules PATH]... FILE.eml...: " << p.error << "\n";
     return 2;
   }
   LoadReport report;
   auto set = LoadForCommand(p.rule_paths.empty() ? options.default_rule_paths : p.rule_paths,
-                            options, p.lenient, &report);
+                            options, p.lenient, p.run.value_or(options.load.run), &report);
   if (!set.ok()) {
     err << "sendguard scan: rules not loaded: " << set.status().message() << "\n";
     return 2;
   }
-  mime::ParsedMessage msg = mime::Parse(raw, options.limits);
-  ScanResult result;
-  Status s = (*set)->Scan(msg, &result);
-  if (!s.ok()) {
-    err << "sendguard scan: " << s.ToString() << " (the daemon would tempfail)\n";
-    return 2;
-  }
-  PrintMessage(msg, p.explain, out);
-  out << "hits:\n";
-  for (const RuleHit& h : result.hits) PrintHit(h, out);
-  if (p.explain) {
-    out << "sub-rules (not scored):\n";
-    for (const RuleHit& h : result.subrules) PrintHit(h, out);
-  }
-  const policy::Thresholds& t = options.thresholds;
-  out << "total: " << FormatScore(result.score)
-      << "  action: " << policy::ContentActionName(policy::ActionForScore(result.score, t))
-      << " (tag " << ThresholdText(t.tag) << ", quarantine " << ThresholdText(t.quarantine)
-      << ", reject " << ThresholdText(t.reject) << ")\n";
+  for (const std::string& file : p.positional)
+    if (!ScanOneFile(**set, file, p, options, out, err)) return 2;
+  if (p.explain) PrintNotRun(report, out);
   return 0;
 }
 

@@ -21,20 +21,39 @@ std::string StripQuotes(std::string_view s) {
   return std::string(Trim(s));
 }
 
-std::string Joined(const std::vector<mime::Header>& headers,
-                   const std::vector<std::string_view>& names, HeaderView view, bool* found) {
+// CRLF -> LF; with `unfold`, a line break and the blanks after it -> " "
+// (Message::Node::get_header with raw, as ToCc:raw reads it).
+std::string RawValue(std::string_view raw, bool unfold) {
   std::string out;
-  for (const mime::Header& h : headers) {
-    bool wanted = false;
-    for (std::string_view n : names) wanted = wanted || SameName(h.name, n);
-    if (!wanted) continue;
-    if (*found) out += '\n';
-    *found = true;
-    switch (view) {
-      case HeaderView::kRaw: out += h.raw; break;
-      case HeaderView::kAddr: out += AddressOf(h.decoded); break;
-      case HeaderView::kName: out += DisplayNameOf(h.decoded); break;
-      case HeaderView::kDecoded: out += h.decoded; break;
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] == '\r' && i + 1 < raw.size() && raw[i + 1] == '\n') continue;
+    if (unfold && raw[i] == '\n') {
+      while (i + 1 < raw.size() && isspace(static_cast<unsigned char>(raw[i + 1]))) ++i;
+      out += ' ';
+      continue;
+    }
+    out += raw[i];
+  }
+  return out;
+}
+
+// SpamAssassin's get(): the values joined by "\n". (There each decoded or
+// raw value also ends in "\n"; RE2's $ is \z, Perl's also matches before a
+// final "\n", so the last one is left out and /...$/ means the same.)
+std::string Joined(const std::vector<mime::Header>& headers,
+                   const std::vector<std::string_view>& names, HeaderView view,
+                   bool unfold_raw, bool* found) {
+  std::string out;
+  for (std::string_view n : names) {
+    for (const mime::Header& h : headers) {
+      if (!SameName(h.name, n)) continue;
+      switch (view) {
+        case HeaderView::kRaw: out += (*found ? "\n" : "") + RawValue(h.raw, unfold_raw); break;
+        case HeaderView::kAddr: out += (*found ? "\n" : "") + AddressOf(h.decoded); break;
+        case HeaderView::kName: out += (*found ? "\n" : "") + DisplayNameOf(h.decoded); break;
+        case HeaderView::kDecoded: out += (*found ? "\n" : "") + h.decoded; break;
+      }
+      *found = true;
     }
   }
   return out;
@@ -46,7 +65,7 @@ std::string AllHeaders(const std::vector<mime::Header>& headers, HeaderView view
     out += h.name;
     out += ':';
     if (view == HeaderView::kRaw) {
-      out += h.raw;
+      out += RawValue(h.raw, false);
     } else {
       out += ' ';
       out += h.decoded;
@@ -91,6 +110,17 @@ std::string DisplayNameOf(std::string_view value) {
   return "";
 }
 
+std::string LastHeaderValue(const std::vector<mime::Header>& headers, std::string_view name,
+                            HeaderView view, bool* found) {
+  *found = false;
+  for (auto it = headers.rbegin(); it != headers.rend(); ++it) {
+    if (!SameName(it->name, name)) continue;
+    *found = true;
+    return view == HeaderView::kRaw ? RawValue(it->raw, false) : it->decoded;
+  }
+  return "";
+}
+
 std::string HeaderText(const std::vector<mime::Header>& headers, std::string_view name,
                        HeaderView view, bool* found) {
   *found = false;
@@ -98,10 +128,11 @@ std::string HeaderText(const std::vector<mime::Header>& headers, std::string_vie
     *found = !headers.empty();
     return AllHeaders(headers, view);
   }
-  if (name == "ToCc") return Joined(headers, {"To", "Cc"}, view, found);
+  if (name == "ToCc") return Joined(headers, {"To", "Cc"}, view, true, found);
   if (name == "MESSAGEID")
-    return Joined(headers, {"Message-Id", "Resent-Message-Id", "X-Message-Id"}, view, found);
-  return Joined(headers, {name}, view, found);
+    return Joined(headers, {"X-Message-Id", "Resent-Message-Id", "X-Original-Message-ID", "Message-Id"},
+                  view, true, found);
+  return Joined(headers, {name}, view, false, found);
 }
 
 }  // namespace rules

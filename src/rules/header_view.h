@@ -22,6 +22,12 @@ namespace rules {
 std::string HeaderText(const std::vector<mime::Header>& headers, std::string_view name,
                        HeaderView view, bool* found);
 
+// The last occurrence of `name` in one MIME entity's headers, as
+// MIMEHeader's get_header / raw_header read it (decoded, or :raw with LF
+// line ends).
+std::string LastHeaderValue(const std::vector<mime::Header>& headers, std::string_view name,
+                            HeaderView view, bool* found);
+
 // SpamAssassin pseudo-headers that are not in the message itself
 // (X-Spam-Relays-*, EnvelopeFrom, ALL-TRUSTED, ...): the daemon may add them
 // to ParsedMessage::headers; when absent, neither =~ nor !~ rules hit.

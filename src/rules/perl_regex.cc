@@ -326,6 +326,16 @@ bool TranslatePerlRegex(std::string_view literal, TranslatedRegex* out,
                         Unsupported* why) {
   std::string_view body, flag_text;
   if (!SplitLiteral(literal, &body, &flag_text, why)) return false;
+  return TranslatePerlRegexBody(body, flag_text, out, why);
+}
+
+bool SplitPerlRegex(std::string_view literal, std::string_view* body, std::string_view* flags,
+                    Unsupported* why) {
+  return SplitLiteral(literal, body, flags, why);
+}
+
+bool TranslatePerlRegexBody(std::string_view body, std::string_view flag_text,
+                            TranslatedRegex* out, Unsupported* why) {
   Flags flags;
   if (!ParseFlags(flag_text, &flags, why)) return false;
   std::string translated;

@@ -33,6 +33,14 @@ struct Unsupported {
 bool TranslatePerlRegex(std::string_view literal, TranslatedRegex* out,
                         Unsupported* why);
 
+// The two halves of TranslatePerlRegex, for callers that rewrite the body in
+// between (ReplaceTags): `/body/flags` or `m{body}flags` split, and a body
+// with its flags translated.
+bool SplitPerlRegex(std::string_view literal, std::string_view* body, std::string_view* flags,
+                    Unsupported* why);
+bool TranslatePerlRegexBody(std::string_view body, std::string_view flags, TranslatedRegex* out,
+                            Unsupported* why);
+
 }  // namespace rules
 }  // namespace sendguard
 

@@ -12,6 +12,7 @@ const char* TargetName(Target t) {
     case Target::kUri: return "uri";
     case Target::kFull: return "full";
     case Target::kMeta: return "meta";
+    case Target::kMimeHeader: return "mimeheader";
   }
   return "?";
 }

@@ -10,12 +10,15 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "rules/replace_tags.h"
 
 namespace sendguard {
 namespace rules {
 
-enum class Target { kHeader, kBody, kRawBody, kUri, kFull, kMeta };
+enum class Target { kHeader, kBody, kRawBody, kUri, kFull, kMeta, kMimeHeader };
 const char* TargetName(Target t);
 
 // How a header rule sees the header value (SA's `Header:modifier`).
@@ -38,6 +41,8 @@ struct RuleDef {
   std::string if_unset;
   std::string unsupported_category;  // non-empty: cannot be run, and why
   std::string unsupported_reason;
+  bool regex_untranslatable = false;  // the unsupported reason is the regex itself
+  bool replaced_tags = false;         // ReplaceTags rewrote the regex
 };
 
 // Attributes set by separate lines (`score`, `describe`, `tflags`); they may
@@ -68,6 +73,12 @@ struct LoadReport {
   int regex_loaded = 0;  // header/body/rawbody/uri/full rules with a regex
   int regex_total = 0;
   std::map<std::string, int> unsupported_by_reason;  // category -> count
+  // Every rule defined, in definition order: "loaded" or why not (the
+  // category counted in unsupported_by_reason).
+  std::vector<std::pair<std::string, std::string>> rule_states;
+  // Loaded rules a scan does not compute (LoadOptions::run), and why:
+  // "score 0" or "unused" (a sub-rule no scoring rule needs).
+  std::vector<std::pair<std::string, std::string>> not_run;
   int errors() const;
 };
 
@@ -76,6 +87,16 @@ struct ParsedRules {
   std::vector<RuleDef> defs;              // in order of first definition
   std::map<std::string, size_t> index;    // name -> position in defs
   std::map<std::string, RuleAttrs> attrs;
+  ReplaceTagConfig replace;               // replace_* lines, applied by Compile
+  // Rules defined only inside `ifplugin`/`if` blocks that are false here
+  // (name -> where and why), so that lint accounts for every rule written.
+  struct Skipped {
+    std::string file;
+    int line = 0;
+    std::string category;  // "plugin-not-loaded" or "condition-false"
+    std::string reason;
+  };
+  std::map<std::string, Skipped> skipped;
   void Define(RuleDef def);
 };
 

@@ -19,6 +19,15 @@ enum class HyperscanUse {
               // large group of short texts too)
 };
 
+// Which rules a scan computes. SpamAssassin never runs a rule whose score is
+// 0 (Plugin/Check.pm: `if ($scoresptr->{$rulename})`; a meta sees it as 0);
+// "__" rules and rules without a score line score 1 there (T_ rules 0.01).
+enum class RunRules {
+  kNeeded,   // rules that score, and the non-zero-score rules their metas use
+  kNonZero,  // every rule SpamAssassin runs: score != 0 (every "__" rule too)
+  kAll,      // every rule, score 0 too (for rule authors: scan --all, lint)
+};
+
 struct LoadOptions {
   // Unsupported or uncompilable rules are errors (Load fails). Default true:
   // the daemon refuses a shipped rule it cannot honour. Set false to load a
@@ -33,6 +42,9 @@ struct LoadOptions {
   // Whether a rule group's candidates come from Hyperscan or from the
   // RE2-only prefilter (see regex_group.h); results are the same either way.
   HyperscanUse hyperscan = HyperscanUse::kIfFaster;
+  // What Scan() computes. Default kNeeded: the verdict is the same as with
+  // kNonZero, and sub-rules nothing scoring uses are never compiled or run.
+  RunRules run = RunRules::kNeeded;
 };
 
 }  // namespace rules

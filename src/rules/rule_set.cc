@@ -6,10 +6,12 @@
 #include <map>
 #include <optional>
 
+#include "rules/body_text.h"
 #include "rules/cf_parser.h"
 #include "rules/expr.h"
 #include "rules/header_view.h"
 #include "rules/regex_group.h"
+#include "rules/replace_tags.h"
 
 namespace sendguard {
 namespace rules {
@@ -37,6 +39,11 @@ struct TextGroup {
   bool has_if_unset = false;
   std::string if_unset;
   bool caller_supplied = false;  // pseudo-header: absent means "unknown"
+  // What the group's rules match when the header is absent (the if-unset
+  // text or ""), computed once at load: most headers are absent from most
+  // messages (and from most MIME parts).
+  std::vector<std::pair<int, int>> absent_hits;  // group entry, count
+  bool absent_computed = false;
 };
 
 struct ExistsRule {
@@ -48,10 +55,16 @@ bool IsScoring(const std::string& name, double score) {
   return name.rfind("__", 0) != 0 && score != 0;
 }
 
-double DefaultScore(const std::string& name) {
-  if (name.rfind("__", 0) == 0) return 0;
-  if (name.rfind("T_", 0) == 0) return 0.01;
-  return 1.0;
+// SpamAssassin's score for a rule without a `score` line (Parser.pm
+// fix_tests): 0.01 for T_ rules, else 1, negated for `tflags nice`.
+double UnsetScore(const std::string& name, bool nice) {
+  double v = name.rfind("T_", 0) == 0 ? 0.01 : 1.0;
+  return nice ? -v : v;
+}
+
+// What a rule adds to the total: "__" rules never add.
+double DefaultScore(const std::string& name, bool nice) {
+  return name.rfind("__", 0) == 0 ? 0 : UnsetScore(name, nice);
 }
 
 bool IsPseudoHeader(const std::string& h) { return h == "ALL" || h == "ToCc" || h == "MESSAGEID"; }
@@ -69,15 +82,21 @@ struct RuleSet::Impl {
   std::vector<CompiledRule> rules;
   TextGroup body, rawbody, full, uri;
   std::vector<TextGroup> headers;
+  std::vector<TextGroup> mimeheaders;  // one per header view, run on each MIME part
   std::vector<ExistsRule> exists;
   std::vector<int> meta_order;  // dependencies first
+  std::vector<int> max_count;   // rule -> most matches counted (1 unless multiple)
 
   Status ScanText(const TextGroup& g, std::string_view text, std::vector<int>* counts,
                   std::vector<std::string>* matched) const;
+  Status ScanAbsent(const TextGroup& g, std::vector<int>* counts,
+                    std::vector<std::string>* matched) const;
   Status ScanUris(const std::vector<std::string>& uris, std::vector<int>* counts,
                   std::vector<std::string>* matched) const;
   Status ScanHeaders(const mime::ParsedMessage& msg, std::vector<int>* counts,
                      std::vector<std::string>* matched) const;
+  Status ScanMimeHeaders(const mime::ParsedMessage& msg, std::vector<int>* counts,
+                         std::vector<std::string>* matched) const;
   void EvaluateMetas(std::vector<int>* counts) const;
 };
 
@@ -90,13 +109,20 @@ class RuleSetBuilder {
 
   std::unique_ptr<RuleSet::Impl> Run() {
     CreateRules();
+    ChooseRules();
     AssignGroups();
     BuildGroup(&impl_->body, body_specs_, false);
     BuildGroup(&impl_->rawbody, rawbody_specs_, false);
     BuildGroup(&impl_->full, full_specs_, false);
     BuildGroup(&impl_->uri, uri_specs_, true);
-    for (size_t i = 0; i < impl_->headers.size(); ++i)
+    for (size_t i = 0; i < impl_->headers.size(); ++i) {
       BuildGroup(&impl_->headers[i], header_specs_[i], true);
+      MatchAbsent(&impl_->headers[i]);
+    }
+    for (size_t i = 0; i < impl_->mimeheaders.size(); ++i) {
+      BuildGroup(&impl_->mimeheaders[i], mimeheader_specs_[i], true);
+      MatchAbsent(&impl_->mimeheaders[i]);
+    }
     ResolveMetas();
     Report();
     return std::move(impl_);
@@ -109,13 +135,54 @@ class RuleSetBuilder {
       r.name = def.name;
       const RuleAttrs& a = parsed_.attrs[def.name];
       r.describe = a.describe;
-      r.score = a.has_score ? a.score : DefaultScore(def.name);
+      r.score = a.has_score ? a.score : DefaultScore(def.name, a.nice);
       r.scoring = IsScoring(def.name, r.score);
+      nonzero_.push_back((a.has_score ? a.score : UnsetScore(def.name, a.nice)) != 0);
       r.negated = def.negated;
       impl_->rules.push_back(std::move(r));
+      impl_->max_count.push_back(MaxCount(def.name));
       bad_.push_back(!def.unsupported_category.empty());
       category_.push_back(def.unsupported_category);
       reason_.push_back(def.unsupported_reason);
+    }
+  }
+
+  // The names each meta uses (empty for other rules and unparsable metas,
+  // which ResolveMetas reports).
+  void ParseMetaNames() {
+    meta_names_.resize(parsed_.defs.size());
+    for (size_t i = 0; i < parsed_.defs.size(); ++i) {
+      const RuleDef& def = parsed_.defs[i];
+      if (def.target != Target::kMeta || bad_[i]) continue;
+      Result<Expr> e = Expr::Parse(def.meta);
+      if (e.ok()) meta_names_[i] = e->names();
+    }
+  }
+
+  // Fills run_ per options_.run: every rule, those SpamAssassin runs (score
+  // != 0), or those a scoring rule needs (scoring rules, then the non-zero
+  // rules their metas use, transitively).
+  void ChooseRules() {
+    const size_t n = parsed_.defs.size();
+    ParseMetaNames();
+    run_.assign(n, options_.run == RunRules::kAll);
+    if (options_.run == RunRules::kAll) return;
+    if (options_.run == RunRules::kNonZero) {
+      for (size_t i = 0; i < n; ++i) run_[i] = nonzero_[i];
+      return;
+    }
+    std::vector<size_t> todo;
+    for (size_t i = 0; i < n; ++i)
+      if (impl_->rules[i].scoring) todo.push_back(i);
+    while (!todo.empty()) {
+      size_t i = todo.back();
+      todo.pop_back();
+      if (run_[i]) continue;
+      run_[i] = true;
+      for (const std::string& name : meta_names_[i]) {
+        auto it = parsed_.index.find(name);
+        if (it != parsed_.index.end() && nonzero_[it->second]) todo.push_back(it->second);
+      }
     }
   }
 
@@ -126,10 +193,10 @@ class RuleSetBuilder {
   }
 
   void AssignGroups() {
-    std::map<std::string, size_t> header_index;
+    std::map<std::string, size_t> header_index, mimeheader_index;
     for (size_t i = 0; i < parsed_.defs.size(); ++i) {
       const RuleDef& def = parsed_.defs[i];
-      if (bad_[i] || def.target == Target::kMeta) continue;
+      if (bad_[i] || !run_[i] || def.target == Target::kMeta) continue;
       if (def.exists) {
         impl_->exists.push_back({static_cast<int>(i), def.header});
         continue;
@@ -138,7 +205,11 @@ class RuleSetBuilder {
       if (def.target == Target::kBody || def.target == Target::kRawBody || def.target == Target::kUri)
         spec.pattern = "(?m)" + spec.pattern;
       if (def.target == Target::kHeader) {
-        AddHeaderRule(def, i, spec, &header_index);
+        AddHeaderRule(def, i, spec, &header_index, &impl_->headers, &header_specs_);
+        continue;
+      }
+      if (def.target == Target::kMimeHeader) {
+        AddHeaderRule(def, i, spec, &mimeheader_index, &impl_->mimeheaders, &mimeheader_specs_);
         continue;
       }
       TextGroup* g = def.target == Target::kBody ? &impl_->body
@@ -153,20 +224,21 @@ class RuleSetBuilder {
   }
 
   void AddHeaderRule(const RuleDef& def, size_t rule, const RegexSpec& spec,
-                     std::map<std::string, size_t>* header_index) {
-    auto it = header_index->emplace(HeaderKey(def), impl_->headers.size()).first;
-    if (it->second == impl_->headers.size()) {
+                     std::map<std::string, size_t>* header_index, std::vector<TextGroup>* groups,
+                     std::vector<std::vector<RegexSpec>>* group_specs) {
+    auto it = header_index->emplace(HeaderKey(def), groups->size()).first;
+    if (it->second == groups->size()) {
       TextGroup g;
       g.header = def.header;
       g.view = def.view;
       g.has_if_unset = def.has_if_unset;
       g.if_unset = def.if_unset;
-      g.caller_supplied = IsCallerSuppliedHeader(def.header);
-      impl_->headers.push_back(std::move(g));
-      header_specs_.emplace_back();
+      g.caller_supplied = def.target == Target::kHeader && IsCallerSuppliedHeader(def.header);
+      groups->push_back(std::move(g));
+      group_specs->emplace_back();
     }
-    impl_->headers[it->second].rule_of.push_back(static_cast<int>(rule));
-    header_specs_[it->second].push_back(spec);
+    (*groups)[it->second].rule_of.push_back(static_cast<int>(rule));
+    (*group_specs)[it->second].push_back(spec);
   }
 
   void BuildGroup(TextGroup* g, const std::vector<RegexSpec>& specs, bool short_texts) {
@@ -183,6 +255,19 @@ class RuleSetBuilder {
       category_[rule] = "re2-error";
       reason_[rule] = "RE2 cannot compile it: " + e.reason;
     }
+  }
+
+  // A failure here (engine error on a tiny text) leaves absent_hits empty
+  // and is logged; scans then match the absent value for real.
+  void MatchAbsent(TextGroup* g) {
+    std::vector<GroupMatch> found;
+    if (!g->regexes->Match(g->if_unset, &found).ok()) {
+      g->absent_hits.clear();
+      g->absent_computed = false;
+      return;
+    }
+    for (const GroupMatch& m : found) g->absent_hits.emplace_back(m.index, m.count);
+    g->absent_computed = true;
   }
 
   // Parses every meta and disables those whose dependencies are unknown,
@@ -234,7 +319,7 @@ class RuleSetBuilder {
       }
     }
     state_[i] = 2;
-    if (ok && r.meta) impl_->meta_order.push_back(static_cast<int>(i));
+    if (ok && r.meta && run_[i]) impl_->meta_order.push_back(static_cast<int>(i));
     if (!ok) r.meta.reset();
     return ok;
   }
@@ -248,6 +333,9 @@ class RuleSetBuilder {
       bool regex_rule = def.target != Target::kMeta && !def.exists && category_[i] != "eval";
       report_->total++;
       report_->regex_total += regex_rule;
+      report_->rule_states.emplace_back(def.name, bad_[i] ? category_[i] : "loaded");
+      if (!bad_[i] && !run_[i])
+        report_->not_run.emplace_back(def.name, nonzero_[i] ? "unused" : "score 0");
       if (!bad_[i]) {
         report_->loaded++;
         report_->regex_loaded += regex_rule;
@@ -255,6 +343,18 @@ class RuleSetBuilder {
       }
       report_->unsupported_by_reason[category_[i]]++;
       report_->problems.push_back({def.file, def.line, def.name, reason_[i], sev});
+    }
+    ReportSkipped();
+  }
+
+  // Rules only defined in false ifplugin/if blocks: counted, never errors.
+  void ReportSkipped() {
+    for (const auto& [name, s] : parsed_.skipped) {
+      if (parsed_.index.count(name)) continue;
+      report_->total++;
+      report_->unsupported_by_reason[s.category]++;
+      report_->rule_states.emplace_back(name, s.category);
+      report_->problems.push_back({s.file, s.line, name, "not defined: " + s.reason, Severity::kWarning});
     }
   }
 
@@ -265,8 +365,11 @@ class RuleSetBuilder {
   std::vector<bool> bad_;
   std::vector<std::string> category_, reason_;
   std::vector<RegexSpec> body_specs_, rawbody_specs_, full_specs_, uri_specs_;
-  std::vector<std::vector<RegexSpec>> header_specs_;
+  std::vector<std::vector<RegexSpec>> header_specs_, mimeheader_specs_;
   std::vector<int> state_;
+  std::vector<bool> nonzero_;  // SpamAssassin's score of the rule is not 0
+  std::vector<bool> run_;      // Scan() computes the rule
+  std::vector<std::vector<std::string>> meta_names_;
 };
 
 RuleSet::RuleSet(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -279,6 +382,7 @@ int64_t RuleSet::dfa_fallbacks() const {
   for (const TextGroup* g : {&impl_->body, &impl_->rawbody, &impl_->full, &impl_->uri})
     n += g->regexes->dfa_fallbacks();
   for (const TextGroup& g : impl_->headers) n += g.regexes->dfa_fallbacks();
+  for (const TextGroup& g : impl_->mimeheaders) n += g.regexes->dfa_fallbacks();
   return n;
 }
 
@@ -294,6 +398,7 @@ Result<std::shared_ptr<const RuleSet>> RuleSet::Load(const std::vector<std::stri
 Result<std::shared_ptr<const RuleSet>> RuleSet::Compile(ParsedRules parsed,
                                                         const LoadOptions& options,
                                                         LoadReport* report) {
+  ApplyReplaceTags(&parsed);
   std::unique_ptr<Impl> impl = RuleSetBuilder(std::move(parsed), options, report).Run();
   if (options.strict && report->errors() > 0) {
     for (const Problem& p : report->problems) {
@@ -315,6 +420,18 @@ Status RuleSet::Impl::ScanText(const TextGroup& g, std::string_view text, std::v
     int rule = g.rule_of[m.index];
     if ((*counts)[rule] == 0) (*matched)[rule] = std::string(m.matched);
     (*counts)[rule] += m.count;
+  }
+  return Status::Ok();
+}
+
+// The group's rules on an absent header: the load-time result.
+Status RuleSet::Impl::ScanAbsent(const TextGroup& g, std::vector<int>* counts,
+                                 std::vector<std::string>* matched) const {
+  if (!g.absent_computed) return ScanText(g, g.if_unset, counts, matched);
+  for (const auto& [entry, count] : g.absent_hits) {
+    int rule = g.rule_of[entry];
+    if ((*counts)[rule] == 0) (*matched)[rule] = g.if_unset;
+    (*counts)[rule] += count;
   }
   return Status::Ok();
 }
@@ -341,15 +458,13 @@ Status RuleSet::Impl::ScanHeaders(const mime::ParsedMessage& msg, std::vector<in
   for (const TextGroup& g : headers) {
     bool found = false;
     std::string text = HeaderText(msg.headers, g.header, g.view, &found);
-    if (!found && g.has_if_unset) {
-      text = g.if_unset;
-      found = true;
-    }
-    if (found) {
-      Status s = ScanText(g, text, counts, matched);
-      if (!s.ok()) return s;
-    }
-    if (!found && g.caller_supplied) continue;
+    // SpamAssassin matches a missing header as "" (Check.pm: $hval undef,
+    // no warnings), or as its [if-unset: text]: /^$/ hits it, !~ /./ too.
+    // A pseudo-header nobody supplied is unknown: without if-unset neither
+    // =~ nor !~ rules hit.
+    if (!found && g.caller_supplied && !g.has_if_unset) continue;
+    Status s = found ? ScanText(g, text, counts, matched) : ScanAbsent(g, counts, matched);
+    if (!s.ok()) return s;
     for (int rule : g.rule_of) {
       if (!rules[rule].negated) continue;
       (*counts)[rule] = (*counts)[rule] == 0 ? 1 : 0;
@@ -360,6 +475,31 @@ Status RuleSet::Impl::ScanHeaders(const mime::ParsedMessage& msg, std::vector<in
     bool found = false;
     HeaderText(msg.headers, e.header, HeaderView::kRaw, &found);
     (*counts)[e.rule] = found;
+  }
+  return Status::Ok();
+}
+
+// MIMEHeader: each rule is tried on the named header of every MIME entity
+// (the last occurrence in that entity, decoded or :raw; "" or the if-unset
+// text when absent); the count is the number of matches over all entities,
+// up to the rule's maximum. `!~` hits when no entity matches. (SpamAssassin
+// 4.0.1's plugin makes every `!~` mimeheader rule hit; no rule it ships
+// uses one.)
+Status RuleSet::Impl::ScanMimeHeaders(const mime::ParsedMessage& msg, std::vector<int>* counts,
+                                      std::vector<std::string>* matched) const {
+  for (const TextGroup& g : mimeheaders) {
+    for (const std::vector<mime::Header>& part : msg.part_headers) {
+      bool found = false;
+      std::string text = LastHeaderValue(part, g.header, g.view, &found);
+      Status s = found ? ScanText(g, text, counts, matched) : ScanAbsent(g, counts, matched);
+      if (!s.ok()) return s;
+    }
+    for (int rule : g.rule_of) {
+      (*counts)[rule] = std::min((*counts)[rule], max_count[rule]);
+      if (!rules[rule].negated) continue;
+      (*counts)[rule] = (*counts)[rule] == 0 ? 1 : 0;
+      (*matched)[rule].clear();
+    }
   }
   return Status::Ok();
 }
@@ -378,11 +518,14 @@ Status RuleSet::Scan(const mime::ParsedMessage& msg, ScanResult* out) const {
   const Impl& m = *impl_;
   std::vector<int> counts(m.rules.size(), 0);
   std::vector<std::string> matched(m.rules.size());
-  Status s = m.ScanText(m.body, msg.body, &counts, &matched);
+  std::string body = msg.body;
+  ToParagraphs(&body);
+  Status s = m.ScanText(m.body, body, &counts, &matched);
   if (s.ok()) s = m.ScanText(m.rawbody, msg.rawbody, &counts, &matched);
   if (s.ok()) s = m.ScanText(m.full, msg.full, &counts, &matched);
   if (s.ok()) s = m.ScanUris(msg.uris, &counts, &matched);
   if (s.ok()) s = m.ScanHeaders(msg, &counts, &matched);
+  if (s.ok()) s = m.ScanMimeHeaders(msg, &counts, &matched);
   if (!s.ok()) return s;
   m.EvaluateMetas(&counts);
   *out = ScanResult();

@@ -14,15 +14,20 @@
 // Matching semantics (SpamAssassin's, approximated where noted):
 //   body/rawbody: the whole text, ^ and $ match at line starts/ends;
 //   full: the raw message as given; uri: each URI on its own;
-//   header Name: all occurrences' decoded values joined by "\n" (:raw the
-//   undecoded value, :addr the first address, :name the display name);
-//   ALL: every header as "Name: value\n"; ToCc: To and Cc; MESSAGEID:
-//   Message-Id, Resent-Message-Id, X-Message-Id. A missing header does not
-//   match =~ and does match !~ (unless [if-unset: text] gives a value).
+//   header Name: the values of all occurrences joined by "\n" (:raw
+//   undecoded, CRLF as LF; :addr the first address and :name the display
+//   name of each); ALL: every header as "Name: value\n";
+//   ToCc: To then Cc; MESSAGEID: X-Message-Id, Resent-Message-Id,
+//   X-Original-Message-ID, Message-Id. A missing header is matched as ""
+//   (as SpamAssassin does: /^\s*$/ hits it), unless [if-unset: text] gives
+//   a value; a pseudo-header nobody supplied hits neither =~ nor !~.
 //   meta: arithmetic/boolean over other rules (a rule's value is its hit
 //   count, 0 or 1 unless `tflags multiple`). Rules named __* never score;
-//   rules without a `score` line score 1 (T_* rules 0.01); a score of 0
-//   disables reporting. `tflags multiple` scores once per match (maxhits=N).
+//   rules without a `score` line score 1 (T_* rules 0.01, `nice` negated);
+//   a rule scored 0 is not run at all (LoadOptions::run), as in
+//   SpamAssassin. `tflags multiple` scores once per match (maxhits=N).
+//   mimeheader: the header in each MIME entity (see ScanMimeHeaders).
+//   body rules see SpamAssassin's paragraphs (rules/body_text.h).
 //
 // Thread-safety: a loaded RuleSet is immutable; Scan() is const and may run
 // concurrently on any number of threads. Share it as

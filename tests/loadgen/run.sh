@@ -247,6 +247,32 @@ micro() {
   printf '%s\n' "$out" | grep -v '^ *$' | sed "s/^/$name\t/" >> "$tmp/micro.txt"
 }
 
+# Rule scanning side by side with SpamAssassin 4 itself, one core each, on
+# the agreement corpus (real mail from Debian packages) and Debian's rules:
+# sendguard's rules_bench, then tests/agreement/sa_oracle.pl --time (check()
+# alone), and the ratio of messages/s. MB/s is decoded body text as
+# sendguard counts it (rules_bench's body_bytes) per second of each.
+rules_side_by_side() {
+  local files sg sa
+  files=$(grep -v '^#' "$root/tests/agreement/corpus.txt" | while read -r p; do [ -n "$p" ] && ls $p 2>/dev/null; done)
+  [ -n "$files" ] || { printf 'rules_vs_spamassassin	(corpus missing: make deps)\n' >> "$tmp/micro.txt"; status=1; return; }
+  # shellcheck disable=SC2086
+  micro "rules_bench corpus" "$root/rules" /usr/share/spamassassin $files
+  sg=$(grep '^rules_bench corpus' "$tmp/micro.txt" | tail -1)
+  # shellcheck disable=SC2086
+  sa=$(taskset -c 0 perl "$root/tests/agreement/sa_oracle.pl" --rules /usr/share/spamassassin --time $files 2>/dev/null | tail -1)
+  SG="$sg" SA="$sa" /usr/bin/python3 - >> "$tmp/micro.txt" <<'PY' || status=1
+import json, os, re
+sg, sa = os.environ["SG"], json.loads(os.environ["SA"] or "{}")
+msgs = float(re.search(r"msgs/s spamassassin: ([0-9.]+)", sg).group(1))
+body = float(re.search(r"body_bytes: ([0-9]+)", sg).group(1))
+sa_rate = sa["messages"] / sa["seconds"]
+print(f"rules_vs_spamassassin\tSpamAssassin 4: {sa_rate:.1f} msgs/s, "
+      f"{body / sa['seconds'] / 1e6:.3f} MB/s; sendguard: {msgs:.0f} msgs/s; "
+      f"ratio {msgs / sa_rate:.0f}x ({sa['messages']} messages)")
+PY
+}
+
 # redis_bench forks its own redis-server (working directory a temp dir
 # sgredis.*) and kills it by PID; checked here (read only): none of those may
 # outlive the benchmark.
@@ -263,6 +289,7 @@ run_micro_benchmarks() {
   : > "$tmp/micro.txt"
   micro quota_bench
   micro rules_bench "$root/rules" /usr/share/spamassassin "$root/tests/rules/bench"
+  rules_side_by_side
   micro dkim_bench 2 50000
   # The compromised-account simulation in its short mode (a few seconds):
   # detection, escaped messages, false restrictions and engine events/s of

@@ -86,3 +86,17 @@ BOOST_AUTO_TEST_CASE(uri_finding_in_text) {
   // The www inside an already found URL is not counted twice.
   BOOST_TEST(Found("http://www.x.example/www.y").size() == 1u);
 }
+
+// Bare mail addresses in text become mailto: URIs, as in SpamAssassin's text
+// URI parser; addresses inside a URL, cid: references and hosts without a
+// letter TLD do not.
+BOOST_AUTO_TEST_CASE(find_uris_turns_bare_mail_addresses_into_mailto) {
+  std::vector<std::string> found;
+  FindUris("Write to <Postmaster@Example.ORG>, or e-mail:bob@mail.example.net. "
+           "See http://x.example/?to=carol@example.com and [cid:image001.png@01D4986E.E3459640] "
+           "or joe@localhost, v@gra",
+           &found);
+  std::vector<std::string> want = {"http://x.example/?to=carol@example.com",
+                                   "mailto:Postmaster@Example.ORG", "mailto:bob@mail.example.net"};
+  BOOST_TEST(found == want, boost::test_tools::per_element());
+}

@@ -217,3 +217,38 @@ BOOST_AUTO_TEST_CASE(warnings_are_clean_single_lines) {
   BOOST_TEST(m.warnings[0].find('\r') == std::string::npos);
   BOOST_TEST(m.warnings[0].find("\xEF\xBF\xBD") != std::string::npos);
 }
+
+// A Content-Type folded before its parameters (the usual way MTAs write a
+// long boundary) still names the boundary.
+BOOST_AUTO_TEST_CASE(parse_folded_content_type_parameters) {
+  for (const char* fold : {"\n\t", "\r\n ", "\n "}) {
+    ParsedMessage m = P(std::string("From: a@example.com\nContent-Type: multipart/mixed;") + fold +
+                        "boundary=\"BD.97/host.example\"\n\n--BD.97/host.example\n"
+                        "Content-Type: text/plain\n\nhello\n--BD.97/host.example--\n");
+    BOOST_TEST(m.warnings.empty());
+    BOOST_REQUIRE(m.parts.size() == 1u);
+    BOOST_TEST(m.parts[0].depth == 1);
+  }
+}
+
+// Every entity's header block is kept, the message's own first, depth first.
+BOOST_AUTO_TEST_CASE(parse_keeps_every_entitys_headers_in_find_parts_order) {
+  ParsedMessage m = P(
+      "From: a@example.com\nContent-Type: multipart/mixed; boundary=b\n\n"
+      "--b\nContent-Type: text/plain\n\nhi\n"
+      "--b\nContent-Type: message/rfc822\n\nSubject: inner\nContent-Type: text/html\n\n<p>x</p>\n"
+      "--b--\n");
+  BOOST_REQUIRE(m.part_headers.size() == 4u);
+  BOOST_TEST(m.part_headers[0][0].name == "From");
+  BOOST_TEST(m.part_headers[1][0].decoded == "text/plain");
+  BOOST_TEST(m.part_headers[2][0].decoded == "message/rfc822");
+  BOOST_TEST(m.part_headers[3][0].decoded == "inner");
+}
+
+// Unfolding as SpamAssassin reads headers: the line break and the blanks
+// after it become one space, so "b;\n\tSat," reads "b; Sat,".
+BOOST_AUTO_TEST_CASE(parse_unfolds_a_break_and_its_blanks_into_one_space) {
+  ParsedMessage m = P("Received: from a by b;\n\tSat, 3 Oct 2000\nX-Two: one\r\n   two\r\n\r\nx\n");
+  BOOST_TEST(m.headers[0].decoded == "from a by b; Sat, 3 Oct 2000");
+  BOOST_TEST(m.headers[1].decoded == "one two");
+}

@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "rules/cf_parser.h"
+#include "rules/rule_set.h"
 
 using sendguard::Status;
 using sendguard::rules::HeaderView;
@@ -96,9 +97,9 @@ BOOST_AUTO_TEST_CASE(cf_parser_evaluates_conditionals) {
                             "  endif\n"
                             "endif\n",
                             "t.cf", &p, &r).ok());
-  BOOST_TEST(!Def(p, "TAGGED"));
-  BOOST_TEST(Def(p, "UNTAGGED"));
-  BOOST_TEST(Def(p, "NEW"));
+  BOOST_TEST(Def(p, "TAGGED"));     // ReplaceTags is one of SpamAssassin's default plugins
+  BOOST_TEST(!Def(p, "UNTAGGED"));
+  BOOST_TEST(!Def(p, "NEW"));       // and so is MIMEHeader
   BOOST_TEST(!Def(p, "OLD"));
   BOOST_TEST(Def(p, "FREE"));
 }
@@ -136,4 +137,38 @@ BOOST_AUTO_TEST_CASE(cf_parser_later_definition_wins) {
   BOOST_TEST(p.defs.size() == 1u);
   BOOST_TEST(Def(p, "A")->re2_pattern == "two");
   BOOST_TEST(Def(p, "A")->line == 2);
+}
+
+// Rules in false blocks are not defined but are remembered with the reason,
+// unless a true block defines the same name.
+BOOST_AUTO_TEST_CASE(cf_parser_remembers_rules_of_false_blocks) {
+  ParsedRules p;
+  LoadReport r;
+  BOOST_REQUIRE(ParseCfText("ifplugin Mail::SpamAssassin::Plugin::TextCat\n"
+                            "  body LANG /x/\n"
+                            "endif\n"
+                            "if version < 3.000000\n"
+                            "  body OLD /x/\n"
+                            "else\n"
+                            "  body NEW /x/\n"
+                            "endif\n"
+                            "if !plugin(Mail::SpamAssassin::Plugin::MIMEHeader)\n"
+                            "  meta BOTH 0\n"
+                            "endif\n"
+                            "ifplugin Mail::SpamAssassin::Plugin::MIMEHeader\n"
+                            "  mimeheader BOTH Content-Type =~ /x/\n"
+                            "endif\n",
+                            "t.cf", &p, &r).ok());
+  BOOST_REQUIRE(p.skipped.count("LANG"));
+  BOOST_TEST(p.skipped["LANG"].category == "plugin-not-loaded");
+  BOOST_TEST(p.skipped["LANG"].line == 2);
+  BOOST_TEST(p.skipped["OLD"].category == "condition-false");
+  BOOST_TEST(Def(p, "NEW"));
+  BOOST_TEST(Def(p, "BOTH"));
+  sendguard::rules::LoadOptions o;
+  o.strict = false;
+  auto set = sendguard::rules::RuleSet::Compile(std::move(p), o, &r);
+  BOOST_REQUIRE(set.ok());
+  BOOST_TEST(r.total == 4);  // LANG, OLD, NEW, BOTH (once)
+  BOOST_TEST(r.loaded == 2);
 }
