@@ -10,6 +10,13 @@
 #   make test-asan   unit tests built with -fsanitize=address,undefined
 #   make run         run the daemon in the foreground with the shipped config
 #   make demo        private Postfix + sendguard + sink, with sample messages
+#   make man         the man pages into obj/man/ (sendguard.conf(5) generated
+#                    from the config key table through `sendguard help config`)
+#   make install     binary, man pages, configuration under PREFIX (default
+#                    /usr/local; DESTDIR for staging, SYSCONFDIR for /etc)
+#   make deb         the Debian package obj/deb/sendguard_VERSION_ARCH.deb
+#   make test-package  man page lint, the package built and lintian-checked,
+#                    installed, run and purged (part of make test)
 #   make bench       throughput / latency benchmarks (tests/loadgen/run.sh),
 #                    results in bench/results/latest.md; crash isolation through
 #                    Postfix (tests/e2e/crash_bench.py), bench/results/crash.json
@@ -42,7 +49,7 @@ TEST_MODULES := $(patsubst tests/unit/%/,%,$(sort $(dir $(wildcard tests/unit/*/
 TEST_BINS    := $(foreach m,$(TEST_MODULES),$(BUILD)/tests/$(m)_test)
 
 .PHONY: all build-deps deps test check-layering test-unit test-asan test-e2e test-protocol test-redis test-fuzz unit-tests fuzz-bins \
-        run demo bench fuzz clean
+        run demo bench fuzz clean man install deb test-package
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/sendguard
@@ -87,6 +94,20 @@ fuzz-bins: $(FUZZ_BINS)
 include tests/milterclient/milterclient.mk tests/protocol/protocol.mk tests/loadgen/loadgen.mk
 
 RESULTS := $(BUILD)/results
+VERSION := $(shell sed -n 's/.*kSendguardVersion = "\(.*\)";/\1/p' src/core/version.h)
+
+# Man pages: the hand-written ones with @VERSION@ filled in; sendguard.conf(5)
+# from the key table, so that it cannot drift from what the daemon reads.
+MAN_PAGES := $(addprefix $(BUILD)/man/,sendguard.8 sendguard.conf.5 sendguard-rules.5 sendguard-policies.5)
+man: $(MAN_PAGES)
+
+$(BUILD)/man/sendguard.conf.5: contrib/man/sendguard.conf.5.in contrib/man/conf-man.sh $(BUILD)/sendguard
+	@mkdir -p $(dir $@)
+	contrib/man/conf-man.sh $(BUILD)/sendguard $< | sed 's/@VERSION@/$(VERSION)/' > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/man/%: contrib/man/%
+	@mkdir -p $(dir $@)
+	sed 's/@VERSION@/$(VERSION)/' $< > $@
 
 build-deps:
 	@contrib/scripts/install-deps.sh contrib/debian-build-packages.txt
