@@ -33,6 +33,24 @@ class BedOptions:
     binary: str = ""                    # sendguard executable; "" = $SENDGUARD_BIN
     user: str = ""                      # sendguard's [daemon] user ("" = as the parent)
     workers: int = 0                    # sendguard's [daemon] workers (0 = one per core)
+    chroot: bool = False                # Postfix as Debian runs it: smtpd, cleanup, ... chrooted in
+                                        # the queue dir; sendguard's socket in queue/sendguard/,
+                                        # named unix:sendguard/sendguard.sock in main.cf
+
+
+# The socket as the README and the Debian package attach it: relative to
+# Postfix's queue directory, so it is the same path chrooted or not.
+CHROOT_MILTER = "unix:sendguard/sendguard.sock"
+
+
+def make_chroot_socket_dir(queue_dir):
+    """queue/sendguard/ as the Debian package makes it (root:postfix 0750: the
+    parent makes the socket, Postfix may enter); returns the socket's path."""
+    path = os.path.join(queue_dir, "sendguard")
+    os.makedirs(path, exist_ok=True)
+    shutil.chown(path, "root", "postfix")
+    os.chmod(path, 0o750)
+    return os.path.join(path, "sendguard.sock")
 
 
 class TestBed:
@@ -60,6 +78,11 @@ class TestBed:
         o = self.options
         self.sink = sink.Sink(os.path.join(self.root, "sink"))
         milter = ""
+        postfix_root = os.path.join(self.root, "postfix")
+        socket_path = postfix_milter = ""
+        if o.chroot:
+            socket_path = make_chroot_socket_dir(os.path.join(postfix_root, "queue"))
+            postfix_milter = CHROOT_MILTER
         if o.with_sendguard:
             binary = os.path.abspath(o.binary or os.environ["SENDGUARD_BIN"])
             self.sendguard = sendguard.Sendguard(os.path.join(self.root, "sendguard"),
@@ -67,12 +90,15 @@ class TestBed:
                                                      binary=binary, transport=o.transport,
                                                      extra_toml=o.extra_toml, files=o.files,
                                                      trusted_networks=o.trusted_networks,
-                                                     user=o.user, workers=o.workers))
+                                                     user=o.user, workers=o.workers,
+                                                     socket_path=socket_path,
+                                                     postfix_milter=postfix_milter))
             self.sendguard.start()
             milter = self.sendguard.postfix_milter
-        self.postfix = postfix.Postfix(os.path.join(self.root, "postfix"), postfix.PostfixOptions(
+        self.postfix = postfix.Postfix(postfix_root, postfix.PostfixOptions(
             relay_port=self.sink.port, milter=milter, port=o.smtp_port, users=o.users,
-            milter_default_action=o.milter_default_action, extra_main_cf=o.extra_main_cf))
+            milter_default_action=o.milter_default_action, extra_main_cf=o.extra_main_cf,
+            chroot=o.chroot))
         self.postfix.start()
 
     def stop(self):
