@@ -32,8 +32,13 @@ CXX      ?= g++
 OPT      ?= -O2
 SAN      ?=
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
-CXXFLAGS := -std=c++17 $(OPT) -g -Wall -Wextra -Isrc -MMD -MP $(SAN) $(EXTRA_CXXFLAGS)
-LDFLAGS  := $(SAN) $(EXTRA_LDFLAGS)
+# Debian's hardening flags (what dpkg-buildflags gives a package; PIE is gcc's
+# default there); the sanitizer and fuzz builds turn them off (HARDEN=).
+HARDEN   ?= -fstack-protector-strong -D_FORTIFY_SOURCE=2
+HARDEN_LD ?= $(if $(HARDEN),-Wl$(comma)-z$(comma)relro -Wl$(comma)-z$(comma)now)
+comma    := ,
+CXXFLAGS := -std=c++17 $(OPT) -g -Wall -Wextra -Isrc -MMD -MP $(HARDEN) $(SAN) $(EXTRA_CXXFLAGS)
+LDFLAGS  := $(HARDEN_LD) $(SAN) $(EXTRA_LDFLAGS)
 ASAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 MODULES := $(patsubst src/%/module.mk,%,$(wildcard src/*/module.mk))
@@ -48,8 +53,8 @@ libs_for    = $(foreach m,$(call mod_closure,$(1)),$($(m)_LIBS))
 TEST_MODULES := $(patsubst tests/unit/%/,%,$(sort $(dir $(wildcard tests/unit/*/*_test.cc))))
 TEST_BINS    := $(foreach m,$(TEST_MODULES),$(BUILD)/tests/$(m)_test)
 
-.PHONY: all build-deps deps test check-layering test-unit test-asan test-e2e test-protocol test-redis test-fuzz unit-tests fuzz-bins \
-        run demo bench fuzz clean man install deb test-package
+.PHONY: FORCE all build-deps deps test check-layering test-unit test-asan test-e2e test-protocol test-redis test-fuzz unit-tests fuzz-bins \
+        run demo bench fuzz clean man install deb deb-deps test-package
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/sendguard
@@ -60,7 +65,18 @@ $(BUILD)/sendguard: $(call objs_for,cli)
 # Every compile comes after build-deps (order-only: it never forces a
 # rebuild): a fresh checkout builds with a plain `make`, which installs only
 # the build and runtime packages, never the test beds' (`make deps`).
-$(BUILD)/%.o: %.cc | build-deps
+# The compile and link flags, kept in a file that changes only when they
+# do: a change of OPT, HARDEN or SAN rebuilds every object of that BUILD.
+# (Expanded here, once: target-specific additions such as the unit tests'
+# -DBOOST_TEST_DYN_LINK do not reach it.)
+FLAGS_STAMP := $(BUILD)/compile-flags
+FLAGS_TEXT  := $(CXX) $(CXXFLAGS) $(LDFLAGS)
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(FLAGS_TEXT)' | cmp -s - $@ || echo '$(FLAGS_TEXT)' > $@
+FORCE:
+
+$(BUILD)/%.o: %.cc $(FLAGS_STAMP) | build-deps
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -c -o $@ $<
 
@@ -109,6 +125,51 @@ $(BUILD)/man/%: contrib/man/%
 	@mkdir -p $(dir $@)
 	sed 's/@VERSION@/$(VERSION)/' $< > $@
 
+# Install: PREFIX (default /usr/local), DESTDIR for staging, SYSCONFDIR
+# (/etc when PREFIX is /usr, else PREFIX/etc). The configuration is
+# contrib/sendguard-installed.conf; existing configuration files are kept.
+PREFIX     ?= /usr/local
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR    ?= $(if $(filter /usr,$(PREFIX)),/lib,$(PREFIX)/lib)/systemd/system
+SBINDIR    := $(PREFIX)/sbin
+MANDIR     := $(PREFIX)/share/man
+DOCDIR     := $(PREFIX)/share/doc/sendguard
+CONFDIR    := $(SYSCONFDIR)/sendguard
+POLICY_FILES := quota.conf actions.conf senders.conf abuse.conf keys.conf signing.conf
+DOC_EXAMPLES := policies/quota-example-isp.conf policies/dns-static.zone.example \
+                contrib/postfix/main.cf.snippet contrib/postfix/master.cf.snippet contrib/sendmail/sendguard.mc
+
+install: all man
+	install -D -m 0755 $(BUILD)/sendguard $(DESTDIR)$(SBINDIR)/sendguard
+	install -d $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR)/examples
+	install -m 0644 $(filter %.5,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 $(filter %.8,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man8/
+	install -d -m 0755 $(DESTDIR)$(CONFDIR)/policies $(DESTDIR)$(CONFDIR)/rules
+	install -d -m 0700 $(DESTDIR)$(CONFDIR)/keys
+	contrib/scripts/install-config.sh contrib/sendguard-installed.conf $(DESTDIR)$(CONFDIR)/sendguard.conf
+	for f in $(POLICY_FILES); do contrib/scripts/install-config.sh policies/$$f $(DESTDIR)$(CONFDIR)/policies/$$f; done
+	for f in rules/*.cf; do contrib/scripts/install-config.sh $$f $(DESTDIR)$(CONFDIR)/$$f; done
+	install -m 0644 $(DOC_EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/sbin/sendguard|$(SBINDIR)/sendguard|g; s|/etc/sendguard/|$(CONFDIR)/|g' \
+	  contrib/systemd/sendguard.service > $(DESTDIR)$(UNITDIR)/sendguard.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/sendguard.service
+
+# The Debian package, from this tree's build: contrib/debian/ becomes the
+# debian/ directory of a staging copy under $(BUILD)/deb (the top level of the
+# tree stays as it is); the .deb lands in $(BUILD)/deb/.
+DEB_STAGE := $(BUILD)/deb/sendguard-$(VERSION)
+deb: all man deb-deps
+	@rm -rf $(BUILD)/deb && mkdir -p $(DEB_STAGE)
+	@cp -r contrib/debian $(DEB_STAGE)/debian
+	cd $(DEB_STAGE) && SENDGUARD_TREE=$(CURDIR) dpkg-buildpackage -b -us -uc --no-sign -j1 >../build.log 2>&1 \
+	  || { tail -30 ../build.log; exit 1; }
+	@ls $(BUILD)/deb/*.deb
+
+deb-deps:
+	@contrib/scripts/install-deps.sh contrib/debian-deb-packages.txt
+
 build-deps:
 	@contrib/scripts/install-deps.sh contrib/debian-build-packages.txt
 
@@ -130,14 +191,18 @@ test-unit: unit-tests
 	@tests/run_unit.sh $(RESULTS)/unit.tally $(TEST_BINS) || [ -n "$(KEEP_GOING)" ]
 
 test-asan:
-	@$(MAKE) --no-print-directory -j$(JOBS) BUILD=obj/asan OPT=-O1 SAN="$(ASAN)" unit-tests
+	@$(MAKE) --no-print-directory -j$(JOBS) BUILD=obj/asan OPT=-O1 HARDEN= SAN="$(ASAN)" unit-tests
 	@mkdir -p $(RESULTS)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	  tests/run_unit.sh $(RESULTS)/asan.tally $(patsubst $(BUILD)/%,obj/asan/%,$(TEST_BINS)) || [ -n "$(KEEP_GOING)" ]
 
+# Sendmail for the e2e tests: Debian's sendmail-bin unpacked, never installed
+# (it would remove postfix); a failed download makes those tests skip.
+SENDMAIL_ROOT := $(BUILD)/sendmail/root
 test-e2e: all
 	@mkdir -p $(RESULTS)
-	@tests/e2e/run.sh $(RESULTS)/e2e.tally $(BUILD)/sendguard || [ -n "$(KEEP_GOING)" ]
+	@contrib/scripts/unpack-sendmail.sh $(BUILD)/sendmail || true
+	@SG_SENDMAIL_ROOT=$(CURDIR)/$(SENDMAIL_ROOT) tests/e2e/run.sh $(RESULTS)/e2e.tally $(BUILD)/sendguard || [ -n "$(KEEP_GOING)" ]
 
 test-protocol: all $(BUILD)/protocol_test $(BUILD)/milter_client_test bench-tools
 	@mkdir -p $(RESULTS)
@@ -150,7 +215,7 @@ test-redis: all $(BUILD)/miltergen
 FUZZ_SECONDS ?= 20
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
 test-fuzz:
-	@$(MAKE) --no-print-directory -j$(JOBS) BUILD=obj/fuzz CXX=clang++ OPT=-O1 SAN="$(FUZZ_FLAGS)" fuzz-bins
+	@$(MAKE) --no-print-directory -j$(JOBS) BUILD=obj/fuzz CXX=clang++ OPT=-O1 HARDEN= SAN="$(FUZZ_FLAGS)" fuzz-bins
 	@mkdir -p $(RESULTS)
 	@tests/run_fuzz.sh $(RESULTS)/fuzz.tally $(FUZZ_SECONDS) $(patsubst $(BUILD)/%,obj/fuzz/%,$(FUZZ_BINS)) || [ -n "$(KEEP_GOING)" ]
 
