@@ -145,7 +145,7 @@ install: all man
 	install -m 0644 $(filter %.5,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 $(filter %.8,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man8/
 	install -d -m 0755 $(DESTDIR)$(CONFDIR)/policies $(DESTDIR)$(CONFDIR)/rules
-	install -d -m 0700 $(DESTDIR)$(CONFDIR)/keys
+	$(if $(DEB_BUILD),,install -d -m 0700 $(DESTDIR)$(CONFDIR)/keys)
 	contrib/scripts/install-config.sh contrib/sendguard-installed.conf $(DESTDIR)$(CONFDIR)/sendguard.conf
 	for f in $(POLICY_FILES); do contrib/scripts/install-config.sh policies/$$f $(DESTDIR)$(CONFDIR)/policies/$$f; done
 	for f in rules/*.cf; do contrib/scripts/install-config.sh $$f $(DESTDIR)$(CONFDIR)/$$f; done
@@ -174,13 +174,13 @@ build-deps:
 	@contrib/scripts/install-deps.sh contrib/debian-build-packages.txt
 
 deps:
-	@contrib/scripts/install-deps.sh contrib/debian-build-packages.txt contrib/debian-packages.txt
+	@contrib/scripts/install-deps.sh contrib/debian-build-packages.txt contrib/debian-deb-packages.txt contrib/debian-packages.txt
 
 test: deps
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	@$(MAKE) --no-print-directory -j$(JOBS) all unit-tests
-	@$(MAKE) --no-print-directory check-layering test-unit test-asan test-protocol test-redis test-e2e test-fuzz KEEP_GOING=1
-	@tests/summarize.sh $(RESULTS) layering unit asan protocol redis e2e fuzz
+	@$(MAKE) --no-print-directory check-layering test-unit test-asan test-protocol test-redis test-e2e test-package test-fuzz KEEP_GOING=1
+	@tests/summarize.sh $(RESULTS) layering unit asan protocol redis e2e package fuzz
 
 check-layering:
 	@mkdir -p $(RESULTS)
@@ -212,6 +212,11 @@ test-redis: all $(BUILD)/miltergen
 	@mkdir -p $(RESULTS)
 	@tests/redis/run.sh $(RESULTS)/redis.tally $(BUILD)/sendguard $(BUILD)/miltergen || [ -n "$(KEEP_GOING)" ]
 
+test-package: deb
+	@mkdir -p $(RESULTS)
+	@tests/package/run.sh $(RESULTS)/package.tally $(BUILD)/sendguard $(BUILD)/man \
+	  $(BUILD)/deb/sendguard_$(VERSION)_$(shell dpkg --print-architecture).deb || [ -n "$(KEEP_GOING)" ]
+
 FUZZ_SECONDS ?= 20
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
 test-fuzz:
@@ -238,4 +243,4 @@ demo: deps all
 clean:
 	rm -rf obj
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) \( -path $(BUILD)/sendmail -o -path $(BUILD)/deb \) -prune -o -name '*.d' -type f -print 2>/dev/null)
