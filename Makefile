@@ -12,6 +12,13 @@
 #   make demo        private Postfix + sendguard + sink, with sample messages
 #   make agreement   sendguard's rule hits against SpamAssassin 4 itself on real
 #                    mail (tests/agreement/; also a phase of make test)
+#   make man         the man pages into obj/man/ (sendguard.conf(5) generated
+#                    from the config key table through `sendguard help config`)
+#   make install     binary, man pages, configuration under PREFIX (default
+#                    /usr/local; DESTDIR for staging, SYSCONFDIR for /etc)
+#   make deb         the Debian package obj/deb/sendguard_VERSION_ARCH.deb
+#   make test-package  man page lint, the package built and lintian-checked,
+#                    installed, run and purged (part of make test)
 #   make bench       throughput / latency benchmarks (tests/loadgen/run.sh, with
 #                    rule scanning side by side with SpamAssassin), results in
 #                    bench/results/latest.md, the agreement report in
@@ -31,8 +38,13 @@ CXX      ?= g++
 OPT      ?= -O2
 SAN      ?=
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
-CXXFLAGS := -std=c++17 $(OPT) -g -Wall -Wextra -Isrc -MMD -MP $(SAN) $(EXTRA_CXXFLAGS)
-LDFLAGS  := $(SAN) $(EXTRA_LDFLAGS)
+# Debian's hardening flags (what dpkg-buildflags gives a package; PIE is gcc's
+# default there); the sanitizer and fuzz builds turn them off (HARDEN=).
+HARDEN   ?= -fstack-protector-strong -D_FORTIFY_SOURCE=2
+HARDEN_LD ?= $(if $(HARDEN),-Wl$(comma)-z$(comma)relro -Wl$(comma)-z$(comma)now)
+comma    := ,
+CXXFLAGS := -std=c++17 $(OPT) -g -Wall -Wextra -Isrc -MMD -MP $(HARDEN) $(SAN) $(EXTRA_CXXFLAGS)
+LDFLAGS  := $(HARDEN_LD) $(SAN) $(EXTRA_LDFLAGS)
 ASAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 MODULES := $(patsubst src/%/module.mk,%,$(wildcard src/*/module.mk))
@@ -47,8 +59,8 @@ libs_for    = $(foreach m,$(call mod_closure,$(1)),$($(m)_LIBS))
 TEST_MODULES := $(patsubst tests/unit/%/,%,$(sort $(dir $(wildcard tests/unit/*/*_test.cc))))
 TEST_BINS    := $(foreach m,$(TEST_MODULES),$(BUILD)/tests/$(m)_test)
 
-.PHONY: all build-deps deps test check-layering test-unit test-asan test-e2e test-protocol test-redis test-fuzz unit-tests fuzz-bins \
-        run demo bench fuzz clean agreement test-agreement
+.PHONY: FORCE all build-deps deps test check-layering test-unit test-asan test-e2e test-protocol test-redis test-fuzz unit-tests fuzz-bins \
+        run demo bench fuzz clean agreement test-agreement man install deb deb-deps test-package
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/sendguard
@@ -59,7 +71,18 @@ $(BUILD)/sendguard: $(call objs_for,cli)
 # Every compile comes after build-deps (order-only: it never forces a
 # rebuild): a fresh checkout builds with a plain `make`, which installs only
 # the build and runtime packages, never the test beds' (`make deps`).
-$(BUILD)/%.o: %.cc | build-deps
+# The compile and link flags, kept in a file that changes only when they
+# do: a change of OPT, HARDEN or SAN rebuilds every object of that BUILD.
+# (Expanded here, once: target-specific additions such as the unit tests'
+# -DBOOST_TEST_DYN_LINK do not reach it.)
+FLAGS_STAMP := $(BUILD)/compile-flags
+FLAGS_TEXT  := $(CXX) $(CXXFLAGS) $(LDFLAGS)
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(FLAGS_TEXT)' | cmp -s - $@ || echo '$(FLAGS_TEXT)' > $@
+FORCE:
+
+$(BUILD)/%.o: %.cc $(FLAGS_STAMP) | build-deps
 	@mkdir -p $(dir $@)
 	$(CXX) $(CXXFLAGS) -c -o $@ $<
 
@@ -93,18 +116,77 @@ fuzz-bins: $(FUZZ_BINS)
 include tests/milterclient/milterclient.mk tests/protocol/protocol.mk tests/loadgen/loadgen.mk
 
 RESULTS := $(BUILD)/results
+VERSION := $(shell sed -n 's/.*kSendguardVersion = "\(.*\)";/\1/p' src/core/version.h)
+
+# Man pages: the hand-written ones with @VERSION@ filled in; sendguard.conf(5)
+# from the key table, so that it cannot drift from what the daemon reads.
+MAN_PAGES := $(addprefix $(BUILD)/man/,sendguard.8 sendguard.conf.5 sendguard-rules.5 sendguard-policies.5)
+man: $(MAN_PAGES)
+
+$(BUILD)/man/sendguard.conf.5: contrib/man/sendguard.conf.5.in contrib/man/conf-man.sh $(BUILD)/sendguard
+	@mkdir -p $(dir $@)
+	contrib/man/conf-man.sh $(BUILD)/sendguard $< | sed 's/@VERSION@/$(VERSION)/' > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/man/%: contrib/man/%
+	@mkdir -p $(dir $@)
+	sed 's/@VERSION@/$(VERSION)/' $< > $@
+
+# Install: PREFIX (default /usr/local), DESTDIR for staging, SYSCONFDIR
+# (/etc when PREFIX is /usr, else PREFIX/etc). The configuration is
+# contrib/sendguard-installed.conf; existing configuration files are kept.
+PREFIX     ?= /usr/local
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR    ?= $(if $(filter /usr,$(PREFIX)),/lib,$(PREFIX)/lib)/systemd/system
+SBINDIR    := $(PREFIX)/sbin
+MANDIR     := $(PREFIX)/share/man
+DOCDIR     := $(PREFIX)/share/doc/sendguard
+CONFDIR    := $(SYSCONFDIR)/sendguard
+POLICY_FILES := quota.conf actions.conf senders.conf abuse.conf keys.conf signing.conf
+DOC_EXAMPLES := policies/quota-example-isp.conf policies/dns-static.zone.example \
+                contrib/postfix/main.cf.snippet contrib/postfix/master.cf.snippet contrib/sendmail/sendguard.mc
+
+install: all man
+	install -D -m 0755 $(BUILD)/sendguard $(DESTDIR)$(SBINDIR)/sendguard
+	install -d $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR)/examples
+	install -m 0644 $(filter %.5,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 $(filter %.8,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man8/
+	install -d -m 0755 $(DESTDIR)$(CONFDIR)/policies $(DESTDIR)$(CONFDIR)/rules
+	$(if $(DEB_BUILD),,install -d -m 0700 $(DESTDIR)$(CONFDIR)/keys)
+	contrib/scripts/install-config.sh contrib/sendguard-installed.conf $(DESTDIR)$(CONFDIR)/sendguard.conf
+	for f in $(POLICY_FILES); do contrib/scripts/install-config.sh policies/$$f $(DESTDIR)$(CONFDIR)/policies/$$f; done
+	for f in rules/*.cf; do contrib/scripts/install-config.sh $$f $(DESTDIR)$(CONFDIR)/$$f; done
+	install -m 0644 $(DOC_EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/
+	install -m 0644 README.md $(DESTDIR)$(DOCDIR)/
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/sbin/sendguard|$(SBINDIR)/sendguard|g; s|/etc/sendguard/|$(CONFDIR)/|g' \
+	  contrib/systemd/sendguard.service > $(DESTDIR)$(UNITDIR)/sendguard.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/sendguard.service
+
+# The Debian package, from this tree's build: contrib/debian/ becomes the
+# debian/ directory of a staging copy under $(BUILD)/deb (the top level of the
+# tree stays as it is); the .deb lands in $(BUILD)/deb/.
+DEB_STAGE := $(BUILD)/deb/sendguard-$(VERSION)
+deb: all man deb-deps
+	@rm -rf $(BUILD)/deb && mkdir -p $(DEB_STAGE)
+	@cp -r contrib/debian $(DEB_STAGE)/debian
+	cd $(DEB_STAGE) && SENDGUARD_TREE=$(CURDIR) dpkg-buildpackage -b -us -uc --no-sign -j1 >../build.log 2>&1 \
+	  || { tail -30 ../build.log; exit 1; }
+	@ls $(BUILD)/deb/*.deb
+
+deb-deps:
+	@contrib/scripts/install-deps.sh contrib/debian-deb-packages.txt
 
 build-deps:
 	@contrib/scripts/install-deps.sh contrib/debian-build-packages.txt
 
 deps:
-	@contrib/scripts/install-deps.sh contrib/debian-build-packages.txt contrib/debian-packages.txt
+	@contrib/scripts/install-deps.sh contrib/debian-build-packages.txt contrib/debian-deb-packages.txt contrib/debian-packages.txt
 
 test: deps
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	@$(MAKE) --no-print-directory -j$(JOBS) all unit-tests
-	@$(MAKE) --no-print-directory check-layering test-unit test-asan test-agreement test-protocol test-redis test-e2e test-fuzz KEEP_GOING=1
-	@tests/summarize.sh $(RESULTS) layering unit asan agreement protocol redis e2e fuzz
+	@$(MAKE) --no-print-directory check-layering test-unit test-asan test-agreement test-protocol test-redis test-e2e test-package test-fuzz KEEP_GOING=1
+	@tests/summarize.sh $(RESULTS) layering unit asan agreement protocol redis e2e package fuzz
 
 check-layering:
 	@mkdir -p $(RESULTS)
@@ -115,7 +197,7 @@ test-unit: unit-tests
 	@tests/run_unit.sh $(RESULTS)/unit.tally $(TEST_BINS) || [ -n "$(KEEP_GOING)" ]
 
 test-asan:
-	@$(MAKE) --no-print-directory -j$(JOBS) BUILD=obj/asan OPT=-O1 SAN="$(ASAN)" unit-tests
+	@$(MAKE) --no-print-directory -j$(JOBS) BUILD=obj/asan OPT=-O1 HARDEN= SAN="$(ASAN)" unit-tests
 	@mkdir -p $(RESULTS)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	  tests/run_unit.sh $(RESULTS)/asan.tally $(patsubst $(BUILD)/%,obj/asan/%,$(TEST_BINS)) || [ -n "$(KEEP_GOING)" ]
@@ -134,9 +216,13 @@ agreement: all
 	@tests/agreement/run.sh $(BUILD)/sendguard $(RESULTS)/agreement $(AGREEMENT_GATE); \
 	  rc=$$?; echo "report: $(RESULTS)/agreement/report.md"; exit $$rc
 
+# Sendmail for the e2e tests: Debian's sendmail-bin unpacked, never installed
+# (it would remove postfix); a failed download makes those tests skip.
+SENDMAIL_ROOT := $(BUILD)/sendmail/root
 test-e2e: all
 	@mkdir -p $(RESULTS)
-	@tests/e2e/run.sh $(RESULTS)/e2e.tally $(BUILD)/sendguard || [ -n "$(KEEP_GOING)" ]
+	@contrib/scripts/unpack-sendmail.sh $(BUILD)/sendmail || true
+	@SG_SENDMAIL_ROOT=$(CURDIR)/$(SENDMAIL_ROOT) tests/e2e/run.sh $(RESULTS)/e2e.tally $(BUILD)/sendguard || [ -n "$(KEEP_GOING)" ]
 
 test-protocol: all $(BUILD)/protocol_test $(BUILD)/milter_client_test bench-tools
 	@mkdir -p $(RESULTS)
@@ -146,10 +232,15 @@ test-redis: all $(BUILD)/miltergen
 	@mkdir -p $(RESULTS)
 	@tests/redis/run.sh $(RESULTS)/redis.tally $(BUILD)/sendguard $(BUILD)/miltergen || [ -n "$(KEEP_GOING)" ]
 
+test-package: deb
+	@mkdir -p $(RESULTS)
+	@tests/package/run.sh $(RESULTS)/package.tally $(BUILD)/sendguard $(BUILD)/man \
+	  $(BUILD)/deb/sendguard_$(VERSION)_$(shell dpkg --print-architecture).deb || [ -n "$(KEEP_GOING)" ]
+
 FUZZ_SECONDS ?= 20
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
 test-fuzz:
-	@$(MAKE) --no-print-directory -j$(JOBS) BUILD=obj/fuzz CXX=clang++ OPT=-O1 SAN="$(FUZZ_FLAGS)" fuzz-bins
+	@$(MAKE) --no-print-directory -j$(JOBS) BUILD=obj/fuzz CXX=clang++ OPT=-O1 HARDEN= SAN="$(FUZZ_FLAGS)" fuzz-bins
 	@mkdir -p $(RESULTS)
 	@tests/run_fuzz.sh $(RESULTS)/fuzz.tally $(FUZZ_SECONDS) $(patsubst $(BUILD)/%,obj/fuzz/%,$(FUZZ_BINS)) || [ -n "$(KEEP_GOING)" ]
 
@@ -175,4 +266,4 @@ demo: deps all
 clean:
 	rm -rf obj
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) \( -path $(BUILD)/sendmail -o -path $(BUILD)/deb \) -prune -o -name '*.d' -type f -print 2>/dev/null)

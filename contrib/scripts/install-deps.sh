@@ -30,6 +30,15 @@ if [ "$(id -u)" != 0 ]; then
 fi
 # Postfix must install unconfigured: the tests run private instances only.
 echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+# The packages' maintainer scripts must not start their services (redis-server,
+# opendkim, ...) on this host: while apt-get runs, policy-rc.d(8) refuses every
+# init script action, unless the admin has a policy-rc.d of their own.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  trap 'rm -f "$policy"' EXIT INT TERM
+  printf '#!/bin/sh\n# made by sendguard install-deps.sh while it installs packages\nexit 101\n' > "$policy"
+  chmod 0755 "$policy"
+fi
 export DEBIAN_FRONTEND=noninteractive
 # Packages with a service (prometheus, redis-server, ...) must not start it:
 # while they install, invoke-rc.d / deb-systemd-invoke ask policy-rc.d, which

@@ -7,6 +7,8 @@
 
 #include <sys/stat.h>
 
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -145,7 +147,10 @@ void AlertManualChange(Context& c, const std::string& user, const abuse::Change&
   if (stat(a.outbox_dir.c_str(), &dir) != 0) return;
   for (const auto& entry : std::filesystem::directory_iterator(a.outbox_dir)) {
     if (entry.path().filename().string().rfind(alert.id, 0) == 0) {
-      (void)chown(entry.path().c_str(), dir.st_uid, dir.st_gid);
+      if (chown(entry.path().c_str(), dir.st_uid, dir.st_gid) != 0) {
+        c.err << "sendguard: cannot hand " << entry.path().string() << " to the outbox owner: "
+              << strerror(errno) << "\n";
+      }
     }
   }
 }

@@ -32,11 +32,16 @@ Status MakeDirs(const std::string& dir, mode_t mode) {
 
 // The workers open the embedded quota store as daemon.user: its directory
 // and files are theirs (files left by a version that opened it as root too).
+// Files first, then the directory, and nothing once the directory is the
+// worker's: under the systemd unit the parent is root without
+// CAP_DAC_READ_SEARCH and cannot enter the worker's 0750 directory.
 Status HandOverQuotaDir(const Config& c, const proc::Account& worker) {
   if (!c.quota_enabled() || c.redis.backend != "lmdb") return Status::Ok();
   Status s = MakeDirs(c.quota.state_dir, 0750);
   if (!s.ok() || worker.name.empty() || geteuid() != 0) return s;
-  for (const std::string& name : {std::string(), std::string("/data.mdb"), std::string("/lock.mdb")}) {
+  struct stat dir;
+  if (stat(c.quota.state_dir.c_str(), &dir) == 0 && dir.st_uid == worker.uid) return Status::Ok();
+  for (const std::string& name : {std::string("/data.mdb"), std::string("/lock.mdb"), std::string()}) {
     std::string path = c.quota.state_dir + name;
     if (chown(path.c_str(), worker.uid, worker.gid) != 0 && errno != ENOENT) {
       return Status::IoError("cannot give " + path + " to user '" + worker.name + "': " + strerror(errno));

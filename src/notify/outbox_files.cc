@@ -12,6 +12,8 @@
 #include <cstring>
 #include <ctime>
 
+#include "core/log.h"
+
 namespace sendguard::notify {
 namespace {
 
@@ -186,7 +188,10 @@ uint64_t ReadRefusalCount(const std::string& dir) {
 
 void ResetRefusalCount(const std::string& dir) {
   std::string path = dir + "/" + kRefusedCountFile;
-  truncate(path.c_str(), 0);
+  // A count that stays is only a count too high: the next reset clears it.
+  if (truncate(path.c_str(), 0) != 0 && errno != ENOENT) {
+    SG_LOG(kWarning) << "outbox: cannot reset " << path << ": " << strerror(errno);
+  }
 }
 
 void RemoveStaleTempFiles(const std::string& dir, int64_t max_age_s) {

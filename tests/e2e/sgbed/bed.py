@@ -14,7 +14,7 @@ import shutil
 import tempfile
 import unittest
 
-from . import postfix, procs, sendguard, sink, submit
+from . import postfix, procs, sendguard, sendmail, sink, submit
 
 last_bed = None  # the bed most recently started in this process (for failure reports)
 
@@ -35,16 +35,38 @@ class BedOptions:
     user: str = ""                      # sendguard's [daemon] user ("" = as the parent)
     workers: int = 0                    # sendguard's [daemon] workers (0 = one per core)
     decision_log: str = ""              # sendguard's [log] decision_log ("${files}" = files dir)
+    mta: str = "postfix"                # or "sendmail": Debian's sendmail-bin, unpacked (sendmail.py)
+    chroot: bool = False                # Postfix as Debian runs it: smtpd, cleanup, ... chrooted in
+                                        # the queue dir; sendguard's socket in queue/sendguard/,
+                                        # named unix:sendguard/sendguard.sock in main.cf
+
+
+# The socket as the README and the Debian package attach it: relative to
+# Postfix's queue directory, so it is the same path chrooted or not.
+CHROOT_MILTER = "unix:sendguard/sendguard.sock"
+
+
+def make_chroot_socket_dir(queue_dir):
+    """queue/sendguard/ as the Debian package makes it (root:postfix 0750: the
+    parent makes the socket, Postfix may enter); returns the socket's path."""
+    path = os.path.join(queue_dir, "sendguard")
+    os.makedirs(path, exist_ok=True)
+    shutil.chown(path, "root", "postfix")
+    os.chmod(path, 0o750)
+    return os.path.join(path, "sendguard.sock")
 
 
 class TestBed:
     def __init__(self, options=None, root=None):
         self.options = options or BedOptions()
-        self.root = root or tempfile.mkdtemp(prefix="sendguard-e2e-")
+        # Sendmail refuses sockets and queues below a world-writable directory (/tmp).
+        parent = "/run" if self.options.mta == "sendmail" else None
+        self.root = root or tempfile.mkdtemp(prefix="sendguard-e2e-", dir=parent)
         os.chmod(self.root, 0o755)
         self.sink = None
         self.sendguard = None
         self.postfix = None
+        self.mta = None                 # self.postfix, or the Sendmail instance
         self._snapshot = None
 
     def start(self):
@@ -62,6 +84,11 @@ class TestBed:
         o = self.options
         self.sink = sink.Sink(os.path.join(self.root, "sink"))
         milter = ""
+        postfix_root = os.path.join(self.root, "postfix")
+        socket_path = postfix_milter = ""
+        if o.chroot:
+            socket_path = make_chroot_socket_dir(os.path.join(postfix_root, "queue"))
+            postfix_milter = CHROOT_MILTER
         if o.with_sendguard:
             binary = os.path.abspath(o.binary or os.environ["SENDGUARD_BIN"])
             self.sendguard = sendguard.Sendguard(os.path.join(self.root, "sendguard"),
@@ -70,16 +97,25 @@ class TestBed:
                                                      extra_toml=o.extra_toml, files=o.files,
                                                      trusted_networks=o.trusted_networks,
                                                      user=o.user, workers=o.workers,
-                                                     decision_log=o.decision_log))
+                                                     decision_log=o.decision_log,
+                                                     socket_path=socket_path,
+                                                     postfix_milter=postfix_milter))
             self.sendguard.start()
             milter = self.sendguard.postfix_milter if o.attach_milter else ""
-        self.postfix = postfix.Postfix(os.path.join(self.root, "postfix"), postfix.PostfixOptions(
+        if o.mta == "sendmail":
+            self.mta = sendmail.Sendmail(os.path.join(self.root, "sendmail"), sendmail.SendmailOptions(
+                relay_port=self.sink.port, socket_path=self.sendguard.socket_path,
+                port=o.smtp_port, users=o.users))
+            self.mta.start()
+            return
+        self.postfix = self.mta = postfix.Postfix(postfix_root, postfix.PostfixOptions(
             relay_port=self.sink.port, milter=milter, port=o.smtp_port, users=o.users,
-            milter_default_action=o.milter_default_action, extra_main_cf=o.extra_main_cf))
+            milter_default_action=o.milter_default_action, extra_main_cf=o.extra_main_cf,
+            chroot=o.chroot))
         self.postfix.start()
 
     def stop(self):
-        for part in (self.postfix, self.sendguard, self.sink):
+        for part in (self.mta, self.sendguard, self.sink):
             if part is not None:
                 try:
                     part.stop()
@@ -94,9 +130,10 @@ class TestBed:
                xclient=None):
         """SMTP submission to this bed's Postfix (AUTH over STARTTLS when user is set;
         `xclient` e.g. "ADDR=192.0.2.7" needs smtpd_authorized_xclient_hosts)."""
-        return submit.submit(self.postfix.port, mail_from, rcpts, message, user=user,
+        starttls = starttls and self.mta.cert_file is not None
+        return submit.submit(self.mta.port, mail_from, rcpts, message, user=user,
                              password=password, starttls=starttls,
-                             cafile=self.postfix.cert_file, xclient=xclient)
+                             cafile=self.mta.cert_file, xclient=xclient)
 
     def log_report(self, lines=25):
         """Tails of the sendguard and Postfix logs, as text for a failure report."""
@@ -108,6 +145,8 @@ class TestBed:
             parts.append(("sendguard log", self.sendguard.log_tail(lines)))
         if self.postfix is not None:
             parts.append(("postfix maillog", self.postfix.log_tail(lines)))
+        elif self.mta is not None:
+            parts.append(("sendmail SMTP trace", self.mta.log_tail(lines)))
         return "\n".join(f"--- {title} (last {lines} lines) ---\n{text}" for title, text in parts)
 
 

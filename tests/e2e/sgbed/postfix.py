@@ -6,7 +6,11 @@ queue/, data/, tls/ and log/maillog under `root`, never touching the system's
 master (and with it its process group) is gone by PID, with SIGKILL if it
 lingers. The smtpd listens on 127.0.0.1:port with STARTTLS (self-signed
 certificate) and Cyrus SASL PLAIN/LOGIN from a sasldb, AUTH only after
-STARTTLS; it relays everything to the sink at relayhost. Must run as root
+STARTTLS; it relays everything to the sink at relayhost. With `chroot`, the
+services Debian's master.cf runs chrooted (chroot column "y": smtpd, cleanup,
+qmgr, smtp, ...) run chrooted in the queue directory, as on a Debian relay:
+the files they need there (queue/etc) are copied as Debian's Postfix does, and
+the sasldb lives inside the chroot. Must run as root
 (set-gid commands accept a non-default config directory only from root).
 Not thread-safe.
 """
@@ -41,6 +45,15 @@ class PostfixOptions:
     milter_timeouts: str = "5s"          # milter_connect/command_timeout; short so tests stay fast
     extra_main_cf: str = ""              # appended verbatim to main.cf (later keys win)
     mail_owner: str = "postfix"          # exists from the Debian package
+    chroot: bool = False                 # run Debian's chrooted services chrooted
+
+
+# Services with "y" in the chroot column of Debian 12's /etc/postfix/master.cf.
+DEBIAN_CHROOTED = {"smtpd", "pickup", "cleanup", "qmgr", "tlsmgr", "rewrite", "bounce", "defer",
+                   "trace", "verify", "flush", "smtp", "relay", "showq", "error", "retry",
+                   "discard", "anvil", "scache"}
+# What Debian's Postfix copies into the chroot (configure-instance.sh).
+CHROOT_ETC_FILES = ("localtime", "host.conf", "resolv.conf", "nsswitch.conf", "hosts", "services")
 
 
 MASTER_CF = """\
@@ -149,6 +162,8 @@ class Postfix:
 
     def start(self):
         self._make_dirs()
+        if self.options.chroot:
+            self._fill_chroot()
         self._write_config()
         self._make_tls_cert()
         self._make_sasldb()
@@ -214,6 +229,30 @@ class Postfix:
         return procs.run([SENDMAIL, "-C", self.config_dir, "-f", mail_from, "-i", "--",
                           *rcpts], stdin_bytes=message_bytes, env=env)
 
+    def process_roots(self, name):
+        """The root directory (/proc/PID/root) of each running Postfix process
+        called `name` (e.g. "smtpd") of this instance."""
+        roots = []
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    argv = f.read().split(b"\0")
+                if argv[0] not in (name.encode(), f"/usr/lib/postfix/sbin/{name}".encode()):
+                    continue
+                if self.config_dir.encode() not in b" ".join(argv) and not self._child_of_master(entry):
+                    continue
+                roots.append(os.readlink(f"/proc/{entry}/root"))
+            except OSError:
+                continue
+        return roots
+
+    def _child_of_master(self, pid):
+        with open(f"/proc/{pid}/status") as f:
+            status = dict(line.split(":", 1) for line in f if ":" in line)
+        return int(status["PPid"]) == (self._master_pid or -1)
+
     def log_tail(self, lines=40):
         return procs.tail(self.maillog, lines)
 
@@ -238,8 +277,11 @@ class Postfix:
             milter_timeouts=o.milter_timeouts, extra=o.extra_main_cf)
         port_line = (f"127.0.0.1:{self.port} inet n - n - - smtpd\n"
                      f"  -o syslog_name=postfix/submission-test")
+        master = MASTER_CF.format(port_line=port_line)
+        if o.chroot:
+            master = "\n".join(_chrooted(line) for line in master.splitlines()) + "\n"
         _write(os.path.join(self.config_dir, "main.cf"), main)
-        _write(os.path.join(self.config_dir, "master.cf"), MASTER_CF.format(port_line=port_line))
+        _write(os.path.join(self.config_dir, "master.cf"), master)
 
     def _make_tls_cert(self):
         procs.run([OPENSSL, "req", "-x509", "-newkey", "ec", "-pkeyopt",
@@ -250,8 +292,25 @@ class Postfix:
                    "-out", self.cert_file])
         os.chmod(os.path.join(self.tls_dir, "key.pem"), 0o600)
 
+    def _fill_chroot(self):
+        """queue/etc as Debian's Postfix fills it for chrooted services."""
+        etc = os.path.join(self.queue_dir, "etc")
+        os.makedirs(etc, mode=0o755, exist_ok=True)
+        for name in CHROOT_ETC_FILES:
+            src = os.path.join("/etc", name)
+            if os.path.exists(src):
+                shutil.copyfile(src, os.path.join(etc, name))
+
+    @property
+    def sasldb(self):
+        """Where the sasldb is, as this host sees it. Chrooted, smtpd opens it
+        at AUTH time, inside the chroot: then it lives in queue/etc."""
+        if self.options.chroot:
+            return os.path.join(self.queue_dir, "etc", "sasldb2")
+        return os.path.join(self.sasl_dir, "sasldb2")
+
     def _make_sasldb(self):
-        sasldb = os.path.join(self.sasl_dir, "sasldb2")
+        sasldb = self.sasldb
         for login, password in self.options.users.items():
             user, _, realm = login.partition("@")
             argv = [SASLPASSWD2, "-f", sasldb, "-c", "-p"]
@@ -260,7 +319,8 @@ class Postfix:
         if os.path.exists(sasldb):
             shutil.chown(sasldb, "root", self.options.mail_owner)
             os.chmod(sasldb, 0o640)
-        _write(os.path.join(self.sasl_dir, "smtpd.conf"), SASL_CONF.format(sasldb=sasldb))
+        seen_by_smtpd = "/etc/sasldb2" if self.options.chroot else sasldb
+        _write(os.path.join(self.sasl_dir, "smtpd.conf"), SASL_CONF.format(sasldb=seen_by_smtpd))
 
     def _read_master_pid(self):
         try:
@@ -276,6 +336,17 @@ class Postfix:
                 return s.recv(512).startswith(b"220")
         except OSError:
             return False
+
+
+def _chrooted(line):
+    """A master.cf service line with "y" in the chroot column when Debian has it."""
+    fields = line.split()
+    if len(fields) < 8 or line.startswith((" ", "#")):
+        return line
+    if fields[7] not in DEBIAN_CHROOTED:
+        return line
+    fields[4] = "y"
+    return " ".join(fields)
 
 
 def _write(path, text):

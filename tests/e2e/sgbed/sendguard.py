@@ -62,6 +62,8 @@ class SendguardOptions:
     user: str = ""                   # [daemon] user: the workers' account ("" = the parent's)
     workers: int = 0                 # [daemon] workers per socket (0 = one per core; None = no key)
     decision_log: str = ""           # [log] decision_log ("${files}" = files_dir); "" = none
+    socket_path: str = ""            # unix socket path ("" = sendguard.sock under root)
+    postfix_milter: str = ""         # how Postfix names that socket ("" = unix:<socket_path>)
 
 
 class Sendguard:
@@ -73,9 +75,9 @@ class Sendguard:
         self.files_dir = os.path.join(self.root, "files")
         self.state_dir = os.path.join(self.root, "state")
         if options.transport == "unix":
-            self.socket_path = os.path.join(self.root, "sendguard.sock")
+            self.socket_path = options.socket_path or os.path.join(self.root, "sendguard.sock")
             self.listen = f"unix:{self.socket_path}"
-            self.postfix_milter = f"unix:{self.socket_path}"
+            self.postfix_milter = options.postfix_milter or f"unix:{self.socket_path}"
         else:
             self.port = procs.free_port()
             self.listen = f"inet:{self.port}@127.0.0.1"
