@@ -109,7 +109,7 @@ int main(int argc, char** argv) {
   }
   for (int i = 0; i < kDecisions; ++i) {
     ReserveRequest r = Request(100000 + i, i % 50);
-    store.Release(r.id, {r.subjects[0].subject, r.subjects[1].subject});
+    store.Release(r.id, {r.subjects[0].subject, r.subjects[1].subject}, nullptr);
   }
   double per_decision = static_cast<double>(after - before) / kDecisions;
 
