@@ -25,6 +25,8 @@ for bin in "$@"; do
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi   # crashed or sanitizer exit
   if [ "$f" -ne 0 ]; then
     echo "FAIL $name: $p passed, $f failed, $s skipped"
+    # The failed assertions first (a long log would push them out of the tail).
+    grep -E 'error: in|fatal error: in|critical check|exception' "$report.log" | head -20 | sed 's/^/  ! /'
     sed 's/^/    /' "$report.log" | tail -40
   else
     extra=""; [ "$s" -eq 0 ] || extra=", $s skipped"

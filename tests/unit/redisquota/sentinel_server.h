@@ -1,13 +1,17 @@
 // A private Redis Sentinel for tests: loopback TCP on a free port, config
 // file and log in a temp dir, monitoring one master under a given name with
-// short timers (down-after 1000 ms, failover-timeout 3000 ms). Killed by PID
-// in the destructor (and by the kernel if the test process dies). Also: a
-// replica helper and polling helpers shared by the Sentinel tests.
+// short timers (down-after 1000 ms, failover-timeout 3000 ms). A sentinel
+// that sees its timer stall for 2 s (a loaded machine) enters TILT mode and
+// does nothing for 30 s: waits for a failover allow for that
+// (kFailoverWaitSeconds). Killed by PID in the destructor (and by the
+// kernel if the test process dies). Also: a replica helper and polling helpers shared by the Sentinel tests.
 #ifndef SENDGUARD_TESTS_UNIT_REDISQUOTA_SENTINEL_SERVER_H_
 #define SENDGUARD_TESTS_UNIT_REDISQUOTA_SENTINEL_SERVER_H_
 
 #include <fstream>
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "redis_server.h"
 #include "redisquota/sentinel_locator.h"
@@ -58,6 +62,16 @@ class SentinelServer {
     if (!c.ok()) return c.status();
     return (*c)->Run(argv, 2000);
   }
+  // The last `lines` lines of the sentinel's log (why it did or did not
+  // fail over: +sdown, +odown, +tilt, -failover-abort-...).
+  std::string LogTail(size_t lines = 30) const {
+    std::ifstream log(dir_ + "/sentinel.log");
+    std::vector<std::string> all;
+    for (std::string line; std::getline(log, line);) all.push_back(line);
+    std::string tail;
+    for (size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i) tail += all[i] + "\n";
+    return tail;
+  }
   // The master's address this sentinel gives now ("" if none).
   std::string MasterAddress(const std::string& password = "") {
     auto reply = Run({"SENTINEL", "get-master-addr-by-name", name_}, password);
@@ -99,6 +113,9 @@ class SentinelServer {
   int port_ = 0;
   pid_t pid_ = -1;
 };
+
+// Long enough for one TILT period (30 s) and a failover after it.
+constexpr int kFailoverWaitSeconds = 45;
 
 // Polls `done` every 20 ms for up to `seconds`; true when it held.
 inline bool WaitFor(const std::function<bool()>& done, int seconds) {

@@ -239,8 +239,8 @@ BOOST_AUTO_TEST_CASE(redisquota_sentinel_follows_a_failover) {
     }
     return outcome.ok() && seen &&
            Info(r, "errorstats").find("errorstat_NOSCRIPT") != std::string::npos;
-  }, 20);
-  BOOST_REQUIRE(moved);
+  }, kFailoverWaitSeconds);
+  BOOST_REQUIRE_MESSAGE(moved, "no write reached the promoted replica; sentinel log:\n" << sentinel.LogTail());
   int64_t lag = MillisSince(announced);
   BOOST_TEST_MESSAGE("failover: " << failed << " of " << probe - 100 << " writes failed, slowest "
                                   << slowest << " ms, on the new master " << lag
@@ -326,10 +326,10 @@ BOOST_AUTO_TEST_CASE(redisquota_sentinel_master_killed_store_asks_again) {
     auto outcome = store->Reserve(OneMessage(++id, "u:probe", 1000000, 0));
     slowest = std::max(slowest, MillisSince(start));
     return outcome.ok();
-  }, 30);
+  }, kFailoverWaitSeconds);
   BOOST_TEST_MESSAGE("master killed: writes resumed after " << MillisSince(killed) << " ms, slowest call "
                      << slowest << " ms");
-  BOOST_REQUIRE(moved);
+  BOOST_REQUIRE_MESSAGE(moved, "writes never resumed; sentinel log:\n" << sentinel.LogTail());
   BOOST_TEST(slowest < 200 + 150);
   BOOST_TEST(ReplicationField(r, "role") == "master");
   BOOST_TEST(Used(*store, 5) == 1);
