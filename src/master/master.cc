@@ -657,6 +657,8 @@ void Master::PublishGauges() const {
   int serving = 0;
   for (const auto& [pid, w] : workers_) serving += w.serving && !w.retiring;
   metrics::SetGauge(metrics::Family::kWorkers, serving);
+  metrics::SetGauge(metrics::Family::kDkimKeysUnused,
+                    snapshot_ && snapshot_->keys ? static_cast<int64_t>(snapshot_->keys->held_back().size()) : 0);
 }
 
 std::string Master::StatusText() const {

@@ -73,6 +73,8 @@ std::vector<FamilySpec> Build() {
        "1 while some worker finds Redis unavailable", {}, {}},
       {Family::kWorkers, "sendguard_workers", Kind::kGauge, S, "Worker processes serving", {}, {}},
       {Family::kRulesLoaded, "sendguard_rules_loaded", Kind::kGauge, S, "Content rules loaded", {}, {}},
+      {Family::kDkimKeysUnused, "sendguard_dkim_keys_unused", Kind::kGauge, S,
+       "DKIM keys of the key table not signing: record not published or not matching, or retired", {}, {}},
       {Family::kRulesetVersion, "sendguard_ruleset_info", Kind::kGauge, S,
        "The loaded rule set (version: fingerprint of the rule files)", {}, {}, false},
       {Family::kLastReloadTime, "sendguard_last_reload_timestamp_seconds", Kind::kGauge, S,

@@ -38,6 +38,7 @@ enum class Family : uint16_t {
   kRedisOutage,         // gauge (max over workers): 1 while Redis is unavailable
   kWorkers,             // gauge (the parent's): worker processes serving
   kRulesLoaded,         // gauge (the parent's)
+  kDkimKeysUnused,      // gauge (the parent's): keys held back (record not published, retired)
   kRulesetVersion,      // gauge (the parent's): fingerprint, exported as an info label
   kLastReloadTime,      // gauge (the parent's): unix seconds of the last reload attempt
   kLastReloadOk,        // gauge (the parent's): 1 if it succeeded

@@ -13,6 +13,7 @@ import re
 import shutil
 import tempfile
 import time
+import urllib.request
 
 from sgbed import bed, dkimkeys, procs
 
@@ -56,9 +57,13 @@ class KeyLifecycleTest(bed.BedTestCase):
         cls.verifier_dns = os.path.join(cls.dir, "verifier-dns.txt")
         cls.published = [cls.rsa]
         cls.publish()
+        cls.http_port = procs.free_port()
         cls.bed_options = bed.BedOptions(
             users={ALICE: ALICE_PW},
             extra_toml=f"""\
+[http]
+listen = "127.0.0.1:{cls.http_port}"
+
 [dkim]
 key_table = "{cls.key_table}"
 signing_table = "{cls.signing_table}"
@@ -116,6 +121,13 @@ resolver_timeout = {RESOLVER_TIMEOUT}
             return None
         return procs.wait_until(find, 5, f"the decision line of {queue_id}")
 
+    def unused_keys_metric(self):
+        """sendguard_dkim_keys_unused as the metrics endpoint says now."""
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}/metrics", timeout=10) as r:
+            m = re.search(r"(?m)^sendguard_dkim_keys_unused (\d+)$", r.read().decode())
+        self.assertIsNotNone(m, "sendguard_dkim_keys_unused is not exported")
+        return int(m.group(1))
+
     def test_1_unpublished_key_does_not_sign_the_other_does(self):
         self.wait_log(0, f"key {self.ed.name} (ed1._domainkey.{DOMAIN}) not used: record missing")
         received, outcome, _ = self.send_and_receive("ed1 unpublished")
@@ -123,6 +135,7 @@ resolver_timeout = {RESOLVER_TIMEOUT}
         line = self.decision_line(outcome.queue_id)
         self.assertIn(f"dkim=1 dkim_unused={self.ed.name}(record missing),{self.slow.name}(record unreachable)",
                       line)
+        self.assertEqual(self.unused_keys_metric(), 2)  # ed1 and slow1
 
     def test_2_keys_check_exit_status_and_json(self):
         result = self.keys("check", "--json")
@@ -152,6 +165,7 @@ resolver_timeout = {RESOLVER_TIMEOUT}
         self.wait_log(offset, "reloaded ")
         received, _, _ = self.send_and_receive("ed1 published")
         self.assert_verified(received, ["ed1", "rsa1"])
+        procs.wait_until(lambda: self.unused_keys_metric() == 1, 10, "sendguard_dkim_keys_unused 1 (slow1 only)")
         result = self.keys("check")
         self.assertEqual(result.returncode, 1, result.stdout)  # slow1 is still unreachable
         self.assertRegex(result.stdout, rf"(?m)^match\s+ed1\._domainkey")
