@@ -63,6 +63,7 @@ struct LogConfig {
 struct HttpConfig {
   std::string listen;                    // "HOST:PORT", "[V6]:PORT" or "PORT" (= 127.0.0.1); "" = off
   std::string metrics_token_file;        // Bearer token for /metrics (read by the parent); "" = open
+  std::string metrics_users_file;        // basic-auth users for /metrics, "user:HASH" lines; "" = none
   std::string tls_cert_file;             // PEM; with tls_key_file: HTTPS
   std::string tls_key_file;
   int threads = 2;                       // the server's own thread pool

@@ -8,7 +8,7 @@ namespace sendguard::http {
 
 Handler MakeSite(SiteOptions o) {
   return [o](const Request& req) -> Response {
-    if (req.path == "/metrics") return MetricsPage(req, o.metrics_token, *o.segment);
+    if (req.path == "/metrics") return MetricsPage(req, *o.metrics_auth, *o.segment);
     if (o.console && (req.path == "/console" || req.path.compare(0, 9, "/console/") == 0)) {
       return o.console->Handle(req);
     }

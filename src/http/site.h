@@ -17,9 +17,10 @@
 namespace sendguard::http {
 
 class Console;
+class MetricsAuth;
 
 struct SiteOptions {
-  std::string metrics_token;              // "" = /metrics is open
+  std::shared_ptr<MetricsAuth> metrics_auth;  // who may scrape (open when it says so)
   const metrics::Segment* segment = nullptr;
   std::shared_ptr<Console> console;       // null: no console
 };

@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "core/clock.h"
 #include "http/console.h"
+#include "http/metrics_auth.h"
 #include "http/server.h"
 #include "http/site.h"
 #include "metrics/metrics.h"
@@ -94,6 +95,12 @@ Result<HttpSecrets> LoadHttpSecrets(const Config& c) {
     s.metrics_token = s.metrics_token.substr(0, s.metrics_token.find_first_of("\r\n"));
     if (s.metrics_token.empty()) return Status::InvalidArgument(c.http.metrics_token_file + ":1: the token is empty");
   }
+  if (!c.http.metrics_users_file.empty()) {
+    Result<http::Users> users = http::LoadUsers(c.http.metrics_users_file);
+    if (!users.ok()) return users.status();
+    if (users->empty()) return Status::InvalidArgument(c.http.metrics_users_file + ": no metrics user");
+    s.metrics_users = *users;
+  }
   if (c.http.tls_cert_file.empty() != c.http.tls_key_file.empty()) {
     return Status::InvalidArgument(c.path + ": [http] tls_cert_file and tls_key_file go together");
   }
@@ -128,7 +135,8 @@ void RunHttpProcess(const HttpChildSetup& s) {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
   http::SiteOptions site;
-  site.metrics_token = s.secrets.metrics_token;
+  site.metrics_auth = std::make_shared<http::MetricsAuth>(s.secrets.metrics_token, s.secrets.metrics_users,
+                                                         s.snapshot->config.http.login_attempts);
   site.segment = s.segment;
   if (!s.secrets.console_users.empty()) site.console = OpenConsole(s);
   Result<std::unique_ptr<http::Server>> server = http::Server::Start(ServerOptionsOf(s), http::MakeSite(site));

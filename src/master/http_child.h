@@ -27,13 +27,14 @@ namespace sendguard {
 
 struct HttpSecrets {
   std::string metrics_token;
+  http::Users metrics_users;  // empty: no basic auth on /metrics
   std::string tls_cert_pem;
   std::string tls_key_pem;
   http::Users console_users;  // empty: no console
 };
 
-// Reads http.metrics_token_file, tls_cert_file, tls_key_file and
-// console_users_file; errors name the file (and line).
+// Reads http.metrics_token_file, metrics_users_file, tls_cert_file,
+// tls_key_file and console_users_file; errors name the file (and line).
 Result<HttpSecrets> LoadHttpSecrets(const Config& config);
 
 struct HttpChildSetup {

@@ -6,7 +6,8 @@ sender check, refused at RCPT by the quota); a worker is killed with
 SIGKILL mid-way and the daemon is reloaded, so the totals Prometheus reads
 from its HTTP API must cover live, crashed and retired workers exactly. The
 exposition passes `promtool check metrics`; /metrics honours its bearer
-token; the HTTP server runs as nobody in its own process; hostile clients
+token, or basic auth (a second Prometheus scrapes with a password; wrong
+credentials get 401, then 429 after [http] login_attempts); the HTTP server runs as nobody in its own process; hostile clients
 (a huge header, slow clients, a connection flood) are refused or dropped
 while mail keeps flowing and the server keeps serving."""
 
@@ -279,6 +280,76 @@ tls_key_file = "${{files}}/key.pem"
         self.assertEqual(e.exception.code, 401)
         with self.assertRaises((urllib.error.URLError, ConnectionError, http_client_errors())):
             urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}/metrics", timeout=5)
+
+
+class BasicAuthMetricsTest(bed.BedTestCase):
+    """[http] metrics_users_file: a real Prometheus scrapes with basic auth
+    (a `sendguard console-passwd` line); wrong credentials are refused and,
+    after login_attempts failures, the address is refused outright."""
+    http_port = procs.free_port()
+    bed_options = bed.BedOptions(
+        user="nobody",
+        workers=1,
+        files={"prom-password": "pr0m-pw\n"},
+        extra_toml=f"""
+[http]
+listen = "127.0.0.1:{http_port}"
+metrics_users_file = "${{files}}/metrics-users"
+login_attempts = 3
+""")
+
+    @classmethod
+    def setUpClass(cls):
+        if not prometheus.available():
+            raise unittest.SkipTest("prometheus is not installed (contrib/debian-packages.txt)")
+        import subprocess
+        line = subprocess.run([os.environ["SENDGUARD_BIN"], "console-passwd", "prom"], input="pr0m-pw\n",
+                              capture_output=True, text=True, timeout=30, check=True).stdout
+        cls.bed_options.files["metrics-users"] = line
+        super().setUpClass()
+        cls.prom = prometheus.Prometheus(os.path.join(cls.bed.root, "prometheus"), f"127.0.0.1:{cls.http_port}",
+                                         basic_auth=("prom", os.path.join(cls.bed.sendguard.files_dir, "prom-password")))
+        try:
+            cls.prom.start()
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        if getattr(cls, "prom", None) is not None:
+            cls.prom.stop()
+        super().tearDownClass()
+
+    def status(self, authorization=None):
+        req = urllib.request.Request(f"http://127.0.0.1:{self.http_port}/metrics")
+        if authorization:
+            req.add_header("Authorization", authorization)
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status, r.headers.get_all("WWW-Authenticate") or []
+        except urllib.error.HTTPError as e:
+            return e.code, e.headers.get_all("WWW-Authenticate") or []
+
+    def test_1_prometheus_scrapes_with_a_password(self):
+        self.prom.wait_for_scrape_after(time.time())
+        self.assertEqual(self.prom.value('sendguard_build_info{job="sendguard"}'), 1)
+
+    def test_2_wrong_credentials_are_refused_then_limited(self):
+        import base64
+        def basic(user, password):
+            return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+        code, offered = self.status()
+        self.assertEqual(code, 401)
+        self.assertTrue(any(o.startswith("Basic ") for o in offered), offered)
+        self.assertEqual(self.status(basic("prom", "pr0m-pw"))[0], 200)
+        for _ in range(3):
+            self.assertEqual(self.status(basic("prom", "guess"))[0], 401)
+        self.assertEqual(self.status(basic("prom", "guess"))[0], 429)
+        self.assertEqual(self.status("Bearer pr0m-pw")[0], 429, "no token is configured")
+        # Prometheus scrapes from the same address with a password that
+        # verified before: the guesser does not lock it out.
+        self.prom.wait_for_scrape_after(time.time())
 
 
 def http_client_errors():

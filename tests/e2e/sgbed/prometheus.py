@@ -40,10 +40,12 @@ def available():
 
 
 class Prometheus:
-    def __init__(self, root, target, token_file=None):
+    def __init__(self, root, target, token_file=None, basic_auth=None):
+        """basic_auth: (username, password_file) for the scrape."""
         self.root = root
         self.target = target
         self.token_file = token_file
+        self.basic_auth = basic_auth
         self.port = procs.free_port()
         self.proc = None
         self._stop_entry = None
@@ -54,6 +56,9 @@ class Prometheus:
         auth = ""
         if self.token_file:
             auth = f"    authorization:\n      type: Bearer\n      credentials_file: {self.token_file}\n"
+        elif self.basic_auth:
+            user, password_file = self.basic_auth
+            auth = f"    basic_auth:\n      username: {user}\n      password_file: {password_file}\n"
         config = os.path.join(self.root, "prometheus.yml")
         with open(config, "w") as f:
             f.write(CONFIG.format(auth=auth, target=self.target))

@@ -1,5 +1,6 @@
 // Tests for http/: argon2id passwords and the users file, sessions, the
-// login limiter, the per-minute history ring, form parsing and escaping.
+// login limiter, the per-minute history ring, form parsing and escaping,
+// and who may scrape /metrics (token, basic auth, the failure limit).
 #include <boost/test/unit_test.hpp>
 
 #include <fstream>
@@ -7,6 +8,7 @@
 #include "../temp_dir.h"
 #include "http/console.h"
 #include "http/history.h"
+#include "http/metrics_auth.h"
 #include "http/metrics_page.h"
 #include "http/password.h"
 #include "http/sessions.h"
@@ -96,6 +98,61 @@ BOOST_AUTO_TEST_CASE(forms_and_html) {
   BOOST_CHECK(SecretEquals("abc", "abc"));
   BOOST_CHECK(!SecretEquals("abc", "abd"));
   BOOST_CHECK(!SecretEquals("abc", "ab"));
+}
+
+Request WithAuthorization(const std::string& value, const std::string& ip = "127.0.0.1") {
+  Request r;
+  r.method = "GET";
+  r.path = "/metrics";
+  r.client_ip = ip;
+  if (!value.empty()) r.headers["authorization"] = value;
+  return r;
+}
+
+int StatusOf(MetricsAuth& auth, const Request& r) {
+  std::optional<Response> refusal = auth.Refusal(r);
+  return refusal ? refusal->status : 200;
+}
+
+BOOST_AUTO_TEST_CASE(basic_credentials_are_decoded) {
+  BOOST_CHECK_EQUAL(BasicCredentials("Basic cHJvbTpzM2NyZXQ=").value_or("-"), "prom:s3cret");
+  BOOST_CHECK_EQUAL(BasicCredentials("basic cHJvbTpzM2NyZXQ=").value_or("-"), "prom:s3cret");
+  BOOST_CHECK_EQUAL(BasicCredentials("Basic cHJvbTo=").value_or("-"), "prom:");  // empty password
+  BOOST_CHECK(!BasicCredentials("Basic cHJvbQ=="));   // "prom": no colon
+  BOOST_CHECK(!BasicCredentials("Basic cHJvbTpz*"));  // not base64
+  BOOST_CHECK(!BasicCredentials("Basic cHJvbTpzM2NyZXQ"));  // not a multiple of 4
+  BOOST_CHECK(!BasicCredentials("Bearer cHJvbTpzM2NyZXQ="));
+  BOOST_CHECK(!BasicCredentials(""));
+}
+
+BOOST_AUTO_TEST_CASE(metrics_auth_token_and_basic) {
+  Users users{{"prom", *HashPassword("s3cret")}};
+  MetricsAuth open("", {}, 5);
+  BOOST_CHECK_EQUAL(StatusOf(open, WithAuthorization("")), 200);
+  MetricsAuth both("tok", users, 5);
+  BOOST_CHECK_EQUAL(StatusOf(both, WithAuthorization("Bearer tok")), 200);
+  BOOST_CHECK_EQUAL(StatusOf(both, WithAuthorization("Basic cHJvbTpzM2NyZXQ=")), 200);
+  BOOST_CHECK_EQUAL(StatusOf(both, WithAuthorization("Basic cHJvbTpzM2NyZXQ=")), 200);  // remembered
+  std::optional<Response> none = both.Refusal(WithAuthorization(""));
+  BOOST_REQUIRE(none);
+  BOOST_CHECK_EQUAL(none->status, 401);
+  BOOST_CHECK_EQUAL(none->headers.size(), 2u);  // Bearer and Basic offered
+  BOOST_CHECK_EQUAL(StatusOf(both, WithAuthorization("Basic cHJvbTp3cm9uZw==")), 401);  // prom:wrong
+  BOOST_CHECK_EQUAL(StatusOf(both, WithAuthorization("Basic b3RoZXI6czNjcmV0")), 401);  // other:s3cret
+  MetricsAuth token_only("tok", {}, 5);
+  BOOST_CHECK_EQUAL(StatusOf(token_only, WithAuthorization("Basic cHJvbTpzM2NyZXQ=")), 401);
+  BOOST_CHECK_EQUAL(StatusOf(token_only, WithAuthorization("Bearer tok2")), 401);
+}
+
+BOOST_AUTO_TEST_CASE(metrics_auth_limits_failures_per_address) {
+  MetricsAuth auth("", {{"prom", *HashPassword("s3cret")}}, 3);
+  for (int i = 0; i < 3; ++i) BOOST_CHECK_EQUAL(StatusOf(auth, WithAuthorization("Basic cHJvbTp3cm9uZw==")), 401);
+  BOOST_CHECK_EQUAL(StatusOf(auth, WithAuthorization("Basic cHJvbTp3cm9uZw==")), 429);
+  BOOST_CHECK_EQUAL(StatusOf(auth, WithAuthorization("Basic cHJvbTpzM2NyZXQ=")), 429);  // not verified before
+  BOOST_CHECK_EQUAL(StatusOf(auth, WithAuthorization("Basic cHJvbTpzM2NyZXQ=", "127.0.0.2")), 200);
+  BOOST_CHECK_EQUAL(StatusOf(auth, WithAuthorization("Basic cHJvbTpzM2NyZXQ=")), 200);  // verified before: passes
+  BOOST_CHECK_EQUAL(StatusOf(auth, WithAuthorization("Basic cHJvbTp3cm9uZw==")), 429);
+  BOOST_CHECK_EQUAL(StatusOf(auth, WithAuthorization("")), 401);  // no credentials: not counted, not refused
 }
 
 }  // namespace
