@@ -23,7 +23,8 @@
 # level only when N != 0, so at level warning its absence means 0).
 #
 # Environment: BENCH_SECONDS (per cell, default 6), BENCH_CONNECTIONS
-# (default "1 8 32"), BENCH_DAEMONS (default "sendguard opendkim"),
+# (default "1 8 32"), BENCH_DAEMONS (default "sendguard opendkim"), BENCH_RESULTS
+# (default bench/results: where the report goes),
 # BENCH_MICRO (default 1; 0 skips the micro-benchmarks), BENCH_OBS_ROUNDS
 # (default 2).
 set -u
@@ -40,7 +41,7 @@ cell_seconds=${BENCH_SECONDS:-6}
 connections=${BENCH_CONNECTIONS:-"1 8 32"}
 daemons=${BENCH_DAEMONS:-"sendguard opendkim"}
 micro=${BENCH_MICRO:-1}
-results=$root/bench/results
+results=${BENCH_RESULTS:-$root/bench/results}
 status=0
 
 tmp=$(mktemp -d /tmp/sendguard-bench.XXXXXX)
