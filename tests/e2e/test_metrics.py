@@ -27,7 +27,39 @@ LIMIT = 4
 TOKEN = "e2e-metrics-token-5f1c"
 
 
-class MetricsTest(bed.BedTestCase):
+class ScrapedBed(bed.BedTestCase):
+    """A bed whose /metrics a private Prometheus scrapes (prometheus_auth:
+    the Prometheus() keyword arguments, paths relative to the bed's files)."""
+    prometheus_auth = {}
+
+    @classmethod
+    def setUpClass(cls):
+        if not prometheus.available():
+            raise unittest.SkipTest("prometheus is not installed (contrib/debian-packages.txt)")
+        cls.prepare_files()
+        super().setUpClass()
+        files = cls.bed.sendguard.files_dir
+        auth = {k: (v[0], os.path.join(files, v[1])) if isinstance(v, tuple) else os.path.join(files, v)
+                for k, v in cls.prometheus_auth.items()}
+        cls.prom = prometheus.Prometheus(os.path.join(cls.bed.root, "prometheus"), f"127.0.0.1:{cls.http_port}", **auth)
+        try:
+            cls.prom.start()
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def prepare_files(cls):
+        pass
+
+    @classmethod
+    def tearDownClass(cls):
+        if getattr(cls, "prom", None) is not None:
+            cls.prom.stop()
+        super().tearDownClass()
+
+
+class MetricsTest(ScrapedBed):
     http_port = procs.free_port()
     bed_options = bed.BedOptions(
         users={ALICE: ALICE_PW},
@@ -45,26 +77,7 @@ timeout = 3
 per_ip_connections = 16
 max_connections = 32
 """)
-
-    @classmethod
-    def setUpClass(cls):
-        if not prometheus.available():
-            raise unittest.SkipTest("prometheus is not installed (contrib/debian-packages.txt)")
-        super().setUpClass()
-        cls.prom = prometheus.Prometheus(os.path.join(cls.bed.root, "prometheus"),
-                                         f"127.0.0.1:{cls.http_port}",
-                                         token_file=os.path.join(cls.bed.sendguard.files_dir, "token"))
-        try:
-            cls.prom.start()
-        except BaseException:
-            cls.tearDownClass()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        if getattr(cls, "prom", None) is not None:
-            cls.prom.stop()
-        super().tearDownClass()
+    prometheus_auth = {"token_file": "token"}
 
     def get(self, path="/metrics", token=TOKEN):
         req = urllib.request.Request(f"http://127.0.0.1:{self.http_port}{path}")
@@ -282,7 +295,7 @@ tls_key_file = "${{files}}/key.pem"
             urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}/metrics", timeout=5)
 
 
-class BasicAuthMetricsTest(bed.BedTestCase):
+class BasicAuthMetricsTest(ScrapedBed):
     """[http] metrics_users_file: a real Prometheus scrapes with basic auth
     (a `sendguard console-passwd` line); wrong credentials are refused and,
     after login_attempts failures, the address is refused outright."""
@@ -297,29 +310,14 @@ listen = "127.0.0.1:{http_port}"
 metrics_users_file = "${{files}}/metrics-users"
 login_attempts = 3
 """)
+    prometheus_auth = {"basic_auth": ("prom", "prom-password")}
 
     @classmethod
-    def setUpClass(cls):
-        if not prometheus.available():
-            raise unittest.SkipTest("prometheus is not installed (contrib/debian-packages.txt)")
+    def prepare_files(cls):
         import subprocess
         line = subprocess.run([os.environ["SENDGUARD_BIN"], "console-passwd", "prom"], input="pr0m-pw\n",
                               capture_output=True, text=True, timeout=30, check=True).stdout
         cls.bed_options.files["metrics-users"] = line
-        super().setUpClass()
-        cls.prom = prometheus.Prometheus(os.path.join(cls.bed.root, "prometheus"), f"127.0.0.1:{cls.http_port}",
-                                         basic_auth=("prom", os.path.join(cls.bed.sendguard.files_dir, "prom-password")))
-        try:
-            cls.prom.start()
-        except BaseException:
-            cls.tearDownClass()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        if getattr(cls, "prom", None) is not None:
-            cls.prom.stop()
-        super().tearDownClass()
 
     def status(self, authorization=None):
         req = urllib.request.Request(f"http://127.0.0.1:{self.http_port}/metrics")
