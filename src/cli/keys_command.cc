@@ -278,17 +278,33 @@ Result<std::string> CanonicalArgDomain(const KeysArgs& a) {
   return idna::CanonicalDomain(a.domain);
 }
 
+// What rotate and retire change, held under the rotation lock: the
+// --domain argument (canonical) and the plans as they are on disk.
+struct LockedRotations {
+  dkim::RotationLock lock;
+  std::string domain;
+  std::vector<dkim::RotationPlan> plans;
+};
+
+Result<LockedRotations> LockRotations(const Loaded& l, const KeysArgs& a) {
+  Result<std::string> domain = CanonicalArgDomain(a);
+  if (!domain.ok()) return domain.status();
+  auto lock = dkim::RotationLock::Acquire(l.rotation_path, true);
+  if (!lock.ok()) return lock.status();
+  auto plans = dkim::LoadRotations(l.rotation_path);
+  if (!plans.ok()) return plans.status();
+  return LockedRotations{std::move(lock).value(), *domain, std::move(plans).value()};
+}
+
 int Rotate(const Loaded& l, const KeysArgs& a, std::ostream& out, std::ostream& err) {
   auto fail = [&err](const Status& s) {
     err << "sendguard keys rotate: " << s.message() << "\n";
     return 1;
   };
-  Result<std::string> domain = CanonicalArgDomain(a);
-  if (!domain.ok()) return fail(domain.status());
-  auto lock = dkim::RotationLock::Acquire(l.rotation_path, true);
-  if (!lock.ok()) return fail(lock.status());
-  auto plans = dkim::LoadRotations(l.rotation_path);
-  if (!plans.ok()) return fail(plans.status());
+  Result<LockedRotations> locked = LockRotations(l, a);
+  if (!locked.ok()) return fail(locked.status());
+  const std::string* domain = &locked->domain;
+  std::vector<dkim::RotationPlan>* plans = &locked->plans;
   for (const dkim::RotationPlan& p : *plans)
     if (p.domain == *domain)
       return fail(Status::InvalidArgument("a rotation of " + p.domain + " is in its " + dkim::StageName(p.stage) +
@@ -322,12 +338,10 @@ int Retire(const Loaded& l, const KeysArgs& a, std::ostream& out, std::ostream& 
     err << "sendguard keys retire: " << s.message() << "\n";
     return 1;
   };
-  Result<std::string> domain = CanonicalArgDomain(a);
-  if (!domain.ok()) return fail(domain.status());
-  auto lock = dkim::RotationLock::Acquire(l.rotation_path, true);
-  if (!lock.ok()) return fail(lock.status());
-  auto plans = dkim::LoadRotations(l.rotation_path);
-  if (!plans.ok()) return fail(plans.status());
+  Result<LockedRotations> locked = LockRotations(l, a);
+  if (!locked.ok()) return fail(locked.status());
+  const std::string* domain = &locked->domain;
+  std::vector<dkim::RotationPlan>* plans = &locked->plans;
   auto it = std::find_if(plans->begin(), plans->end(), [&](const dkim::RotationPlan& p) { return p.domain == *domain; });
   if (it == plans->end()) return fail(Status::InvalidArgument("no rotation of " + *domain + " is in progress"));
   Status s = RetireAllowed(*it, a.force, time(nullptr));
