@@ -7,7 +7,7 @@
 
 #include <fstream>
 
-#include "../temp_dir.h"
+#include "../runtime_bed.h"
 #include "abuse/signals.h"
 #include "policyd/responder.h"
 
@@ -16,9 +16,8 @@ using namespace sendguard::policyd;
 
 namespace {
 
-struct Fixture {
+struct Fixture : test::RuntimeBed {
   Fixture() {
-    dir = tmp.path();
     std::ofstream(dir + "/quota.conf") << "class default { messages 3/1h; recipients 4/1h; rcpt_per_msg 3 }\n"
                                           "class held { messages 1/1h; action quarantine }\n"
                                           "users { bulk@example.org held }\n";
@@ -26,13 +25,7 @@ struct Fixture {
     std::ofstream(dir + "/sendguard.conf")
         << "[daemon]\nstate_dir = \"" + dir + "\"\n[quota]\npolicy_file = \"quota.conf\"\n"
         << "[abuse]\npolicy_file = \"abuse.conf\"\n";
-    auto snap = LoadSnapshot(dir + "/sendguard.conf");
-    BOOST_REQUIRE_MESSAGE(snap.ok(), snap.status().ToString());
-    holder = std::make_unique<SnapshotHolder>(*snap);
-    auto rt = OpenRuntime((*snap)->config);
-    BOOST_REQUIRE_MESSAGE(rt.ok(), rt.status().ToString());
-    runtime = std::move(rt).value();
-    runtime->clock = &clock;
+    Open();
   }
 
   PolicyRequest Req(const std::string& state, const std::string& user, const std::string& instance,
@@ -53,18 +46,8 @@ struct Fixture {
   }
 
   int64_t Used(const std::string& user, quota::Metric metric, int64_t limit) {
-    quota::WindowLimit w;
-    w.metric = metric;
-    w.limit = limit;
-    auto usage = runtime->quota_store->Read({"u:" + user, {w}}, clock.NowSeconds());
-    return usage.ok() ? (*usage)[0].committed + (*usage)[0].pending : -1;
+    return RuntimeBed::Used("u:" + user, metric, limit);
   }
-
-  test::TempDir tmp;
-  std::string dir;
-  ManualClock clock{1700000000LL * 1000000};  // 22:13:20 UTC
-  std::unique_ptr<SnapshotHolder> holder;
-  std::unique_ptr<Runtime> runtime;
 };
 
 }  // namespace

@@ -6,7 +6,7 @@
 
 #include <fstream>
 
-#include "../temp_dir.h"
+#include "../runtime_bed.h"
 #include "session/session.h"
 
 using namespace sendguard;
@@ -14,22 +14,15 @@ using namespace sendguard;
 namespace {
 
 // A config dir with a quota policy and a fresh LMDB store; clock is manual.
-struct QuotaFixture {
+struct QuotaFixture : test::RuntimeBed {
   QuotaFixture() {
-    dir = tmp.path();
     std::ofstream(dir + "/quota.conf") <<
         "class default { messages 2/1h; rcpt_per_msg 3; max_size 1KB }\n"
         "class held { messages 1/1h; action quarantine }\n"
         "users { bulk@example.org held }\n";
     std::ofstream(dir + "/sendguard.conf") <<
         "[daemon]\nstate_dir = \"" + dir + "\"\n[quota]\npolicy_file = \"quota.conf\"\n";
-    auto snap = LoadSnapshot(dir + "/sendguard.conf");
-    BOOST_REQUIRE_MESSAGE(snap.ok(), snap.status().ToString());
-    holder = std::make_unique<SnapshotHolder>(*snap);
-    auto rt = OpenRuntime((*snap)->config);
-    BOOST_REQUIRE_MESSAGE(rt.ok(), rt.status().ToString());
-    runtime = std::move(rt).value();
-    runtime->clock = &clock;
+    Open();
   }
 
   // One whole message; returns the final verdict (or the RCPT refusal).
@@ -50,11 +43,6 @@ struct QuotaFixture {
     return s.EndOfMessageReached(Macros());
   }
 
-  test::TempDir tmp;  // declared first: outlives the store opened in it
-  std::string dir;
-  ManualClock clock;
-  std::unique_ptr<SnapshotHolder> holder;
-  std::unique_ptr<Runtime> runtime;
 };
 
 }  // namespace
