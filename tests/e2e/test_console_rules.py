@@ -14,24 +14,20 @@ obj/results/console/."""
 import http.client
 import os
 import signal
-import subprocess
 import unittest
 
-from sgbed import bed, procs
+from sgbed import bed, browser, procs
 
 try:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select, WebDriverWait
-except ImportError:  # a skip, below
-    webdriver = None
+except ImportError:  # browser.missing() says so: a skip, below
+    pass
 
 ALICE, ALICE_PW = "alice@example.org", "alice-pw"
 RCPT = "bob@example.net"
 ADMIN, ADMIN_PW = "admin", "rules page e2e password"
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHOTS = os.environ.get("SG_E2E_SCREENSHOTS", os.path.join(HERE, "..", "..", "obj", "results", "console"))
 
@@ -60,12 +56,6 @@ BROKEN_LINE = 3
 ADDED_RULE = "body SG_E2E_ADDED /xyzzy-added-rule/\nscore SG_E2E_ADDED 0.2\n"
 
 
-def hash_line(user, password):
-    r = subprocess.run([os.environ["SENDGUARD_BIN"], "console-passwd", user], input=password + "\n",
-                       capture_output=True, text=True, timeout=30, check=True)
-    return r.stdout
-
-
 class ConsoleRulesTest(bed.BedTestCase):
     http_port = procs.free_port()
     bed_options = bed.BedOptions(
@@ -86,23 +76,16 @@ console_users_file = "${{files}}/console-users"
 
     @classmethod
     def setUpClass(cls):
-        missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not os.access(p, os.X_OK)]
-        if webdriver is None or missing:
-            raise unittest.SkipTest(f"no browser: python3-selenium, chromium, chromium-driver ({missing})")
-        cls.bed_options.files["console-users"] = hash_line(ADMIN, ADMIN_PW)
+        if browser.missing():
+            raise unittest.SkipTest(f"no browser: {browser.missing()}")
+        cls.bed_options.files["console-users"] = browser.console_user_line(ADMIN, ADMIN_PW)
         super().setUpClass()
         os.makedirs(SHOTS, exist_ok=True)
-        options = webdriver.ChromeOptions()
-        options.binary_location = CHROMIUM
-        for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    f"--user-data-dir={cls.bed.root}/chromium-rules", "--window-size=1400,1000"):
-            options.add_argument(arg)
         try:
-            cls.driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+            cls.driver = browser.start_chromium(f"{cls.bed.root}/chromium-rules", window="1400,1000")
         except BaseException:
             cls.tearDownClass()
             raise
-        cls.driver.set_page_load_timeout(30)
 
     @classmethod
     def tearDownClass(cls):
