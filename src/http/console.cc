@@ -86,6 +86,7 @@ Response Html(int status, const std::string& title, const std::string& body, boo
   r.headers.push_back({"Referrer-Policy", "no-referrer"});
   std::string menu = nav ? "<nav><a href=\"/console/\">Overview</a><a href=\"/console/senders\">Top senders</a>"
                            "<a href=\"/console/senders?restricted=1\">Restricted accounts</a>"
+                           "<a href=\"/console/rules\">Rules</a>"
                            "<form class=\"inline\" method=\"post\" action=\"/console/logout\">{csrf}"
                            "<button type=\"submit\">Log out</button></form></nav>"
                          : "";
@@ -211,6 +212,7 @@ Response Console::Handle(const Request& r) {
   if (r.path == "/console/api/history") return HistoryJson(r);
   if (r.path == "/console/senders") return Senders(r, *s);
   if (r.path == "/console/account") return Account(r, *s);
+  if (r.path == "/console/rules") return Page(*s, 200, "Rules", RulesPageBody(rules_page_.get(), r.query));
   return TextResponse(404, "not found\n");
 }
 

@@ -5,7 +5,8 @@
 // libjs-chart.js, served from the installed file), top senders with search
 // and pages, the restricted (suspended/held/throttled) accounts, and one
 // account's page: state, last hour against its baseline, its history and
-// held mail, with suspend and release buttons.
+// held mail, with suspend and release buttons; the rules page
+// (http/rules_page.h).
 //
 // Contract: every page and action but the login form answers a request
 // without a valid session with 303 to the login form (pages) or 401 (API
@@ -25,6 +26,7 @@
 #include "config/config.h"
 #include "http/history.h"
 #include "http/password.h"
+#include "http/rules_page.h"
 #include "http/server.h"
 #include "http/sessions.h"
 #include "quota/quota_store.h"
@@ -39,6 +41,7 @@ class Console {
   Console(Config config, Users users, std::unique_ptr<quota::QuotaStore> store, std::unique_ptr<HistoryRing> history);
   Response Handle(const Request& request);
   HistoryRing* history() { return history_.get(); }
+  void SetRulesPage(std::unique_ptr<RulesPage> page) { rules_page_ = std::move(page); }  // before serving
 
  private:
   Response Login(const Request& r);
@@ -53,6 +56,7 @@ class Console {
   const Users users_;
   std::unique_ptr<quota::QuotaStore> store_;
   std::unique_ptr<HistoryRing> history_;
+  std::unique_ptr<RulesPage> rules_page_;  // http/rules_page.h
   SessionTable sessions_;
   LoginLimiter limiter_;
   std::string chart_js_;  // "" when libjs-chart.js is not installed

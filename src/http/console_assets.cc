@@ -44,6 +44,7 @@ th, td { border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: left; }
 .state-hold, .state-throttle { color: #ef6c00; font-weight: bold; }
 .error { color: #c62828; }
 form.inline { display: inline; }
+pre.error { white-space: pre-wrap; }
 canvas { max-width: 60em; max-height: 24em; }
 )CSS";
 

@@ -81,6 +81,7 @@ std::shared_ptr<http::Console> OpenConsole(const HttpChildSetup& s) {
   Result<std::unique_ptr<http::HistoryRing>> ring = http::HistoryRing::Open(c.http.console_dir + "/history.ring");
   if (!ring.ok()) Fail(ring.status().ToString());
   auto console = std::make_shared<http::Console>(c, s.secrets.console_users, std::move(store), std::move(ring).value());
+  console->SetRulesPage(std::make_unique<http::RulesPage>(s.snapshot->rules, s.rule_hits));
   std::thread(SampleHistory, console->history(), s.segment).detach();
   return console;
 }
@@ -126,6 +127,8 @@ void RunHttpProcess(const HttpChildSetup& s) {
   for (int fd : s.parent_fds) close(fd);
   metrics::UseSlot(nullptr);  // counts nothing into the parent's slot
   s.segment->MakeReadOnly();
+  metrics::UseRuleHits(nullptr);
+  if (s.rule_hits != nullptr) s.rule_hits->MakeReadOnly();
   Status st = proc::BecomeAccount(s.account);
   if (st.ok() && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) st = Status::Internal("PR_SET_NO_NEW_PRIVS failed");
   if (!st.ok()) Fail(st.ToString());

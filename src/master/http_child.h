@@ -3,7 +3,8 @@
 // Contract: the parent opens the HTTP listen socket (setup.h) and reads the
 // HTTP secrets (token, TLS key: LoadHttpSecrets, as root) and forks this
 // child, which closes the parent's descriptors, maps the metrics segment
-// read-only, becomes daemon.user for good (PR_SET_NO_NEW_PRIVS) and serves
+// and the rule hit table read-only, becomes daemon.user for good
+// (PR_SET_NO_NEW_PRIVS) and serves
 // with the HTTP server's own bounded threads until SIGTERM. A hostile
 // client can at worst crash this child: never the parent, never a milter
 // thread; the parent restarts it. A child that cannot start exits with
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "http/password.h"
+#include "metrics/rule_hits.h"
 #include "metrics/segment.h"
 #include "proc/privileges.h"
 #include "session/snapshot.h"
@@ -43,6 +45,7 @@ struct HttpChildSetup {
   int listen_fd = -1;
   proc::Account account;
   metrics::Segment* segment = nullptr;
+  metrics::RuleHitTable* rule_hits = nullptr;  // mapped read-only in the child
   HttpSecrets secrets;
   std::vector<int> parent_fds;  // to close first
 };

@@ -30,6 +30,7 @@
 #include "master/worker.h"
 #include "master/snapshot_metrics.h"
 #include "metrics/metrics.h"
+#include "metrics/rule_hits.h"
 #include "metrics/segment.h"
 #include "milter/milter.h"
 #include "proc/channel.h"
@@ -64,6 +65,7 @@ struct SlotState {
 struct KeyCheckedReload {
   std::shared_ptr<const Snapshot> snapshot;
   std::vector<int> clients;
+  uint64_t rules_version = 0;
 };
 
 struct PendingReload {
@@ -81,8 +83,9 @@ std::string DescribeExit(int status) {
 class Master {
  public:
   Master(const MasterOptions& options, std::shared_ptr<const Snapshot> snapshot, DaemonSetup setup,
-         std::unique_ptr<metrics::Segment> segment)
-      : options_(options), snapshot_(std::move(snapshot)), setup_(std::move(setup)), metrics_(std::move(segment)) {
+         std::unique_ptr<metrics::Segment> segment, std::unique_ptr<metrics::RuleHitTable> rule_hits)
+      : options_(options), snapshot_(std::move(snapshot)), setup_(std::move(setup)), metrics_(std::move(segment)),
+        rule_hits_(std::move(rule_hits)) {
     per_socket_ = snapshot_->config.WorkersPerSocket();
     slots_.assign(setup_.sockets.size(), std::vector<SlotState>(per_socket_));
     helpers_ = std::make_unique<HelperService>(snapshot_->config.spf.helper_command, setup_.helper_account);
@@ -123,7 +126,7 @@ class Master {
 
   // Reload and stop.
   void BeginReload(int client);
-  void StartGeneration(std::shared_ptr<const Snapshot> next, std::vector<int> clients);
+  void StartGeneration(std::shared_ptr<const Snapshot> next, std::vector<int> clients, uint64_t rules_version);
   void CheckReload();
   void FinishReload(bool ok, const std::string& message);
   void BeginStop();
@@ -141,6 +144,9 @@ class Master {
   std::map<pid_t, WorkerRecord> workers_;
   std::unique_ptr<HelperService> helpers_;
   std::unique_ptr<metrics::Segment> metrics_;
+  std::unique_ptr<metrics::RuleHitTable> rule_hits_;  // per-rule hits, last rule load (console)
+  uint64_t rules_version_ = 0;          // fingerprint of snapshot_'s rule files, taken at its load
+  uint64_t previous_rules_version_ = 0;  // during a reload
   pid_t http_pid_ = -1;
   bool http_retiring_ = false;  // told to stop for a reload: start the next at once
   int64_t http_start_at_us_ = 0;
@@ -170,6 +176,9 @@ int Master::Run() {
   awaiting_start_keys_ = key_watch_->running();
   if (!awaiting_start_keys_) snapshot_ = key_watch_->Apply(snapshot_);
   PublishSnapshotMetrics(*snapshot_);
+  rules_version_ = RuleFilesFingerprint(snapshot_->config.rule_paths);
+  RegisterRules(*snapshot_, rule_hits_.get());
+  RecordRuleLoad(*snapshot_, rules_version_, true, "", rule_hits_.get());
   while (!(stopping_ && workers_.empty() && http_pid_ < 0)) {
     if (!stopping_ && !awaiting_start_keys_) EnsureWorkers();
     if (!stopping_) EnsureHttp();
@@ -464,23 +473,28 @@ void Master::BeginReload(int client) {
     SG_LOG(kError) << "reload failed, keeping the previous configuration: " << secrets.message();
     metrics::Count(metrics::Family::kReloads, {"failed"});
     metrics::SetGauge(metrics::Family::kLastReloadOk, 0);
+    RecordRuleLoad(*snapshot_, rules_version_, false, secrets.message(), rule_hits_.get());
     return answer("error " + secrets.message() + "\n");
   }
+  uint64_t next_version = RuleFilesFingerprint((*next)->config.rule_paths);
+  RegisterRules(**next, rule_hits_.get());
   WarnAboutRestartOnlyKeys(snapshot_->config, (*next)->config, options_);
   std::vector<int> clients;
   if (client >= 0) clients.push_back(client);
   StartKeyCheck(**next);
   if (key_watch_->running()) {
-    key_reload_ = KeyCheckedReload{*next, clients};
+    key_reload_ = KeyCheckedReload{*next, clients, next_version};
     return;
   }
-  StartGeneration(key_watch_->Apply(*next), clients);
+  StartGeneration(key_watch_->Apply(*next), clients, next_version);
 }
 
 // New workers with `next`; the old ones retire once these serve (CheckReload).
-void Master::StartGeneration(std::shared_ptr<const Snapshot> next, std::vector<int> clients) {
+void Master::StartGeneration(std::shared_ptr<const Snapshot> next, std::vector<int> clients, uint64_t rules_version) {
   previous_ = snapshot_;
   snapshot_ = std::move(next);
+  previous_rules_version_ = rules_version_;
+  rules_version_ = rules_version;
   uint64_t previous_generation = generation_;
   generation_ = next_generation_++;
   reload_ = PendingReload{generation_, previous_generation, SteadyNowMicros() + kReloadTimeout, std::move(clients)};
@@ -508,13 +522,13 @@ void Master::OnKeyCheckDone() {
   if (key_reload_) {
     KeyCheckedReload pending = std::move(*key_reload_);
     key_reload_.reset();
-    return StartGeneration(key_watch_->Apply(pending.snapshot), pending.clients);
+    return StartGeneration(key_watch_->Apply(pending.snapshot), pending.clients, pending.rules_version);
   }
   if (reload_ || stopping_) return;
   std::shared_ptr<const Snapshot> next = key_watch_->Apply(snapshot_);
   if (next == snapshot_) return;
   SG_LOG(kInfo) << "dkim: the keys in use changed; starting workers with them";
-  StartGeneration(next, {});
+  StartGeneration(next, {}, rules_version_);
 }
 
 void Master::CheckReload() {
@@ -555,9 +569,11 @@ void Master::FinishReload(bool ok, const std::string& message) {
   } else {
     SG_LOG(kError) << "reload failed, keeping the previous configuration: " << message;
     snapshot_ = previous_;
+    rules_version_ = previous_rules_version_;
     generation_ = reload_->previous_generation;
     answer = "error " + message + "\n";
   }
+  RecordRuleLoad(*snapshot_, rules_version_, false, message, rule_hits_.get());
   for (int client : reload_->clients) proc::AnswerControl(client, answer);
   reload_.reset();
   previous_.reset();
@@ -594,6 +610,7 @@ void Master::EnsureHttp() {
   hs.listen_fd = setup_.http_socket.fd;
   hs.account = setup_.worker_account;
   hs.segment = metrics_.get();
+  hs.rule_hits = rule_hits_.get();
   hs.secrets = *secrets;
   for (int fd : FdsToCloseInChild(-1)) {
     if (fd != hs.listen_fd) hs.parent_fds.push_back(fd);
@@ -706,7 +723,14 @@ int RunMaster(const MasterOptions& options, std::shared_ptr<const Snapshot> init
     return kExitConfig;
   }
   metrics::UseSlot((*segment)->Slot(metrics::kParentSlot));
-  int rc = Master(options, initial, prepared, std::move(segment).value()).Run();
+  Result<std::unique_ptr<metrics::RuleHitTable>> rule_hits = metrics::RuleHitTable::Create();
+  if (!rule_hits.ok()) {
+    SG_LOG(kError) << rule_hits.status().message();
+    ReleaseDaemon(&prepared);
+    return kExitConfig;
+  }
+  metrics::UseRuleHits(rule_hits->get());  // the workers inherit it when forked
+  int rc = Master(options, initial, prepared, std::move(segment).value(), std::move(rule_hits).value()).Run();
   ReleaseDaemon(&prepared);
   return rc;
 }

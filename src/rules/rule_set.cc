@@ -86,6 +86,7 @@ struct RuleSet::Impl {
   std::vector<ExistsRule> exists;
   std::vector<int> meta_order;  // dependencies first
   std::vector<int> max_count;   // rule -> most matches counted (1 unless multiple)
+  std::vector<RuleInfo> infos;  // rule -> what the console shows of it
 
   Status ScanText(const TextGroup& g, std::string_view text, std::vector<int>* counts,
                   std::vector<std::string>* matched) const;
@@ -125,6 +126,7 @@ class RuleSetBuilder {
     }
     ResolveMetas();
     Report();
+    DescribeRules();
     return std::move(impl_);
   }
 
@@ -347,6 +349,16 @@ class RuleSetBuilder {
     ReportSkipped();
   }
 
+  void DescribeRules() {
+    for (size_t i = 0; i < parsed_.defs.size(); ++i) {
+      const RuleDef& def = parsed_.defs[i];
+      const CompiledRule& r = impl_->rules[i];
+      std::string state = bad_[i] ? category_[i] + ": " + reason_[i]
+                          : run_[i] ? "runs" : nonzero_[i] ? "not run (unused)" : "not run (score 0)";
+      impl_->infos.push_back({def.name, def.target, def.header, r.score, r.describe, def.file, def.line, state});
+    }
+  }
+
   // Rules only defined in false ifplugin/if blocks: counted, never errors.
   void ReportSkipped() {
     for (const auto& [name, s] : parsed_.skipped) {
@@ -376,6 +388,8 @@ RuleSet::RuleSet(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 RuleSet::~RuleSet() = default;
 
 int RuleSet::num_rules() const { return static_cast<int>(impl_->rules.size()); }
+
+const std::vector<RuleInfo>& RuleSet::rule_infos() const { return impl_->infos; }
 
 int64_t RuleSet::dfa_fallbacks() const {
   int64_t n = 0;

@@ -63,6 +63,19 @@ struct ScanResult {
   std::vector<RuleHit> subrules;  // non-scoring hits (__*, score 0), for --explain
 };
 
+// What an admin sees of one rule (the console's rules page): where it was
+// defined and whether Scan() computes it.
+struct RuleInfo {
+  std::string name;
+  Target target = Target::kBody;
+  std::string header;    // header/mimeheader rules: the header (or ALL, ToCc, ...)
+  double score = 0;      // what a hit adds (0 for __* rules)
+  std::string describe;
+  std::string file;
+  int line = 0;
+  std::string state;     // "runs", "not run (score 0)", "not run (unused)", or why it cannot run
+};
+
 class RuleSetBuilder;
 
 class RuleSet {
@@ -79,6 +92,8 @@ class RuleSet {
   Status Scan(const mime::ParsedMessage& msg, ScanResult* out) const;
 
   int num_rules() const;
+  // Every rule defined, in definition order.
+  const std::vector<RuleInfo>& rule_infos() const;
   // Sum over all regex groups of the DFA-out-of-memory fallbacks so far.
   int64_t dfa_fallbacks() const;
 

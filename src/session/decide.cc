@@ -12,6 +12,7 @@
 #include "idna/idna.h"
 #include "mime/address.h"
 #include "metrics/metrics.h"
+#include "metrics/rule_hits.h"
 #include "mime/parser.h"
 #include "policy/actions.h"
 #include "session/message_state.h"
@@ -55,6 +56,13 @@ std::string TopRule(const rules::ScanResult& scan) {
     if (h.score > top->score) top = &h;
   }
   return top->name;
+}
+
+// One hit per message for each rule that matched, scoring or not, into the
+// daemon's per-rule table (metrics/rule_hits.h; the console's rules page).
+void CountRuleHits(const rules::ScanResult& scan) {
+  for (const rules::RuleHit& h : scan.hits) metrics::CountRuleHit(h.name);
+  for (const rules::RuleHit& h : scan.subrules) metrics::CountRuleHit(h.name);
 }
 
 }  // namespace
@@ -102,6 +110,7 @@ bool Session::RefusedByContent(EndOfMessage* result) {
   }
   std::vector<std::string> names;
   for (const rules::RuleHit& h : scan.hits) names.push_back(h.name);
+  CountRuleHits(scan);
   policy::ContentDecision d = policy::DecideContent(*snap.actions, QuotaClassName(m.quota.get()), scan.score, names);
   m.score = scan.score;
   m.content_outcome_name = policy::ContentActionName(d.action);

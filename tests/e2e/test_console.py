@@ -14,26 +14,22 @@ Screenshots go to obj/results/console/."""
 import http.client
 import os
 import re
-import subprocess
 import time
 import unittest
 import urllib.parse
 
-from sgbed import bed, procs
+from sgbed import bed, browser, procs
 
 try:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
-except ImportError:  # a skip, below
-    webdriver = None
+except ImportError:  # browser.missing() says so: a skip, below
+    pass
 
 ALICE, ALICE_PW = "alice@example.org", "alice-pw"
 MALLORY, MALLORY_PW = "mallory@example.org", "mallory-pw"
 ADMIN, ADMIN_PW = "admin", "correct horse battery staple"
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHOTS = os.environ.get("SG_E2E_SCREENSHOTS", os.path.join(HERE, "..", "..", "obj", "results", "console"))
 ABUSE_CONF = """\
@@ -42,12 +38,6 @@ default_baseline messages 3 recipients 3
 duration suspend 1d
 suspend_text 550 5.7.1 account suspended (console e2e)
 """
-
-
-def hash_line(user, password):
-    r = subprocess.run([os.environ["SENDGUARD_BIN"], "console-passwd", user], input=password + "\n",
-                       capture_output=True, text=True, timeout=30, check=True)
-    return r.stdout
 
 
 class ConsoleTest(bed.BedTestCase):
@@ -72,23 +62,16 @@ login_attempts = 5
 
     @classmethod
     def setUpClass(cls):
-        missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not os.access(p, os.X_OK)]
-        if webdriver is None or missing:
-            raise unittest.SkipTest(f"no browser: python3-selenium, chromium, chromium-driver ({missing})")
-        cls.bed_options.files["console-users"] = hash_line(ADMIN, ADMIN_PW)
+        if browser.missing():
+            raise unittest.SkipTest(f"no browser: {browser.missing()}")
+        cls.bed_options.files["console-users"] = browser.console_user_line(ADMIN, ADMIN_PW)
         super().setUpClass()
         os.makedirs(SHOTS, exist_ok=True)
-        options = webdriver.ChromeOptions()
-        options.binary_location = CHROMIUM
-        for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    f"--user-data-dir={cls.bed.root}/chromium", "--window-size=1280,1000"):
-            options.add_argument(arg)
         try:
-            cls.driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+            cls.driver = browser.start_chromium(f"{cls.bed.root}/chromium")
         except BaseException:
             cls.tearDownClass()
             raise
-        cls.driver.set_page_load_timeout(30)
 
     @classmethod
     def tearDownClass(cls):
