@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "abuse/record_text.h"
+#include "core/strings.h"
 
 namespace sendguard::abuse {
 namespace {
@@ -38,7 +39,7 @@ bool UnescList(const std::string& token, std::vector<std::string>* out) {
 
 }  // namespace
 
-void AddDecision(std::vector<Decision>* list, Decision d) {
+void AddDecision(std::vector<std::string>* list, Decision d) {
   d.queue_id = Trim(std::move(d.queue_id));
   d.from = Trim(std::move(d.from));
   d.action = Trim(std::move(d.action));
@@ -47,7 +48,7 @@ void AddDecision(std::vector<Decision>* list, Decision d) {
   d.reply = Trim(std::move(d.reply));
   Cap(&d.recipients, kMaxDecisionRecipients);
   Cap(&d.rules, kMaxDecisionRules);
-  list->push_back(std::move(d));
+  list->push_back(EncodeDecision(d));
   if (list->size() > kMaxDecisions) list->erase(list->begin(), list->begin() + (list->size() - kMaxDecisions));
 }
 
@@ -61,7 +62,8 @@ std::string EncodeDecision(const Decision& d) {
   return o.str();
 }
 
-bool DecodeDecision(const std::vector<std::string>& t, Decision* d) {
+bool DecodeDecision(const std::string& line, Decision* d) {
+  std::vector<std::string> t = SplitWords(line);
   if (t.size() != 11) return false;
   long long at = 0, count = 0;
   char end = 0;
@@ -70,6 +72,15 @@ bool DecodeDecision(const std::vector<std::string>& t, Decision* d) {
          Unesc(t[2], &d->from) && UnescList(t[4], &d->recipients) && Unesc(t[5], &d->action) &&
          Unesc(t[6], &d->checks) && UnescList(t[8], &d->rules) && Unesc(t[9], &d->hold_reason) &&
          Unesc(t[10], &d->reply) && ((d->at = at), (d->recipient_count = count), true);
+}
+
+std::vector<Decision> DecodeDecisions(const std::vector<std::string>& encoded) {
+  std::vector<Decision> out;
+  for (const std::string& line : encoded) {
+    Decision d;
+    if (DecodeDecision(line, &d)) out.push_back(std::move(d));
+  }
+  return out;
 }
 
 }  // namespace sendguard::abuse

@@ -11,10 +11,12 @@
 // entries, each with bounded fields (AddDecision trims them), about 250
 // bytes each in the encoded record.
 //
-// Contract: AddDecision() keeps the newest kMaxDecisions (oldest first),
-// trimming every field to its bound. EncodeDecision()/DecodeDecision() are
-// one line of the record's text form ("dec ..."); DecodeDecision() of a line
-// it did not write returns false, never crashes.
+// Contract: AddDecision() trims every field to its bound, encodes the
+// decision and keeps the newest kMaxDecisions encoded ones (oldest first):
+// the record carries them as text, parsed only when someone reads them.
+// EncodeDecision()/DecodeDecision() are one line of the record's text form
+// (after "dec "); DecodeDecision() of a line it did not write returns false,
+// never crashes; DecodeDecisions() skips such lines.
 // Thread-safety: none (values).
 #ifndef SENDGUARD_ABUSE_DECISIONS_H_
 #define SENDGUARD_ABUSE_DECISIONS_H_
@@ -44,11 +46,11 @@ struct Decision {
   std::string reply;                    // the SMTP reply sent ("" = the MTA's own)
 };
 
-void AddDecision(std::vector<Decision>* list, Decision d);
+void AddDecision(std::vector<std::string>* encoded, Decision d);
 
-// Without the "dec" keyword: the tokens after it.
 std::string EncodeDecision(const Decision& d);
-bool DecodeDecision(const std::vector<std::string>& tokens, Decision* out);
+bool DecodeDecision(const std::string& line, Decision* out);
+std::vector<Decision> DecodeDecisions(const std::vector<std::string>& encoded);
 
 }  // namespace sendguard::abuse
 

@@ -318,7 +318,7 @@ std::string Encode(const Record& r) {
   }
   for (const std::string& q : r.evidence) o << "ev " << Esc(q) << '\n';
   for (const std::string& q : r.held) o << "held " << Esc(q) << '\n';
-  for (const Decision& d : r.decisions) o << "dec " << EncodeDecision(d) << '\n';
+  for (const std::string& d : r.decisions) o << "dec " << d << '\n';
   return o.str();
 }
 
@@ -371,10 +371,6 @@ bool DecodeLine(const std::vector<std::string>& t, Record* r) {
     return num(1, &h.at) && Unesc(t[2], &h.what) && Unesc(t[3], &h.condition) && Unesc(t[4], &h.by) &&
            Unesc(t[5], &h.detail) && (r->history.push_back(h), true);
   }
-  if (k == "dec") {
-    Decision d;
-    return DecodeDecision(std::vector<std::string>(t.begin() + 1, t.end()), &d) && (r->decisions.push_back(d), true);
-  }
   std::string q;
   if ((k == "ev" || k == "held") && t.size() == 2 && Unesc(t[1], &q)) {
     (k == "ev" ? r->evidence : r->held).push_back(q);
@@ -393,6 +389,10 @@ Result<Record> Decode(const std::string& text) {
   int n = 1;
   while (std::getline(in, line)) {
     ++n;
+    if (line.compare(0, 4, "dec ") == 0) {
+      r.decisions.push_back(line.substr(4));
+      continue;
+    }
     std::vector<std::string> tokens = SplitWords(line);
     if (tokens.empty() || !DecodeLine(tokens, &r)) {
       return Status::InvalidArgument("abuse record: line " + std::to_string(n) + " is not understood");

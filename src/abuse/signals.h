@@ -18,7 +18,8 @@
 // distinct count saturates at its cap), 12 buckets, 24 hour counts,
 // kMaxRules rule names, kMaxHistory entries, kMaxDecisions decisions.
 // Encode()/Decode() give a compact text form for the store; Decode() of
-// anything it did not write is an error, never a crash.
+// anything it did not write is an error, never a crash (the decision lines
+// are carried as they are; DecodeDecisions() skips one it cannot read).
 // Thread-safety: none (values).
 #ifndef SENDGUARD_ABUSE_SIGNALS_H_
 #define SENDGUARD_ABUSE_SIGNALS_H_
@@ -131,7 +132,10 @@ struct Record {
   std::vector<HistoryEntry> history;  // oldest first
   std::vector<std::string> evidence;  // queue ids of recent messages
   std::vector<std::string> held;      // queue ids in the hold queue because of the state
-  std::vector<Decision> decisions;    // the newest kMaxDecisions, oldest first (abuse/decisions.h)
+  // The newest kMaxDecisions, oldest first, each as EncodeDecision() wrote
+  // it: carried as text by the workers, parsed only by readers
+  // (DecodeDecisions), so a message pays for copying them, not parsing.
+  std::vector<std::string> decisions;
 };
 
 struct Signals {

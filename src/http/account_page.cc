@@ -191,8 +191,9 @@ PageView AccountPage::Show(const Request& r, const ConsoleSession& s) const {
                ? ""
                : " Deliver or delete them with <code>sendguard abuse release " + HtmlEscape(id) +
                      " --deliver-held|--delete-held</code>.") + "</p>";
-  if (services_.held_mail && !rec->held.empty()) body += HeldTable(id, rec->held, rec->decisions, s);
-  body += "<h2>Recent decisions</h2>" + DecisionsTable(rec->decisions) + HistoryTable(*rec);
+  std::vector<abuse::Decision> decisions = abuse::DecodeDecisions(rec->decisions);
+  if (services_.held_mail && !rec->held.empty()) body += HeldTable(id, rec->held, decisions, s);
+  body += "<h2>Recent decisions</h2>" + DecisionsTable(decisions) + HistoryTable(*rec);
   return {200, "Account " + id, body};
 }
 
