@@ -193,7 +193,10 @@ PageView AccountPage::Show(const Request& r, const ConsoleSession& s) const {
                      " --deliver-held|--delete-held</code>.") + "</p>";
   std::vector<abuse::Decision> decisions = abuse::DecodeDecisions(rec->decisions);
   if (services_.held_mail && !rec->held.empty()) body += HeldTable(id, rec->held, decisions, s);
-  body += "<h2>Recent decisions</h2>" + DecisionsTable(decisions) + HistoryTable(*rec);
+  body += "<h2>Recent decisions</h2>" +
+          (config_.abuse.policy_file.empty() ? "<p>Decisions are kept with the abuse state: set [abuse] policy_file.</p>"
+                                             : DecisionsTable(decisions)) +
+          HistoryTable(*rec);
   return {200, "Account " + id, body};
 }
 

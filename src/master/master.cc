@@ -317,7 +317,9 @@ void Master::OnHttpChannel() {
     return;
   }
   if (m->fd >= 0) close(m->fd);
-  StartHeldMailAction(snapshot_->config, m->text, http_channel_, FdsToCloseInChild(-1), &held_actions_);
+  std::vector<int> close = FdsToCloseInChild(-1);
+  for (const proc::ListenSocket& l : setup_.sockets) close.push_back(l.fd);
+  StartHeldMailAction(snapshot_->config, m->text, http_channel_, close, &held_actions_);
 }
 
 // What a worker wrote just before it exited ("stopped N") may still be
