@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "abuse/record_text.h"
 #include "core/strings.h"
 
 namespace sendguard::abuse {
@@ -146,38 +147,6 @@ void KeepLast(std::vector<std::string>* list, const std::string& item, size_t ca
   if (list->size() > cap) list->erase(list->begin(), list->begin() + (list->size() - cap));
 }
 
-// Text form: a token never holds a space or a newline; strings are written
-// '=' + percent-escaped, so an empty string is "=".
-std::string Esc(const std::string& s) {
-  std::string out = "=";
-  for (char c : s) {
-    if (c == '%' || c == ' ' || c == '\n' || c == '\r' || c == '\t') {
-      char buf[4];
-      snprintf(buf, sizeof(buf), "%%%02X", static_cast<unsigned char>(c));
-      out += buf;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-bool Unesc(const std::string& token, std::string* out) {
-  if (token.empty() || token[0] != '=') return false;
-  out->clear();
-  for (size_t i = 1; i < token.size(); ++i) {
-    if (token[i] != '%') {
-      *out += token[i];
-      continue;
-    }
-    if (i + 2 >= token.size()) return false;
-    unsigned v = 0;
-    if (sscanf(token.c_str() + i + 1, "%2x", &v) != 1) return false;
-    *out += static_cast<char>(v);
-    i += 2;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -234,6 +203,7 @@ void Observe(Record* r, const MessageEvent& e) {
   if (r->state.level != Level::kNone) r->baseline.hour_restricted = true;
   KeepLast(&r->evidence, e.queue_id, kMaxEvidence);
   if (e.held) KeepLast(&r->held, e.queue_id, kMaxHeld);
+  if (e.decision.at != 0) AddDecision(&r->decisions, e.decision);
 }
 
 Signals Measure(const Record& r, int64_t now) {
@@ -283,6 +253,13 @@ double FoldDay(double baseline, double sample, int64_t learned_days) {
 void AddHistory(Record* r, HistoryEntry entry) {
   r->history.push_back(std::move(entry));
   if (r->history.size() > kMaxHistory) r->history.erase(r->history.begin());
+}
+
+bool TakeHeld(Record* r, const std::string& queue_id) {
+  auto it = std::find(r->held.begin(), r->held.end(), queue_id);
+  if (it == r->held.end()) return false;
+  r->held.erase(it);
+  return true;
 }
 
 void SeedBaseline(Record* r, const BaselineSeed& seed) {
@@ -341,6 +318,7 @@ std::string Encode(const Record& r) {
   }
   for (const std::string& q : r.evidence) o << "ev " << Esc(q) << '\n';
   for (const std::string& q : r.held) o << "held " << Esc(q) << '\n';
+  for (const std::string& d : r.decisions) o << "dec " << d << '\n';
   return o.str();
 }
 
@@ -411,6 +389,10 @@ Result<Record> Decode(const std::string& text) {
   int n = 1;
   while (std::getline(in, line)) {
     ++n;
+    if (line.compare(0, 4, "dec ") == 0) {
+      r.decisions.push_back(line.substr(4));
+      continue;
+    }
     std::vector<std::string> tokens = SplitWords(line);
     if (tokens.empty() || !DecodeLine(tokens, &r)) {
       return Status::InvalidArgument("abuse record: line " + std::to_string(n) + " is not understood");

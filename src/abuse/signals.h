@@ -16,9 +16,10 @@
 // its mail in the window are counted by name (the top rule). Memory is
 // bounded: at most kMaxRecipients / kMaxDomains / kMaxAddresses hashes (a
 // distinct count saturates at its cap), 12 buckets, 24 hour counts,
-// kMaxRules rule names, kMaxHistory entries.
+// kMaxRules rule names, kMaxHistory entries, kMaxDecisions decisions.
 // Encode()/Decode() give a compact text form for the store; Decode() of
-// anything it did not write is an error, never a crash.
+// anything it did not write is an error, never a crash (the decision lines
+// are carried as they are; DecodeDecisions() skips one it cannot read).
 // Thread-safety: none (values).
 #ifndef SENDGUARD_ABUSE_SIGNALS_H_
 #define SENDGUARD_ABUSE_SIGNALS_H_
@@ -27,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "abuse/decisions.h"
 #include "core/status.h"
 
 namespace sendguard::abuse {
@@ -61,6 +63,7 @@ struct MessageEvent {
   bool sender_refused = false;          // tried to send as a foreign address
   int64_t quota_hits = 0;               // quota limits it ran into (refused RCPTs, or the message)
   std::string queue_id;
+  Decision decision;                    // kept in Record::decisions when at != 0
 };
 
 struct Bucket {
@@ -129,6 +132,10 @@ struct Record {
   std::vector<HistoryEntry> history;  // oldest first
   std::vector<std::string> evidence;  // queue ids of recent messages
   std::vector<std::string> held;      // queue ids in the hold queue because of the state
+  // The newest kMaxDecisions, oldest first, each as EncodeDecision() wrote
+  // it: carried as text by the workers, parsed only by readers
+  // (DecodeDecisions), so a message pays for copying them, not parsing.
+  std::vector<std::string> decisions;
 };
 
 struct Signals {
@@ -166,6 +173,8 @@ uint32_t HashOf(const std::string& s);
 void Observe(Record* record, const MessageEvent& event);
 Signals Measure(const Record& record, int64_t now_s);
 void AddHistory(Record* record, HistoryEntry entry);
+// Removes `queue_id` from the held list; false when it is not there.
+bool TakeHeld(Record* record, const std::string& queue_id);
 
 // Seeds an identity's baselines (e.g. learned from old logs).
 struct BaselineSeed {

@@ -2,7 +2,6 @@
 #include "cli/abuse_command.h"
 
 #include <pwd.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <sys/stat.h>
@@ -24,6 +23,7 @@
 #include "notify/outbox.h"
 #include "quota/identity.h"
 #include "session/abuse_admin.h"
+#include "session/held_mail.h"
 #include "session/runtime.h"
 
 namespace sendguard {
@@ -182,35 +182,14 @@ int Suspend(Context& c, const std::string& user, const std::vector<std::string>&
   return 0;
 }
 
-// Runs a Postfix command-line tool with the configured config directory.
-bool RunPostfixTool(const Context& c, const std::string& tool, const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {"/usr/sbin/" + tool};
-  if (!c.config.abuse.postfix_config_dir.empty()) argv.insert(argv.end(), {"-c", c.config.abuse.postfix_config_dir});
-  argv.insert(argv.end(), args.begin(), args.end());
-  std::vector<char*> cargv;
-  for (std::string& a : argv) cargv.push_back(a.data());
-  cargv.push_back(nullptr);
-  pid_t pid = fork();
-  if (pid == 0) {
-    execv(cargv[0], cargv.data());
-    _exit(127);
-  }
-  int status = 0;
-  return pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
 // postsuper -H (out of the hold queue, then delivered at once with
 // postqueue -i) or postsuper -d (deleted), for each queue id.
 int HeldMail(Context& c, bool deliver, const std::vector<std::string>& ids) {
   if (ids.empty()) return 0;
-  std::vector<std::string> args;
-  for (const std::string& id : ids) args.insert(args.end(), {deliver ? "-H" : "-d", id});
-  if (!RunPostfixTool(c, "postsuper", args)) {
-    c.err << "sendguard: postsuper " << (deliver ? "-H" : "-d") << " failed\n";
+  Status s = RunHeldMailTool(c.config, deliver, ids);
+  if (!s.ok()) {
+    c.err << "sendguard: " << s.message() << "\n";
     return 1;
-  }
-  for (const std::string& id : ids) {
-    if (deliver && !RunPostfixTool(c, "postqueue", {"-i", id})) c.err << "sendguard: postqueue -i " << id << " failed\n";
   }
   c.out << (deliver ? "released " : "deleted ") << ids.size() << " held message(s)\n";
   return 0;

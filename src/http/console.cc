@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "http/console_assets.h"
+#include "http/console_page.h"
 #include "http/metrics_page.h"
 #include "session/abuse_admin.h"
 #include "session/decision_log.h"
@@ -46,35 +47,6 @@ std::string UrlDecode(const std::string& s) {
   return out;
 }
 
-std::string UrlEncode(const std::string& s) {
-  std::string out;
-  char buf[4];
-  for (unsigned char c : s) {
-    if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '@' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
-
-std::string Get(const std::map<std::string, std::string>& m, const std::string& key) {
-  auto it = m.find(key);
-  return it == m.end() ? "" : it->second;
-}
-
-std::string When(int64_t t) {
-  if (t == 0) return "until released";
-  char buf[32];
-  time_t tt = static_cast<time_t>(t);
-  struct tm tm;
-  gmtime_r(&tt, &tm);
-  strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
-  return buf;
-}
-
 Response Html(int status, const std::string& title, const std::string& body, bool nav = true) {
   Response r;
   r.status = status;
@@ -96,21 +68,11 @@ Response Html(int status, const std::string& title, const std::string& body, boo
   return r;
 }
 
-std::string CsrfField(const ConsoleSession& s) {
-  return "<input type=\"hidden\" name=\"csrf\" value=\"" + s.csrf + "\">";
-}
-
 // The page with the session's CSRF token in its forms.
 Response Page(const ConsoleSession& s, int status, const std::string& title, const std::string& body) {
   Response r = Html(status, title, body);
   size_t at = r.body.find("{csrf}");
   if (at != std::string::npos) r.body.replace(at, 6, CsrfField(s));
-  return r;
-}
-
-Response Redirect(const std::string& to) {
-  Response r = TextResponse(303, "see " + to + "\n");
-  r.headers.push_back({"Location", to});
   return r;
 }
 
@@ -176,13 +138,14 @@ std::map<std::string, std::string> ParseForm(const std::string& body) {
 }
 
 Console::Console(Config config, Users users, std::unique_ptr<quota::QuotaStore> store,
-                 std::unique_ptr<HistoryRing> history)
+                 std::unique_ptr<HistoryRing> history, AccountServices account_services)
     : config_(std::move(config)),
       users_(std::move(users)),
       store_(std::move(store)),
       history_(std::move(history)),
       sessions_(int64_t{config_.http.session_minutes} * 60),
       limiter_(config_.http.login_attempts),
+      account_(config_, store_.get(), std::move(account_services)),
       chart_js_(ReadFile(kChartJsPath)) {}
 
 Response Console::Handle(const Request& r) {
@@ -205,13 +168,17 @@ Response Console::Handle(const Request& r) {
     out.headers.push_back({"Set-Cookie", Cookie(kCookie, "", 0)});
     return out;
   }
-  if (r.method == "POST" && r.path == "/console/account/suspend") return ChangeAccount(r, *s, true);
-  if (r.method == "POST" && r.path == "/console/account/release") return ChangeAccount(r, *s, false);
+  if (r.method == "POST" && r.path == "/console/account/suspend") return account_.Change(r, *s, true);
+  if (r.method == "POST" && r.path == "/console/account/release") return account_.Change(r, *s, false);
+  if (r.method == "POST" && r.path == "/console/account/held") return account_.ActOnHeld(r, *s);
   if (r.method != "GET") return TextResponse(405, "method not allowed\n");
   if (r.path == "/console/" || r.path == "/console") return Overview(*s);
   if (r.path == "/console/api/history") return HistoryJson(r);
   if (r.path == "/console/senders") return Senders(r, *s);
-  if (r.path == "/console/account") return Account(r, *s);
+  if (r.path == "/console/account") {
+    PageView v = account_.Show(r, *s);
+    return Page(*s, v.status, v.title, v.body);
+  }
   if (r.path == "/console/rules") return Page(*s, 200, "Rules", RulesPageBody(rules_page_.get(), r.query));
   return TextResponse(404, "not found\n");
 }
@@ -322,62 +289,6 @@ Response Console::Senders(const Request& r, const ConsoleSession& s) {
   if (page > 0) body += "<a href=\"" + base + std::to_string(page - 1) + "\">previous</a> ";
   if ((page + 1) * kPageSize < rows.size()) body += "<a href=\"" + base + std::to_string(page + 1) + "\">next</a>";
   return Page(s, 200, restricted ? "Restricted accounts" : "Top senders", body);
-}
-
-Response Console::Account(const Request& r, const ConsoleSession& s) {
-  std::string id = Get(r.query, "id");
-  if (!store_) return Page(s, 200, "Account", "<p>Quotas are off: sendguard keeps no per-sender data.</p>");
-  if (id.empty()) return Page(s, 400, "Account", "<p class=\"error\">which account? (?id=USER)</p>");
-  Result<abuse::Record> rec = LoadAbuseRecord(store_.get(), AbuseRecordKey(config_, id));
-  if (!rec.ok()) return Page(s, 503, "Account", "<p class=\"error\">" + HtmlEscape(rec.status().ToString()) + "</p>");
-  int64_t now = Now();
-  abuse::Signals sig = abuse::Measure(*rec, now);
-  abuse::Level level = abuse::EffectiveLevel(*rec, now);
-  std::string name = abuse::LevelName(level);
-  std::string body =
-      "<p>State: <span id=\"state\" class=\"state-" + name + "\">" + name + "</span>" +
-      (level == abuse::Level::kNone ? "" : " (" + HtmlEscape(rec->state.condition) + ", " + When(rec->state.until) + ")") +
-      "</p><h2>Last hour against its baseline</h2><table><tr><th>messages</th><td>" + std::to_string(sig.messages) +
-      "</td><td>baseline " + std::to_string(sig.baseline_messages).substr(0, 6) + "/h</td></tr><tr><th>recipients</th><td>" +
-      std::to_string(sig.recipients) + "</td><td>baseline " + std::to_string(sig.baseline_recipients).substr(0, 6) +
-      "/h</td></tr><tr><th>distinct recipients</th><td>" + std::to_string(sig.distinct_recipients) +
-      "</td><td></td></tr><tr><th>client addresses</th><td>" + std::to_string(sig.client_addresses) +
-      "</td><td></td></tr><tr><th>refusals</th><td>" + std::to_string(Refusals(sig)) + "</td><td>content " +
-      std::to_string(sig.content_rejected) + ", sender " + std::to_string(sig.sender_refusals) + ", quota " +
-      std::to_string(sig.quota_hits) + "</td></tr></table><p>Held messages: " + std::to_string(rec->held.size()) +
-      (rec->held.empty() ? "" : " (deliver or delete them with <code>sendguard abuse release " + HtmlEscape(id) +
-                                    " --deliver-held|--delete-held</code>)") + "</p>";
-  std::string hidden = "{csrf}<input type=\"hidden\" name=\"id\" value=\"" + HtmlEscape(id) + "\">";
-  body += "<form class=\"inline\" method=\"post\" action=\"/console/account/suspend\">" + hidden +
-          "<button type=\"submit\" id=\"suspend\">Suspend</button></form> "
-          "<form class=\"inline\" method=\"post\" action=\"/console/account/release\">" + hidden +
-          "<button type=\"submit\" id=\"release\">Release</button></form>";
-  body += "<h2>History</h2><table id=\"history-table\"><tr><th>when</th><th>what</th><th>condition</th><th>by</th>"
-          "<th>detail</th></tr>";
-  for (auto it = rec->history.rbegin(); it != rec->history.rend(); ++it) {
-    body += "<tr><td>" + When(it->at) + "</td><td>" + HtmlEscape(it->what) + "</td><td>" + HtmlEscape(it->condition) +
-            "</td><td>" + HtmlEscape(it->by) + "</td><td>" + HtmlEscape(it->detail) + "</td></tr>";
-  }
-  body += "</table>";
-  Response out = Page(s, 200, "Account " + id, body);
-  size_t at;
-  while ((at = out.body.find("{csrf}")) != std::string::npos) out.body.replace(at, 6, CsrfField(s));
-  return out;
-}
-
-Response Console::ChangeAccount(const Request& r, const ConsoleSession& s, bool suspend) {
-  std::string id = Get(ParseForm(r.body), "id");
-  if (!store_ || id.empty()) return TextResponse(400, "no such account\n");
-  int64_t now = Now();
-  std::string by = "console:" + s.user;
-  Result<abuse::Record> saved = ChangeAbuseRecord(store_.get(), AbuseRecordKey(config_, id), [&](abuse::Record* rec) {
-    return suspend ? abuse::Suspend(rec, abuse::Level::kSuspended, now, 0, "suspended in the console", by)
-                   : abuse::Release(rec, now, by);
-  });
-  if (!saved.ok()) return TextResponse(503, "the store did not answer: " + saved.status().ToString() + "\n");
-  SG_LOG(kWarning) << "abuse: identity=" << id << " action=" << (suspend ? "suspend" : "release")
-                   << " condition=manual by=" << by;
-  return Redirect("/console/account?id=" + UrlEncode(id));
 }
 
 }  // namespace sendguard::http

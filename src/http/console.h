@@ -4,9 +4,7 @@
 // and refusals over the last hour/day/week (Chart.js from Debian's
 // libjs-chart.js, served from the installed file), top senders with search
 // and pages, the restricted (suspended/held/throttled) accounts, and one
-// account's page: state, last hour against its baseline, its history and
-// held mail, with suspend and release buttons; the rules page
-// (http/rules_page.h).
+// account's page (http/account_page.h); the rules page (http/rules_page.h).
 //
 // Contract: every page and action but the login form answers a request
 // without a valid session with 303 to the login form (pages) or 401 (API
@@ -14,8 +12,8 @@
 // without); the login form uses a double-submit token. Changes are made in
 // the shared store, with "console:USER" in the identity's history and an
 // audit log line, as `sendguard abuse suspend/release` does. Held mail is
-// not delivered or deleted from here (that takes root: postsuper); the
-// account page says how.
+// delivered or deleted by the privileged parent, asked through
+// AccountServices::held_mail.
 // Thread-safety: Handle() is safe for concurrent calls.
 #ifndef SENDGUARD_HTTP_CONSOLE_H_
 #define SENDGUARD_HTTP_CONSOLE_H_
@@ -24,6 +22,7 @@
 #include <string>
 
 #include "config/config.h"
+#include "http/account_page.h"
 #include "http/history.h"
 #include "http/password.h"
 #include "http/rules_page.h"
@@ -38,7 +37,8 @@ constexpr const char* kChartJsPath = "/usr/share/javascript/chart.js/chart.min.j
 class Console {
  public:
   // `store` null: quotas are off, the account pages say so.
-  Console(Config config, Users users, std::unique_ptr<quota::QuotaStore> store, std::unique_ptr<HistoryRing> history);
+  Console(Config config, Users users, std::unique_ptr<quota::QuotaStore> store, std::unique_ptr<HistoryRing> history,
+          AccountServices account_services = {});
   Response Handle(const Request& request);
   HistoryRing* history() { return history_.get(); }
   void SetRulesPage(std::unique_ptr<RulesPage> page) { rules_page_ = std::move(page); }  // before serving
@@ -49,8 +49,6 @@ class Console {
   Response Overview(const ConsoleSession& s);
   Response HistoryJson(const Request& r);
   Response Senders(const Request& r, const ConsoleSession& s);
-  Response Account(const Request& r, const ConsoleSession& s);
-  Response ChangeAccount(const Request& r, const ConsoleSession& s, bool suspend);
 
   const Config config_;
   const Users users_;
@@ -59,6 +57,7 @@ class Console {
   std::unique_ptr<RulesPage> rules_page_;  // http/rules_page.h
   SessionTable sessions_;
   LoginLimiter limiter_;
+  AccountPage account_;
   std::string chart_js_;  // "" when libjs-chart.js is not installed
 };
 

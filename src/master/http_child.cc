@@ -5,7 +5,9 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <mutex>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -15,6 +17,8 @@
 #include "core/clock.h"
 #include "http/console.h"
 #include "http/metrics_auth.h"
+#include "master/held_mail_service.h"
+#include "proc/channel.h"
 #include "http/server.h"
 #include "http/site.h"
 #include "metrics/metrics.h"
@@ -69,6 +73,41 @@ void SampleHistory(http::HistoryRing* ring, const metrics::Segment* segment) {
   }
 }
 
+// The console's line to the parent for held mail: one request at a time
+// (the answers come back tagged; a late answer to an abandoned request is
+// skipped). postsuper on one message takes well under a second; the wait is
+// bounded so a stuck parent does not hold an HTTP thread forever.
+class ParentLine {
+ public:
+  explicit ParentLine(int fd) : fd_(fd) {}
+
+  Result<std::string> Ask(const http::HeldMailAsk& ask) {
+    std::lock_guard<std::mutex> lock(mu_);
+    HeldMailRequest q{std::to_string(++serial_), ask.deliver, ask.queue_id, ask.by, ask.identity};
+    Status sent = proc::SendMessage(fd_, FormatHeldMailRequest(q));
+    if (!sent.ok()) return Status::Unavailable("the parent does not answer: " + sent.message());
+    int64_t deadline = SteadyNowMicros() + kAnswerTimeoutUs;
+    for (;;) {
+      Result<proc::ChannelMessage> m = proc::ReceiveMessage(fd_, deadline);
+      if (!m.ok()) return Status::Unavailable("no answer from the parent: " + m.status().message());
+      if (m->fd >= 0) close(m->fd);
+      if (m->text.compare(0, q.tag.size() + 1, q.tag + " ") != 0) continue;  // an older request's
+      std::string rest = m->text.substr(q.tag.size() + 1);
+      std::string kind = rest.substr(0, rest.find(' '));
+      std::string text = rest.size() > kind.size() ? rest.substr(kind.size() + 1) : "";
+      if (kind == "ok") return text;
+      if (kind == "refused") return Status::InvalidArgument(text);
+      return Status::Unavailable(text);
+    }
+  }
+
+ private:
+  static constexpr int64_t kAnswerTimeoutUs = 60 * 1000000LL;
+  std::mutex mu_;
+  const int fd_;
+  uint64_t serial_ = 0;  // guarded by mu_
+};
+
 // The console works on the shared store as daemon.user, as the workers do.
 std::shared_ptr<http::Console> OpenConsole(const HttpChildSetup& s) {
   const Config& c = s.snapshot->config;
@@ -80,7 +119,14 @@ std::shared_ptr<http::Console> OpenConsole(const HttpChildSetup& s) {
   }
   Result<std::unique_ptr<http::HistoryRing>> ring = http::HistoryRing::Open(c.http.console_dir + "/history.ring");
   if (!ring.ok()) Fail(ring.status().ToString());
-  auto console = std::make_shared<http::Console>(c, s.secrets.console_users, std::move(store), std::move(ring).value());
+  http::AccountServices services;
+  services.policy = s.snapshot->quota_policy;
+  if (s.channel_fd >= 0) {
+    auto line = std::make_shared<ParentLine>(s.channel_fd);
+    services.held_mail = [line](const http::HeldMailAsk& ask) { return line->Ask(ask); };
+  }
+  auto console = std::make_shared<http::Console>(c, s.secrets.console_users, std::move(store), std::move(ring).value(),
+                                                 std::move(services));
   console->SetRulesPage(std::make_unique<http::RulesPage>(s.snapshot->rules, s.rule_hits));
   std::thread(SampleHistory, console->history(), s.segment).detach();
   return console;

@@ -43,6 +43,7 @@ struct HttpChildSetup {
   pid_t parent = 0;
   std::shared_ptr<const Snapshot> snapshot;
   int listen_fd = -1;
+  int channel_fd = -1;  // to the parent: held-mail requests (master/held_mail_service.h)
   proc::Account account;
   metrics::Segment* segment = nullptr;
   metrics::RuleHitTable* rule_hits = nullptr;  // mapped read-only in the child

@@ -23,6 +23,7 @@
 #include "core/log.h"
 #include "core/version.h"
 #include "master/alert_mailer.h"
+#include "master/held_mail_service.h"
 #include "master/helper_service.h"
 #include "master/key_watch.h"
 #include "master/http_child.h"
@@ -101,6 +102,7 @@ class Master {
   void OnSignal();
   void OnControlClient();
   void OnChannel(pid_t pid);
+  void OnHttpChannel();
   void ReapChildren();
   void ReadLastWords(pid_t pid);
 
@@ -148,6 +150,8 @@ class Master {
   uint64_t rules_version_ = 0;          // fingerprint of snapshot_'s rule files, taken at its load
   uint64_t previous_rules_version_ = 0;  // during a reload
   pid_t http_pid_ = -1;
+  int http_channel_ = -1;       // to the HTTP server: the console's held-mail requests
+  std::set<pid_t> held_actions_;  // held-mail actions in flight (held_mail_service.h)
   bool http_retiring_ = false;  // told to stop for a reload: start the next at once
   int64_t http_start_at_us_ = 0;
   proc::RestartBackoff http_backoff_;
@@ -231,6 +235,10 @@ void Master::PollOnce() {
     fds.push_back({w.channel, POLLIN, 0});
     owners.push_back(pid);
   }
+  if (http_channel_ >= 0) {
+    fds.push_back({http_channel_, POLLIN, 0});
+    owners.push_back(-2);
+  }
   int ready = poll(fds.data(), fds.size(), PollTimeoutMs());
   if (key_watch_->running() && SteadyNowMicros() >= key_watch_->deadline_us() &&
       key_watch_->OnReadable(SteadyNowMicros())) {
@@ -242,6 +250,7 @@ void Master::PollOnce() {
   for (size_t i = 2; i < fds.size(); ++i) {
     if (!fds[i].revents) continue;
     if (owners[i] > 0) OnChannel(owners[i]);
+    else if (owners[i] == -2) OnHttpChannel();
     else if (key_watch_->running() && fds[i].fd == key_watch_->fd() && key_watch_->OnReadable(SteadyNowMicros()))
       OnKeyCheckDone();
   }
@@ -305,6 +314,23 @@ void Master::OnChannel(pid_t pid) {
   if (answer.fd >= 0) close(answer.fd);
 }
 
+// The console asks to deliver or delete a held message; a child of ours
+// checks and runs postsuper (held_mail_service.h).
+void Master::OnHttpChannel() {
+  Result<proc::ChannelMessage> m = proc::ReceiveMessage(http_channel_, SteadyNowMicros() + 100000);
+  if (!m.ok()) {
+    if (m.status().code() == Status::Code::kIoError) {
+      close(http_channel_);
+      http_channel_ = -1;
+    }
+    return;
+  }
+  if (m->fd >= 0) close(m->fd);
+  std::vector<int> close = FdsToCloseInChild(-1);
+  for (const proc::ListenSocket& l : setup_.sockets) close.push_back(l.fd);
+  StartHeldMailAction(snapshot_->config, m->text, http_channel_, close, &held_actions_);
+}
+
 // What a worker wrote just before it exited ("stopped N") may still be
 // unread when it is reaped.
 void Master::ReadLastWords(pid_t pid) {
@@ -320,7 +346,10 @@ void Master::ReapChildren() {
   int status = 0;
   pid_t pid;
   while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-    if (helpers_->NoteExit(pid, status) || mailers_.erase(pid) || key_watch_->NoteExit(pid)) continue;
+    if (helpers_->NoteExit(pid, status) || mailers_.erase(pid) || held_actions_.erase(pid) ||
+        key_watch_->NoteExit(pid)) {
+      continue;
+    }
     if (pid == http_pid_) {
       OnHttpExit(status);
       continue;
@@ -366,7 +395,8 @@ void Master::EnsureWorkers() {
 
 std::vector<int> Master::FdsToCloseInChild(int own_channel) const {
   std::vector<int> fds = {setup_.signal_fd,          setup_.control_fd,        own_channel,
-                          helpers_->exe_fd(),        setup_.http_socket.fd,    setup_.decision_log_fd};
+                          helpers_->exe_fd(),        setup_.http_socket.fd,    setup_.decision_log_fd,
+                          http_channel_};
   for (const auto& [pid, w] : workers_) fds.push_back(w.channel);
   if (reload_) fds.insert(fds.end(), reload_->clients.begin(), reload_->clients.end());
   if (key_reload_) fds.insert(fds.end(), key_reload_->clients.begin(), key_reload_->clients.end());
@@ -604,8 +634,16 @@ void Master::EnsureHttp() {
     http_start_at_us_ = SteadyNowMicros() + 10000000;
     return;
   }
+  int ends[2];
+  Status channel = proc::MakeChannel(ends);
+  if (!channel.ok()) {
+    SG_LOG(kError) << "http: cannot start the server: " << channel.ToString();
+    http_start_at_us_ = SteadyNowMicros() + 1000000;
+    return;
+  }
   HttpChildSetup hs;
   hs.parent = getpid();
+  hs.channel_fd = ends[1];
   hs.snapshot = snapshot_;
   hs.listen_fd = setup_.http_socket.fd;
   hs.account = setup_.worker_account;
@@ -616,19 +654,25 @@ void Master::EnsureHttp() {
     if (fd != hs.listen_fd) hs.parent_fds.push_back(fd);
   }
   for (const proc::ListenSocket& s : setup_.sockets) hs.parent_fds.push_back(s.fd);
+  hs.parent_fds.push_back(ends[0]);
   pid_t pid = fork();
   if (pid == 0) RunHttpProcess(hs);
+  close(ends[1]);
   if (pid < 0) {
+    close(ends[0]);
     SG_LOG(kError) << "http: cannot start the server: fork: " << strerror(errno);
     http_start_at_us_ = SteadyNowMicros() + 1000000;
     return;
   }
   http_pid_ = pid;
+  http_channel_ = ends[0];
 }
 
 void Master::OnHttpExit(int status) {
   pid_t pid = http_pid_;
   http_pid_ = -1;
+  if (http_channel_ >= 0) close(http_channel_);
+  http_channel_ = -1;
   if (stopping_) return;
   if (http_retiring_) {
     http_retiring_ = false;

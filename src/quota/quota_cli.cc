@@ -12,6 +12,7 @@
 #include "quota/identity.h"
 #include "quota/lmdb_quota_store.h"
 #include "quota/quota_policy.h"
+#include "quota/quota_view.h"
 #include "quota/units.h"
 
 namespace sendguard {
@@ -96,39 +97,11 @@ std::string AmountsJson(const Amounts& a) {
          ",\"bytes\":" + std::to_string(a.bytes) + "}";
 }
 
-struct ShowData {
-  std::string class_name = "(none)";
-  std::string class_source;  // "override" or the matching map pattern
-  const QuotaClass* cls = nullptr;
-  std::vector<LimitUsage> user_usage, domain_usage;
-  Amounts last_hour;
-};
+using ShowData = QuotaView;
 
 Status CollectShow(Context& c, const QuotaPolicy& policy, QuotaStore& store,
                    const Identity& id, ShowData* data) {
-  Result<std::optional<std::string>> over = store.GetOverride(id.name());
-  if (!over.ok()) return over.status();
-  if (over->has_value() && (data->cls = policy.FindClass(**over)) != nullptr) {
-    data->class_source = "override";
-  } else {
-    data->cls = policy.ClassFor(id.name(), &data->class_source);
-  }
-  if (data->cls != nullptr) data->class_name = data->cls->name;
-  int64_t now = c.clock.NowSeconds();
-  std::vector<WindowLimit> limits = data->cls ? data->cls->limits : std::vector<WindowLimit>();
-  size_t n_limits = limits.size();
-  for (const WindowLimit& w : StatisticsSeries()) limits.push_back(w);
-  Result<std::vector<LimitUsage>> usage = store.Read({id.UserSubject(), limits}, now);
-  if (!usage.ok()) return usage.status();
-  data->user_usage.assign(usage->begin(), usage->begin() + n_limits);
-  data->last_hour = {(*usage)[n_limits].committed, (*usage)[n_limits + 1].committed,
-                     (*usage)[n_limits + 2].committed};
-  if (const std::vector<WindowLimit>* dl = policy.DomainLimits(id.domain())) {
-    Result<std::vector<LimitUsage>> du = store.Read({id.DomainSubject(), *dl}, now);
-    if (!du.ok()) return du.status();
-    data->domain_usage = *du;
-  }
-  return Status::Ok();
+  return ReadQuotaView(policy, store, id, c.clock.NowSeconds(), data);
 }
 
 void PrintShowHuman(Context& c, const Identity& id, const ShowData& d) {

@@ -10,6 +10,8 @@
 // quota check, with its own outage policy, still applies).
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "abuse/alert.h"
 #include "abuse/ladder.h"
 #include "core/log.h"
@@ -138,7 +140,31 @@ abuse::MessageEvent Session::AbuseEventOf(const EndOfMessage* result) const {
   e.sender_refused = m.sender_refused;
   e.quota_hits = static_cast<int64_t>(m.refused_recipients.size()) + (m.quota_hit && m.refused_recipients.empty());
   e.queue_id = m.queue_id;
+  if (result) e.decision = DecisionOf(*result, e.now_s);
   return e;
+}
+
+// The decision as the account page shows it (abuse/decisions.h): kept in
+// the record, so it costs bytes in the write the message makes anyway.
+abuse::Decision Session::DecisionOf(const EndOfMessage& result, int64_t now_s) const {
+  const Message& m = *message_;
+  DecisionOutcomes o = Outcomes(result);
+  abuse::Decision d;
+  d.at = now_s;
+  d.queue_id = m.queue_id;
+  d.from = Address(m.sender);
+  d.recipient_count = static_cast<int64_t>(m.recipients.size());
+  for (size_t i = 0; i < m.recipients.size() && i < abuse::kMaxDecisionRecipients; ++i) {
+    d.recipients.push_back(Address(m.recipients[i]));
+  }
+  d.action = o.action;
+  d.checks = "quota=" + o.quota + " sender=" + o.sender + " content=" + o.content + " spf=" + o.spf +
+             " dkim=" + o.dkim + " abuse=" + o.abuse;
+  d.score = m.score;
+  d.rules.assign(m.rule_names.begin(), m.rule_names.begin() + std::min(m.rule_names.size(), abuse::kMaxDecisionRules));
+  d.hold_reason = result.quarantine_reason;
+  d.reply = result.verdict.reply.empty() ? "" : result.verdict.reply.ToString();
+  return d;
 }
 
 namespace {

@@ -100,6 +100,7 @@ class Session {
   Verdict CheckAbuse();
   abuse::MessageEvent AbuseEventOf(const EndOfMessage* result) const;
   quota::RecordWrite* PrepareAbuseWrite(const EndOfMessage& result);
+  abuse::Decision DecisionOf(const EndOfMessage& result, int64_t now_s) const;
   void FinishAbuseWrite(const EndOfMessage* result);
   void RecordRefusedRecipient(const std::string& recipient);
 

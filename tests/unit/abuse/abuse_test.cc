@@ -334,3 +334,75 @@ BOOST_AUTO_TEST_CASE(signals_top_rule_and_its_condition) {
   BOOST_TEST(Decode(Encode(r))->rules.size() == 2u);
   BOOST_TEST(Measure(r, kT0 + 3600 + 60).top_rule.empty());  // out of the window
 }
+
+namespace {
+
+Decision SomeDecision(int64_t at, const std::string& queue_id) {
+  Decision d;
+  d.at = at;
+  d.queue_id = queue_id;
+  d.from = "dave@example.org";
+  d.recipient_count = 10;
+  for (int i = 0; i < 10; ++i) d.recipients.push_back("friend" + std::to_string(i) + "@example.net");
+  d.action = "quarantine";
+  d.checks = "quota=ok sender=ok content=clean spf=pass dkim=off abuse=hold";
+  d.score = 2.5;
+  d.rules = {"A", "B", "C", "D", "E", "F", "G"};
+  d.hold_reason = "sendguard: account held for review (abuse: fanout)";
+  d.reply = std::string(500, 'x') + " with spaces\nand a newline";
+  return d;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(decisions_keep_the_newest_twenty_with_bounded_fields) {
+  std::vector<std::string> encoded;
+  for (int i = 0; i < 25; ++i) AddDecision(&encoded, SomeDecision(kT0 + i, "Q" + std::to_string(i)));
+  BOOST_TEST(encoded.size() == kMaxDecisions);
+  std::vector<Decision> list = DecodeDecisions(encoded);
+  BOOST_REQUIRE(list.size() == kMaxDecisions);
+  BOOST_TEST(list.front().queue_id == "Q5");
+  BOOST_TEST(list.back().queue_id == "Q24");
+  BOOST_TEST(list.back().recipients.size() == kMaxDecisionRecipients);
+  BOOST_TEST(list.back().recipient_count == 10);  // the count stays exact
+  BOOST_TEST(list.back().rules.size() == kMaxDecisionRules);
+  BOOST_TEST(list.back().reply.size() == kMaxDecisionText);
+}
+
+BOOST_AUTO_TEST_CASE(decisions_round_trip_in_the_record_and_garbage_is_an_error) {
+  Record r;
+  MessageEvent e = Msg(kT0, {"a@example.net"});
+  e.decision = SomeDecision(kT0, "4ABCDEF");
+  e.decision.reply = "550 5.7.1 refused as spam (e2e)";
+  Observe(&r, e);
+  Observe(&r, Msg(kT0 + 1, {"b@example.net"}));  // no decision (no DATA): none kept
+  BOOST_REQUIRE(r.decisions.size() == 1u);
+  Result<Record> back = Decode(Encode(r));
+  BOOST_REQUIRE(back.ok());
+  std::vector<Decision> decoded = DecodeDecisions(back->decisions);
+  BOOST_REQUIRE(decoded.size() == 1u);
+  const Decision& d = decoded[0];
+  BOOST_TEST(d.at == kT0);
+  BOOST_TEST(d.queue_id == "4ABCDEF");
+  BOOST_TEST(d.recipients == std::vector<std::string>({"friend0@example.net", "friend1@example.net", "friend2@example.net"}));
+  BOOST_TEST(d.rules == std::vector<std::string>({"A", "B", "C", "D", "E"}));
+  BOOST_TEST(d.score == 2.5);
+  BOOST_TEST(d.reply == "550 5.7.1 refused as spam (e2e)");
+  BOOST_TEST(d.hold_reason == "sendguard: account held for review (abuse: fanout)");
+  BOOST_TEST(Encode(*back) == Encode(r));
+  // A decision line is carried as it is and skipped by its readers when
+  // unreadable: the record (the abuse state) stays usable.
+  Result<Record> odd = Decode("sgabuse 1\ndec 1 =Q =f 1 = =accept = 0\ndec x =Q =f 1 = =accept = 0.000 = = =\n"
+                              "dec 1 =Q =f -1 = =accept = 0.000 = = =\ndec 1 =Q =f 1 = =accept = 0.000 = = =\n");
+  BOOST_REQUIRE(odd.ok());
+  BOOST_TEST(odd->decisions.size() == 4u);
+  BOOST_TEST(DecodeDecisions(odd->decisions).size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(take_held_removes_one_queue_id) {
+  Record r;
+  r.held = {"AAAAAA", "BBBBBB"};
+  BOOST_TEST(TakeHeld(&r, "AAAAAA"));
+  BOOST_TEST(!TakeHeld(&r, "AAAAAA"));
+  BOOST_TEST(r.held == std::vector<std::string>({"BBBBBB"}));
+}

@@ -157,3 +157,78 @@ BOOST_AUTO_TEST_CASE(metrics_auth_limits_failures_per_address) {
 
 }  // namespace
 }  // namespace sendguard::http
+
+namespace sendguard::http {
+namespace {
+
+BOOST_AUTO_TEST_CASE(account_page_time_left_until_a_window_frees) {
+  BOOST_TEST(TimeLeft(0, 1000) == "now");
+  BOOST_TEST(TimeLeft(900, 1000) == "now");
+  BOOST_TEST(TimeLeft(1045, 1000) == "45s");
+  BOOST_TEST(TimeLeft(1000 + 3 * 60 + 20, 1000) == "3m 20s");
+  BOOST_TEST(TimeLeft(1000 + 86400 + 3600 + 5, 1000) == "1d 1h 0m 5s");
+}
+
+BOOST_AUTO_TEST_CASE(account_page_quota_table_shows_used_as_committed_plus_pending) {
+  quota::QuotaView view;
+  view.class_name = "default";
+  view.class_source = "*";
+  quota::LimitUsage u;
+  u.limit.limit = 100;
+  u.limit.window_seconds = 3600;
+  u.committed = 98;
+  u.pending = 2;
+  u.frees_at_seconds = 1000 + 125;
+  view.user_usage.push_back(u);
+  std::string html = QuotaWindowsTable(view, "example.org", 1000);
+  BOOST_TEST(html.find("<td>100 messages/1h</td><td>100</td><td class=\"used\">100</td><td>98</td><td>2</td>") !=
+             std::string::npos, html);
+  BOOST_TEST(html.find("full: frees in 2m 5s") != std::string::npos, html);
+  BOOST_TEST(html.find("policy match: *") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(account_page_decisions_are_newest_first_and_escaped) {
+  std::vector<abuse::Decision> list(2);
+  list[0].at = 1;
+  list[0].queue_id = "OLDER";
+  list[0].action = "accept";
+  list[1].at = 2;
+  list[1].queue_id = "NEWER";
+  list[1].from = "<script>@example.org";
+  list[1].recipient_count = 5;
+  list[1].recipients = {"a@x", "b@x", "c@x"};
+  list[1].action = "reject";
+  list[1].score = 7.25;
+  list[1].rules = {"SG_PHISH", "SG_URI"};
+  list[1].reply = "550 5.7.1 refused as spam";
+  std::string html = DecisionsTable(list);
+  BOOST_TEST(html.find("NEWER") < html.find("OLDER"));
+  BOOST_TEST(html.find("<script>") == std::string::npos);
+  BOOST_TEST(html.find("&lt;script&gt;@example.org") != std::string::npos);
+  BOOST_TEST(html.find("a@x, b@x, c@x (+2 more)") != std::string::npos);
+  BOOST_TEST(html.find("7.25: SG_PHISH, SG_URI") != std::string::npos);
+  BOOST_TEST(html.find("550 5.7.1 refused as spam") != std::string::npos);
+  BOOST_TEST(DecisionsTable({}).find("No decision recorded yet") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(account_page_held_buttons_carry_the_csrf_token_and_the_id) {
+  ConsoleSession s;
+  s.user = "admin";
+  s.csrf = "tok123";
+  abuse::Decision d;
+  d.queue_id = "4QHELD1";
+  d.hold_reason = "sendguard: account held for review (abuse: fanout)";
+  std::string html = HeldTable("dave@example.org", {"4QHELD1"}, {d}, s);
+  BOOST_TEST(html.find("id=\"deliver-4QHELD1\"") != std::string::npos);
+  BOOST_TEST(html.find("id=\"delete-4QHELD1\"") != std::string::npos);
+  size_t forms = 0;
+  for (size_t at = html.find("<form"); at != std::string::npos; at = html.find("<form", at + 1)) ++forms;
+  size_t tokens = 0;
+  for (size_t at = html.find("value=\"tok123\""); at != std::string::npos; at = html.find("value=\"tok123\"", at + 1)) ++tokens;
+  BOOST_TEST(forms == 2u);
+  BOOST_TEST(tokens == 2u);
+  BOOST_TEST(html.find("abuse: fanout") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace sendguard::http
