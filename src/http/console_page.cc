@@ -26,8 +26,9 @@ std::string Get(const std::map<std::string, std::string>& m, const std::string& 
   return it == m.end() ? "" : it->second;
 }
 
-std::string When(int64_t t) {
-  if (t == 0) return "until released";
+std::string When(int64_t t) { return t == 0 ? "until released" : UtcTime(t); }
+
+std::string UtcTime(int64_t t) {
   char buf[32];
   time_t tt = static_cast<time_t>(t);
   struct tm tm;

@@ -18,7 +18,8 @@ namespace sendguard::http {
 
 std::string UrlEncode(const std::string& s);
 std::string Get(const std::map<std::string, std::string>& m, const std::string& key);
-std::string When(int64_t t);  // "2026-01-02 03:04:05Z"
+std::string UtcTime(int64_t t);  // "2026-01-02 03:04:05Z"
+std::string When(int64_t t);     // UtcTime, or "until released" for 0
 std::string CsrfField(const ConsoleSession& s);
 Response Redirect(const std::string& to);  // 303
 

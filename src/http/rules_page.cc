@@ -8,6 +8,7 @@
 
 #include "core/strings.h"
 #include "http/console.h"
+#include "http/console_page.h"
 
 namespace sendguard::http {
 namespace {
@@ -17,20 +18,6 @@ struct Row {
   uint64_t hits = 0;
   bool counted = false;  // the name has an entry in the hit table
 };
-
-std::string Param(const std::map<std::string, std::string>& query, const std::string& key) {
-  auto it = query.find(key);
-  return it == query.end() ? "" : it->second;
-}
-
-std::string UtcTime(int64_t t) {
-  char buf[32];
-  time_t tt = static_cast<time_t>(t);
-  struct tm tm;
-  gmtime_r(&tt, &tm);
-  strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string Hex(uint64_t v) {
   char buf[20];
@@ -102,8 +89,8 @@ std::string RulesPage::LoadSection() const {
 std::string RulesPage::Body(const std::map<std::string, std::string>& query) const {
   std::string body = LoadSection();
   if (!rules_) return body + "<p>Content rules are off: no [rules] paths are configured.</p>";
-  std::string q = Param(query, "q");
-  std::string sort = Param(query, "sort") == "name" ? "name" : "hits";
+  std::string q = Get(query, "q");
+  std::string sort = Get(query, "sort") == "name" ? "name" : "hits";
   std::string needle = Lower(q);
   std::vector<Row> rows;
   for (const rules::RuleInfo& r : rules_->rule_infos()) {
@@ -117,7 +104,7 @@ std::string RulesPage::Body(const std::map<std::string, std::string>& query) con
     return a.rule->name < b.rule->name;
   });
   size_t pages = std::max<size_t>(1, (rows.size() + kRulesPerPage - 1) / kRulesPerPage);
-  size_t page = std::min<size_t>(pages - 1, static_cast<size_t>(std::max(0L, atol(Param(query, "page").c_str()))));
+  size_t page = std::min<size_t>(pages - 1, static_cast<size_t>(std::max(0L, atol(Get(query, "page").c_str()))));
   body += "<p>Hits: messages that matched the rule since sendguard started, all workers together.";
   if (hits_ != nullptr && hits_->Unregistered() > 0) {
     body += " <span class=\"error\" id=\"unattributed\">" + std::to_string(hits_->Unregistered()) +
