@@ -161,7 +161,10 @@ RelayPath ComputeRelayPath(const std::vector<mime::Header>& headers, const Trust
 
 std::vector<mime::Header> RelayPseudoHeaders(const RelayPath& path, const std::vector<mime::Header>& headers) {
   std::vector<mime::Header> all;
-  for (const std::string& line : path.prepended) all.push_back(Pseudo("Received", " " + line));
+  for (const std::string& line : path.prepended) {
+    all.push_back(Pseudo("Received", line));
+    all.back().raw = " " + line;
+  }
   all.insert(all.end(), headers.begin(), headers.end());
   std::vector<mime::Header> out = {
       Pseudo("X-Spam-Relays-Trusted", Joined(path.trusted)),

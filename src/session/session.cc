@@ -10,6 +10,7 @@
 #include "idna/idna.h"
 #include "metrics/metrics.h"
 #include "mime/address.h"
+#include "rules/relays.h"
 #include "session/message_state.h"
 #include "session/policy_tie.h"
 
@@ -65,6 +66,8 @@ void Session::Connect(const std::string& hostname, const std::string& client_add
   client_addr_ = client_addr;
 }
 
+void Session::Helo(const std::string& helo) { helo_ = helo; }
+
 // A transaction that ended without its end of message (RSET, a new MAIL,
 // QUIT, a lost connection) still counts its quota-refused recipients; its
 // unsettled quota releases itself.
@@ -82,6 +85,11 @@ Verdict Session::MailFrom(const std::string& sender, const Macros& macros) {
   message_->client_addr = client_addr_.empty() ? macros.client_addr : client_addr_;
   message_->login = macros.auth_authen;
   message_->client_port = macros.client_port;
+  bool no_rdns = hostname_.empty() || hostname_[0] == '[' || hostname_ == "unknown";
+  message_->handover = rules::ReceivedForClient(helo_, no_rdns ? "" : hostname_, message_->client_addr,
+                                                macros.mta_name.empty() ? "localhost" : macros.mta_name,
+                                                !macros.auth_authen.empty(), !macros.tls_version.empty(),
+                                                macros.queue_id);
   message_->identity = DetermineIdentity(message_->snapshot->config, macros.auth_authen, message_->client_addr);
   message_->sender = sender;
   if (IsOwnAlertMail(message_->snapshot->config, message_->identity, sender)) {
