@@ -99,7 +99,10 @@ std::vector<std::string> Session::ClientHandover(const mime::ParsedMessage& pars
     if (h.decoded.find("[" + m.client_addr + "]") != std::string::npos) return {};
     break;
   }
-  return {m.handover};
+  bool no_rdns = hostname_.empty() || hostname_[0] == '[' || hostname_ == "unknown";
+  return {rules::ReceivedForClient(helo_, no_rdns ? "" : hostname_, m.client_addr,
+                                   m.mta_name.empty() ? "localhost" : m.mta_name, !m.login.empty(), m.tls,
+                                   m.queue_id)};
 }
 
 // Scans what was kept of the message; maps the score to an action through

@@ -10,7 +10,6 @@
 #include "idna/idna.h"
 #include "metrics/metrics.h"
 #include "mime/address.h"
-#include "rules/relays.h"
 #include "session/message_state.h"
 #include "session/policy_tie.h"
 
@@ -85,11 +84,8 @@ Verdict Session::MailFrom(const std::string& sender, const Macros& macros) {
   message_->client_addr = client_addr_.empty() ? macros.client_addr : client_addr_;
   message_->login = macros.auth_authen;
   message_->client_port = macros.client_port;
-  bool no_rdns = hostname_.empty() || hostname_[0] == '[' || hostname_ == "unknown";
-  message_->handover = rules::ReceivedForClient(helo_, no_rdns ? "" : hostname_, message_->client_addr,
-                                                macros.mta_name.empty() ? "localhost" : macros.mta_name,
-                                                !macros.auth_authen.empty(), !macros.tls_version.empty(),
-                                                macros.queue_id);
+  message_->mta_name = macros.mta_name;
+  message_->tls = !macros.tls_version.empty();
   message_->identity = DetermineIdentity(message_->snapshot->config, macros.auth_authen, message_->client_addr);
   message_->sender = sender;
   if (IsOwnAlertMail(message_->snapshot->config, message_->identity, sender)) {
