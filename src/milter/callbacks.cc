@@ -47,6 +47,7 @@ Macros ReadMacros(SMFICTX* ctx) {
   m.client_port = Macro(ctx, "{client_port}");
   m.queue_id = Macro(ctx, "i");
   m.tls_version = Macro(ctx, "{tls_version}");
+  m.mta_name = Macro(ctx, "j");
   return m;
 }
 
@@ -170,7 +171,12 @@ sfsistat OnConnect(SMFICTX* ctx, char* hostname, _SOCK_ADDR* addr) {
   });
 }
 
-sfsistat OnHelo(SMFICTX* ctx, char*) { return NoReplyOr(ctx, SMFIP_NR_HELO); }
+sfsistat OnHelo(SMFICTX* ctx, char* helo) {
+  return Guarded(ctx, "helo", [&](Connection* c) {
+    c->session.Helo(helo ? helo : "");
+    return NoReplyOr(ctx, SMFIP_NR_HELO);
+  });
+}
 
 sfsistat OnEnvFrom(SMFICTX* ctx, char** argv) {
   return Guarded(ctx, "mail", [&](Connection* c) {

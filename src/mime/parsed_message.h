@@ -42,6 +42,10 @@ struct ParsedMessage {
   // included, depth first (SpamAssassin's find_parts order; what its
   // `mimeheader` rules read). part_headers[0] is the top-level block.
   std::vector<std::vector<Header>> part_headers;
+  // SpamAssassin's relay pseudo-headers (X-Spam-Relays-*, ALL-TRUSTED, ...),
+  // filled by the caller before the rules run (rules/relays.h); empty means
+  // unknown: rules on them hit neither =~ nor !~.
+  std::vector<Header> pseudo_headers;
   std::vector<std::string> warnings;  // malformed input noticed (broken base64, ...)
   bool truncated = false;        // true if a scan limit cut what is scanned
 };

@@ -8,6 +8,8 @@
 #include <optional>
 #include <sstream>
 
+#include "rules/relays.h"
+
 namespace sendguard {
 namespace rules {
 namespace {
@@ -180,6 +182,8 @@ bool ScanOneFile(const RuleSet& set, const std::string& file, const ParsedArgs& 
     return false;
   }
   mime::ParsedMessage msg = mime::Parse(raw, options.limits);
+  // The relay path as SpamAssassin infers it without trusted_networks.
+  AddRelayPseudoHeaders(&msg, TrustNetworks());
   ScanResult result;
   Status s = set.Scan(msg, &result);
   if (!s.ok()) {

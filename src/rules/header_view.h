@@ -29,8 +29,9 @@ std::string LastHeaderValue(const std::vector<mime::Header>& headers, std::strin
                             HeaderView view, bool* found);
 
 // SpamAssassin pseudo-headers that are not in the message itself
-// (X-Spam-Relays-*, EnvelopeFrom, ALL-TRUSTED, ...): the daemon may add them
-// to ParsedMessage::headers; when absent, neither =~ nor !~ rules hit.
+// (X-Spam-Relays-*, EnvelopeFrom, ALL-TRUSTED, ...): the relay ones are read
+// from ParsedMessage::pseudo_headers (rules/relays.h), the others from the
+// message's headers; when absent, neither =~ nor !~ rules hit.
 bool IsCallerSuppliedHeader(std::string_view name);
 
 // First address of an address header value ("A <a@b>" -> "a@b").

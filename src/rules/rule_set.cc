@@ -10,6 +10,7 @@
 #include "rules/cf_parser.h"
 #include "rules/expr.h"
 #include "rules/header_view.h"
+#include "rules/relays.h"
 #include "rules/regex_group.h"
 #include "rules/replace_tags.h"
 
@@ -471,7 +472,8 @@ Status RuleSet::Impl::ScanHeaders(const mime::ParsedMessage& msg, std::vector<in
                                   std::vector<std::string>* matched) const {
   for (const TextGroup& g : headers) {
     bool found = false;
-    std::string text = HeaderText(msg.headers, g.header, g.view, &found);
+    const auto& source = IsRelayPseudoHeader(g.header) ? msg.pseudo_headers : msg.headers;
+    std::string text = HeaderText(source, g.header, g.view, &found);
     // SpamAssassin matches a missing header as "" (Check.pm: $hval undef,
     // no warnings), or as its [if-unset: text]: /^$/ hits it, !~ /./ too.
     // A pseudo-header nobody supplied is unknown: without if-unset neither
@@ -487,7 +489,8 @@ Status RuleSet::Impl::ScanHeaders(const mime::ParsedMessage& msg, std::vector<in
   }
   for (const ExistsRule& e : exists) {
     bool found = false;
-    HeaderText(msg.headers, e.header, HeaderView::kRaw, &found);
+    HeaderText(IsRelayPseudoHeader(e.header) ? msg.pseudo_headers : msg.headers, e.header, HeaderView::kRaw,
+               &found);
     (*counts)[e.rule] = found;
   }
   return Status::Ok();

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include <strings.h>
+
 #include "core/log.h"
 #include "core/version.h"
 #include "core/strings.h"
@@ -15,6 +17,7 @@
 #include "metrics/rule_hits.h"
 #include "mime/parser.h"
 #include "policy/actions.h"
+#include "rules/relays.h"
 #include "session/message_state.h"
 #include "spf/decide.h"
 
@@ -93,6 +96,23 @@ bool Session::RefusedByQuotaSize(EndOfMessage* result) {
   return true;
 }
 
+// The line for this handover, unless the MTA already showed the milter the
+// Received header it adds (Sendmail does; its top Received header then
+// names the client's address).
+std::vector<std::string> Session::ClientHandover(const mime::ParsedMessage& parsed) const {
+  const Message& m = *message_;
+  if (m.client_addr.empty()) return {};
+  for (const mime::Header& h : parsed.headers) {
+    if (strcasecmp(h.name.c_str(), "Received") != 0) continue;
+    if (h.decoded.find("[" + m.client_addr + "]") != std::string::npos) return {};
+    break;
+  }
+  bool no_rdns = hostname_.empty() || hostname_[0] == '[' || hostname_ == "unknown";
+  return {rules::ReceivedForClient(helo_, no_rdns ? "" : hostname_, m.client_addr,
+                                   m.mta_name.empty() ? "localhost" : m.mta_name, !m.login.empty(), m.tls,
+                                   m.queue_id)};
+}
+
 // Scans what was kept of the message; maps the score to an action through
 // the thresholds of the sender's quota class. An engine error is never read
 // as "no match": it becomes the failure action.
@@ -101,6 +121,9 @@ bool Session::RefusedByContent(EndOfMessage* result) {
   const Snapshot& snap = *m.snapshot;
   if (!snap.rules) return false;
   mime::ParsedMessage parsed = mime::Parse(m.scan_text, snap.config.scan_limits);
+  // SpamAssassin's default inference (no trusted_networks) over the
+  // message as delivered: this handover on top of its own Received headers.
+  rules::AddRelayPseudoHeaders(&parsed, rules::TrustNetworks(), ClientHandover(parsed));
   rules::ScanResult scan;
   Status s = snap.rules->Scan(parsed, &scan);
   if (!s.ok()) {

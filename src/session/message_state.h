@@ -30,6 +30,9 @@ struct Session::Message {
   std::string client_port;            // {client_port} / client_port, for the policy tie
   std::string sender;                 // MAIL FROM as sent, e.g. "<a@b>"
   std::string queue_id;               // Postfix {i}, known at end of message
+  // For this handover's Received line (decide.cc): j and TLS at MAIL FROM.
+  std::string mta_name;
+  bool tls = false;
   std::vector<std::string> recipients;
   std::vector<std::pair<std::string, std::string>> headers;  // as received
   size_t header_bytes = 0;

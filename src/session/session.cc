@@ -65,6 +65,8 @@ void Session::Connect(const std::string& hostname, const std::string& client_add
   client_addr_ = client_addr;
 }
 
+void Session::Helo(const std::string& helo) { helo_ = helo; }
+
 // A transaction that ended without its end of message (RSET, a new MAIL,
 // QUIT, a lost connection) still counts its quota-refused recipients; its
 // unsettled quota releases itself.
@@ -82,6 +84,8 @@ Verdict Session::MailFrom(const std::string& sender, const Macros& macros) {
   message_->client_addr = client_addr_.empty() ? macros.client_addr : client_addr_;
   message_->login = macros.auth_authen;
   message_->client_port = macros.client_port;
+  message_->mta_name = macros.mta_name;
+  message_->tls = !macros.tls_version.empty();
   message_->identity = DetermineIdentity(message_->snapshot->config, macros.auth_authen, message_->client_addr);
   message_->sender = sender;
   if (IsOwnAlertMail(message_->snapshot->config, message_->identity, sender)) {

@@ -23,6 +23,7 @@
 
 #include "quota/message_quota.h"
 #include "dkim/message_signer.h"
+#include "mime/parsed_message.h"
 #include "session/identity.h"
 #include "session/runtime.h"
 #include "session/snapshot.h"
@@ -38,6 +39,7 @@ struct Macros {
   std::string queue_id;      // {i}
   std::string tls_version;   // {tls_version}
   std::string client_port;   // {client_port}: ties milter and policy service
+  std::string mta_name;      // j: the MTA's own host name (Received "by")
 };
 
 // Who feeds the session. With [policy] with_milter both see a message of
@@ -54,7 +56,10 @@ class Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
+  // `hostname`: the client's name as the MTA resolved it ("[ip]" or
+  // "unknown" when it has none).
   void Connect(const std::string& hostname, const std::string& client_addr);
+  void Helo(const std::string& helo);
   Verdict MailFrom(const std::string& sender, const Macros& macros);
   Verdict Rcpt(const std::string& recipient);
   // `value` exactly as received (with SMFIP_HDR_LEADSPC: leading space kept).
@@ -86,6 +91,7 @@ class Session {
   bool RefusedBySender(EndOfMessage* result);
   bool RefusedByQuotaSize(EndOfMessage* result);
   bool RefusedByContent(EndOfMessage* result);
+  std::vector<std::string> ClientHandover(const mime::ParsedMessage& parsed) const;
   bool RefusedBySpf(EndOfMessage* result);
   void Decide(EndOfMessage* result);
   void Sign(EndOfMessage* result);
@@ -108,6 +114,7 @@ class Session {
   Runtime* runtime_;
   SessionRole role_;
   std::string hostname_;
+  std::string helo_;
   std::string client_addr_;
   std::unique_ptr<Message> message_;
   static std::atomic<long> live_;

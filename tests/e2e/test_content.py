@@ -54,6 +54,14 @@ body     SG_E2E_BROKEN  /unterminated (group/
 score    SG_E2E_BROKEN  1.0
 """
 BROKEN_LINE = 3
+# SpamAssassin's relay pseudo-header as the daemon builds it from what the
+# milter saw: one trusted, internal, authenticated handover from loopback.
+RELAY_RULE = r"""
+body     __SG_E2E_RELAY_MARK  /relay-pseudo-header-marker/
+header   __SG_E2E_RELAY_AUTH  X-Spam-Relays-Trusted =~ /^\[ ip=127\.0\.0\.1 rdns=\S* helo=\S+ by=\S+ ident= envfrom= intl=1 id=\S+ auth=ESMTPS?A msa=0 \]$/
+meta     SG_E2E_RELAY_AUTH    __SG_E2E_RELAY_MARK && __SG_E2E_RELAY_AUTH
+score    SG_E2E_RELAY_AUTH    2.0
+"""
 
 # Headers sendguard (and Postfix's own Received:) may add to a clean message.
 ADDED_TO_CLEAN = {"received", "x-sendguard"}
@@ -63,7 +71,8 @@ class ContentTest(bed.BedTestCase):
     bed_options = bed.BedOptions(
         users={ALICE: ALICE_PW, CAROL: CAROL_PW},
         files={"actions.conf": ACTIONS_CONF, "quota.conf": QUOTA_CONF,
-               "local-rules/50_e2e.cf": LOCAL_RULE},
+               "local-rules/50_e2e.cf": LOCAL_RULE,
+               "local-rules/55_relay.cf": RELAY_RULE},
         extra_toml=f"""\
 [quota]
 policy_file = "${{files}}/quota.conf"
@@ -104,6 +113,13 @@ actions_file = "${{files}}/actions.conf"
         self.assertEqual(received.header_values("X-Spam-Score"), ["2.0"])
         self.assertEqual(received.header_values("X-Spam-Status"),
                          ["Yes, score=2.0 required=1.5 tests=SG_PHISH_VERIFY_ACCOUNT"])
+
+    def test_relay_rules_see_the_authenticated_client(self):
+        outcome, message_id = self.send_text("Hi, relay-pseudo-header-marker here.\n")
+        self.assertTrue(outcome.accepted, str(outcome))
+        received = self.bed.sink.wait_for_message_id(message_id)
+        self.assertEqual(received.header_values("X-Spam-Status"),
+                         ["Yes, score=2.0 required=1.5 tests=SG_E2E_RELAY_AUTH"])
 
     def test_quarantined_message_is_held_not_delivered(self):
         outcome, message_id = self.send_hit("SG_PHISH_WITH_DEADLINE")

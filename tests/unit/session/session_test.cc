@@ -159,3 +159,47 @@ BOOST_AUTO_TEST_CASE(broken_quota_policy_builds_no_snapshot_and_names_file_and_l
   BOOST_TEST(!broken.ok());
   BOOST_TEST(broken.status().message().find(dir + "/quota.conf:2:") != std::string::npos, broken.status().message());
 }
+
+namespace {
+// One message through a session whose rules read the relay pseudo-headers.
+EndOfMessage RelayScan(const std::string& client_name, const std::string& helo, const std::string& login,
+                       const std::vector<std::pair<std::string, std::string>>& headers) {
+  std::string rules = Scratch().Write("relays.cf",
+      "header UNTRUSTED_NO_RDNS X-Spam-Relays-Untrusted =~ /^\\[ ip=203\\.0\\.113\\.50 rdns= helo=pc by=smtp\\.example\\.org /\n"
+      "score UNTRUSTED_NO_RDNS 20\n"
+      "header TRUSTED_AUTH X-Spam-Relays-Trusted =~ /^\\[ ip=203\\.0\\.113\\.50 [^\\]]+ intl=1 id=4F1A2B3C auth=ESMTPSA /\n"
+      "score TRUSTED_AUTH -30\n"
+      "header TWO_UNTRUSTED X-Spam-Relays-Untrusted =~ /\\] \\[ /\n"
+      "score TWO_UNTRUSTED -30\n");
+  SnapshotHolder holder(MustLoad("[rules]\npaths = [\"" + rules + "\"]\n"));
+  Session s(&holder, nullptr);
+  s.Connect(client_name, "203.0.113.50");
+  s.Helo(helo);
+  Macros m;
+  m.auth_authen = login;
+  m.mta_name = "smtp.example.org";
+  m.queue_id = "4F1A2B3C";
+  if (!login.empty()) m.tls_version = "TLSv1.3";
+  s.MailFrom("<alice@example.org>", m);
+  s.Rcpt("<b@example.net>");
+  for (const auto& [name, value] : headers) s.Header(name, value);
+  s.EndOfHeaders();
+  s.Body("x\r\n", 3);
+  return s.EndOfMessageReached(m);
+}
+}  // namespace
+
+// The first relay line is the handover the milter saw, as Postfix's
+// Received header writes it; trust is SpamAssassin's default inference.
+BOOST_AUTO_TEST_CASE(relay_rules_see_the_client_handover) {
+  std::vector<std::pair<std::string, std::string>> headers = {{"From", " alice@example.org"}, {"Subject", " hi"}};
+  EndOfMessage unauth = RelayScan("[203.0.113.50]", "pc", "", headers);
+  BOOST_TEST((unauth.verdict.kind == Verdict::Kind::kReject));  // public, no rDNS, no auth: untrusted
+  EndOfMessage auth = RelayScan("unknown", "laptop", "alice@example.org", headers);
+  BOOST_TEST((auth.verdict.kind == Verdict::Kind::kContinue));  // authenticated: trusted and internal
+  // An MTA that shows the milter its own Received header (Sendmail) gets no
+  // second line for the same handover (two relays would score -30).
+  headers.insert(headers.begin(), {"Received", " from pc (unknown [203.0.113.50]) by smtp.example.org (8.17.1/8.17.1) with ESMTP id 4F1A2B3C"});
+  EndOfMessage shown = RelayScan("[203.0.113.50]", "pc", "", headers);
+  BOOST_TEST((shown.verdict.kind == Verdict::Kind::kReject));
+}
