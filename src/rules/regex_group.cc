@@ -30,6 +30,12 @@ constexpr size_t kMaxWithoutPrefilter = 8;
 // URIs) are not tried at all: on SpamAssassin's (70 to 136 regexes) the RE2
 // prefilter always won.
 constexpr size_t kMaxAllInHyperscan = 64;
+// The literal-free regexes of a group run in RE2::Sets of at most this many.
+// One Set of SpamAssassin's ~190 literal-free body regexes has so many DFA
+// states that its cache (set_max_mem) fills within a message and is rebuilt
+// over and over: ~2 ms for a 500-byte body. Sets of this size keep their
+// states cached across messages; a few passes over the text cost less.
+constexpr size_t kMaxSetSize = 32;
 constexpr int kCalibrationRounds = 5;
 constexpr double kClearlyFaster = 0.9;  // at least 10% less time
 
@@ -107,7 +113,7 @@ const std::string& ShortCalibrationText() {
 // Regexes Hyperscan takes (when asked) are named by one Hyperscan pass; the
 // others get their required literals from FilteredRE2 and are named when
 // their literals occur (n-gram or Aho–Corasick search); those without a
-// usable literal run in one RE2::Set.
+// usable literal run in RE2::Sets of up to kMaxSetSize.
 // Immutable after Build(); Candidates() may run concurrently.
 class RegexGroup::CandidateFinder {
  public:
@@ -135,6 +141,8 @@ class RegexGroup::CandidateFinder {
   Status HyperscanCandidates(std::string_view text, std::vector<int>* out) const;
   Status LiteralCandidates(std::string_view text, std::vector<int>* out,
                            std::atomic<int64_t>* dfa_fallbacks) const;
+  Status MatchSets(std::string_view text, std::vector<uint8_t>* set_hit, bool* use_sets,
+                   std::atomic<int64_t>* dfa_fallbacks) const;
 
   std::unique_ptr<HyperscanPrefilter> hs_;
   std::vector<int> hs_ids_;           // Hyperscan pattern index -> id
@@ -147,8 +155,9 @@ class RegexGroup::CandidateFinder {
   // are long enough for it (the usual case), else Aho–Corasick.
   std::unique_ptr<GramFilter> grams_;
   std::unique_ptr<AhoCorasick> atoms_;
-  std::unique_ptr<re2::RE2::Set> set_;
-  std::vector<int> set_members_;      // set index -> filter id
+  // The literal-free regexes, in sets of at most kMaxSetSize (see there).
+  std::vector<std::unique_ptr<re2::RE2::Set>> sets_;
+  std::vector<std::vector<int>> set_members_;  // per set: set index -> filter id
   bool inject_set_out_of_memory_ = false;
 };
 
@@ -247,21 +256,59 @@ void RegexGroup::CandidateFinder::BuildLiteralFilter(const std::vector<RegexSpec
 void RegexGroup::CandidateFinder::BuildSet(const std::vector<RegexSpec>& specs,
                                            const std::vector<int>& spec_of,
                                            const RegexGroupOptions& options) {
-  set_ = std::make_unique<re2::RE2::Set>(RegexOptions(false, options.set_max_mem),
-                                         re2::RE2::UNANCHORED);
-  for (int fid : set_fids_) {
-    in_set_[fid] = 1;
-    const RegexSpec& spec = specs[spec_of[filter_ids_[fid]]];
-    std::string p = (spec.case_insensitive ? "(?i:" : "(?:") + spec.pattern + ")";
-    if (set_->Add(p, nullptr) >= 0) set_members_.push_back(fid);
+  bool ok = true;
+  for (size_t first = 0; first < set_fids_.size() && ok; first += kMaxSetSize) {
+    auto set = std::make_unique<re2::RE2::Set>(RegexOptions(false, options.set_max_mem),
+                                               re2::RE2::UNANCHORED);
+    std::vector<int> members;
+    size_t last = std::min(set_fids_.size(), first + kMaxSetSize);
+    for (size_t k = first; k < last; ++k) {
+      int fid = set_fids_[k];
+      in_set_[fid] = 1;
+      const RegexSpec& spec = specs[spec_of[filter_ids_[fid]]];
+      std::string p = (spec.case_insensitive ? "(?i:" : "(?:") + spec.pattern + ")";
+      if (set->Add(p, nullptr) >= 0) members.push_back(fid);
+    }
+    ok = members.size() == last - first && set->Compile();
+    sets_.push_back(std::move(set));
+    set_members_.push_back(std::move(members));
   }
-  if (set_fids_.empty()) {
-    set_.reset();
-  } else if (set_members_.size() != set_fids_.size() || !set_->Compile()) {
+  if (!ok) {
     SG_LOG(kWarning) << "rules: cannot build the RE2::Set of " << set_fids_.size()
                      << " regexes without literals; running them one by one";
-    set_.reset();
+    sets_.clear();
+    set_members_.clear();
   }
+}
+
+// Marks in set_hit the literal-free regexes the sets say match. *use_sets
+// becomes false when a set's DFA ran out of memory: then every literal-free
+// candidate must run on its own.
+Status RegexGroup::CandidateFinder::MatchSets(std::string_view text, std::vector<uint8_t>* set_hit,
+                                              bool* use_sets,
+                                              std::atomic<int64_t>* dfa_fallbacks) const {
+  *use_sets = !sets_.empty();
+  for (size_t i = 0; i < sets_.size() && *use_sets; ++i) {
+    std::vector<int> members;
+    re2::RE2::Set::ErrorInfo info;
+    bool matched = sets_[i]->Match(re2::StringPiece(text.data(), text.size()), &members, &info);
+    if (inject_set_out_of_memory_) {
+      matched = false;
+      info.kind = re2::RE2::Set::kOutOfMemory;
+    }
+    if (matched) {
+      for (int m : members) (*set_hit)[set_members_[i][m]] = 1;
+    } else if (info.kind == re2::RE2::Set::kOutOfMemory) {
+      dfa_fallbacks->fetch_add(1);
+      SG_LOG(kWarning) << "rules: RE2::Set DFA out of memory on a " << text.size()
+                       << "-byte text; running " << set_fids_.size() << " regexes one by one";
+      *use_sets = false;
+    } else if (info.kind != re2::RE2::Set::kNoError) {
+      return Status::Internal("rules: RE2::Set match failed (error kind " +
+                              std::to_string(static_cast<int>(info.kind)) + ")");
+    }
+  }
+  return Status::Ok();
 }
 
 Status RegexGroup::CandidateFinder::HyperscanCandidates(std::string_view text,
@@ -286,27 +333,9 @@ Status RegexGroup::CandidateFinder::LiteralCandidates(std::string_view text, std
   std::vector<int> candidates;
   filter_.AllPotentials(found_atoms, &candidates);
   std::vector<uint8_t> set_hit(filter_ids_.size(), 0);
-  bool use_set = set_ != nullptr;
-  if (use_set) {
-    std::vector<int> members;
-    re2::RE2::Set::ErrorInfo info;
-    bool matched = set_->Match(re2::StringPiece(text.data(), text.size()), &members, &info);
-    if (inject_set_out_of_memory_) {
-      matched = false;
-      info.kind = re2::RE2::Set::kOutOfMemory;
-    }
-    if (matched) {
-      for (int m : members) set_hit[set_members_[m]] = 1;
-    } else if (info.kind == re2::RE2::Set::kOutOfMemory) {
-      dfa_fallbacks->fetch_add(1);
-      SG_LOG(kWarning) << "rules: RE2::Set DFA out of memory on a " << text.size()
-                       << "-byte text; running " << set_members_.size() << " regexes one by one";
-      use_set = false;
-    } else if (info.kind != re2::RE2::Set::kNoError) {
-      return Status::Internal("rules: RE2::Set match failed (error kind " +
-                              std::to_string(static_cast<int>(info.kind)) + ")");
-    }
-  }
+  bool use_set = false;
+  Status s = MatchSets(text, &set_hit, &use_set, dfa_fallbacks);
+  if (!s.ok()) return s;
   for (int fid : candidates)
     if (!use_set || !in_set_[fid] || set_hit[fid]) out->push_back(filter_ids_[fid]);
   return Status::Ok();

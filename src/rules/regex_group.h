@@ -13,7 +13,7 @@
 //    ("atoms"); one pass of GramFilter (or AhoCorasick when an atom is
 //    shorter than 4 bytes) finds the atoms present, and regexes whose atom
 //    condition holds are candidates; those with no usable literal run
-//    together in one RE2::Set.
+//    together in RE2::Sets of up to 32 regexes each.
 //  - Hyperscan: one Hyperscan pass in prefilter mode (hyperscan_prefilter.h)
 //    names the candidates among the regexes it can approximate; the others
 //    go through the RE2-only finder. In groups of more than 64 regexes

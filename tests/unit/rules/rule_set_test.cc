@@ -215,6 +215,32 @@ BOOST_AUTO_TEST_CASE(regex_group_dfa_out_of_memory_falls_back_not_no_match) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(regex_group_literal_free_regexes_in_several_sets_each_match) {
+  // More literal-free regexes than one RE2::Set takes: every one is still
+  // found by the set it lands in (first, middle and last set), and only it.
+  std::vector<RegexSpec> specs;
+  for (int i = 0; i < 100; ++i)
+    specs.push_back({"[a-z]{2}[0-9]{" + std::to_string(1 + i / 10) + "}[,;]{" +
+                         std::to_string(1 + i % 10) + "}Z",
+                     false, 1});
+  for (bool inject : {false, true}) {
+    RegexGroupOptions o;
+    o.inject_set_out_of_memory = inject;
+    o.hyperscan = HyperscanUse::kNever;
+    std::vector<RegexGroup::CompileError> errors;
+    auto group = RegexGroup::Build(specs, o, &errors);
+    BOOST_REQUIRE(errors.empty());
+    BOOST_TEST(group->num_unfiltered() == 100);
+    for (int i : {0, 31, 32, 63, 64, 99}) {
+      std::string text = "xx ab" + std::string(1 + i / 10, '7') + std::string(1 + i % 10, ',') + "Z yy";
+      std::vector<GroupMatch> out;
+      BOOST_REQUIRE(group->Match(text, &out).ok());
+      BOOST_TEST_REQUIRE(out.size() == 1u, "regex " << i << (inject ? " (fallback)" : ""));
+      BOOST_TEST(out[0].index == i);
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(regex_group_reports_compile_errors_and_keeps_the_rest) {
   std::vector<RegexSpec> specs = {{"ok", false, 1}, {"(unbalanced", false, 1}, {"x{2000}", false, 1}};
   std::vector<RegexGroup::CompileError> errors;
