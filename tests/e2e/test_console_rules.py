@@ -195,7 +195,8 @@ console_users_file = "${{files}}/console-users"
         self.assertEqual(len(self.row_names()), 100)
         self.assertIn(f"{RULES_TOTAL} of {RULES_TOTAL} rules; page 1 of 16", self.text("rules-count"))
         d.find_element(By.ID, "next").click()
-        WebDriverWait(d, 10).until(lambda d: "page 2 of 16" in d.find_element(By.ID, "rules-count").text)
+        WebDriverWait(d, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
+            lambda d: "page 2 of 16" in d.find_element(By.ID, "rules-count").text)
         self.assertNotIn(COUNTED, self.row_names())
         search = d.find_element(By.ID, "q")
         search.clear()
