@@ -1,4 +1,4 @@
-// http/console_page.cc — helpers of the console pages.
+// http/console_page.cc — pieces shared by the console pages.
 #include "http/console_page.h"
 
 #include <cctype>
