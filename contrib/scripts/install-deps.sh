@@ -28,31 +28,22 @@ if [ "$(id -u)" != 0 ]; then
   echo "make deps: need root to apt-get install:$missing" >&2
   exit 1
 fi
-# Postfix must install unconfigured: the tests run private instances only.
-echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-# The packages' maintainer scripts must not start their services (redis-server,
-# opendkim, ...) on this host: while apt-get runs, policy-rc.d(8) refuses every
-# init script action, unless the admin has a policy-rc.d of their own.
+# Postfix, when this installs it (the test beds' list), must install
+# unconfigured: the tests run private instances only. A host's own debconf
+# answers are not touched otherwise.
+case " $missing " in
+  *" postfix "*) echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections ;;
+esac
+export DEBIAN_FRONTEND=noninteractive
+# Packages with a service (prometheus, redis-server, ...) must not start it:
+# while they install, invoke-rc.d / deb-systemd-invoke ask policy-rc.d(8),
+# which answers 101 ("not allowed"). One the host already has is left as it is.
 policy=/usr/sbin/policy-rc.d
 if [ ! -e "$policy" ]; then
   trap 'rm -f "$policy"' EXIT INT TERM
   printf '#!/bin/sh\n# made by sendguard install-deps.sh while it installs packages\nexit 101\n' > "$policy"
   chmod 0755 "$policy"
 fi
-export DEBIAN_FRONTEND=noninteractive
-# Packages with a service (prometheus, redis-server, ...) must not start it:
-# while they install, invoke-rc.d / deb-systemd-invoke ask policy-rc.d, which
-# answers 101 ("not allowed"). One the host already has is left as it is.
-policy=/usr/sbin/policy-rc.d
-own_policy=""
-if [ ! -e "$policy" ]; then
-  printf '#!/bin/sh\n# make deps: no service starts while packages install\nexit 101\n' > "$policy"
-  chmod 755 "$policy"
-  own_policy=yes
-  trap 'rm -f "$policy"' EXIT
-fi
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing
-[ -n "$own_policy" ] && rm -f "$policy" && trap - EXIT
-exit 0

@@ -6,8 +6,10 @@ install cannot be repeated on every run); service, systemctl, invoke-rc.d and
 postfix get recorders too, so any attempt to stop, start or reconfigure a
 service is seen. Checks: apt-get was asked for exactly the missing package,
 noninteractively; while it ran, policy-rc.d refused service actions; nothing
-called service/systemctl/invoke-rc.d/postfix; the Postfix master still runs
-with the same PID and still answers."""
+called service/systemctl/invoke-rc.d/postfix/debconf-set-selections; the
+Postfix master still runs with the same PID and still answers. And `make`
+and `make run` ask install-deps.sh for the build list only, which names no
+package of the test beds' list."""
 
 import os
 import shutil
@@ -40,7 +42,8 @@ class InstallDepsTest(unittest.TestCase):
         self.calls = os.path.join(self.root, "calls.log")
         self.bin = os.path.join(self.root, "bin")
         os.makedirs(self.bin)
-        for name in ("apt-get", "service", "systemctl", "invoke-rc.d", "postfix", "deb-systemd-invoke"):
+        for name in ("apt-get", "service", "systemctl", "invoke-rc.d", "postfix", "deb-systemd-invoke",
+                     "debconf-set-selections"):
             path = os.path.join(self.bin, name)
             with open(path, "w") as f:
                 f.write(RECORDER % self.calls)
@@ -67,6 +70,23 @@ class InstallDepsTest(unittest.TestCase):
         self.assertEqual(others, [], "install-deps.sh touched services")
         self.assertEqual(self.relay._read_master_pid(), master, "the running Postfix was restarted")
         self.assertTrue(self.relay._smtpd_answers(), "the running Postfix no longer answers")
+
+    def test_make_and_make_run_install_only_the_build_packages(self):
+        build = os.path.join(self.root, "obj")  # a fresh build dir: every step is shown
+        for target in ("all", "run"):
+            result = procs.run(["make", "-n", "-C", REPO, f"BUILD={build}", target], timeout=120, check=False)
+            self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+            installs = [l for l in result.stdout.splitlines() if "install-deps.sh" in l]
+            self.assertTrue(installs, f"make {target} installs nothing: the build packages are needed")
+            for line in installs:
+                lists = [w for w in line.split() if w.endswith(".txt")]
+                self.assertEqual(lists, ["contrib/debian-build-packages.txt"], f"make {target}: {line}")
+        self.assertEqual(package_names("debian-build-packages.txt") & package_names("debian-packages.txt"), set())
+
+
+def package_names(list_name):
+    with open(os.path.join(REPO, "contrib", list_name)) as f:
+        return {line.split()[0] for line in f if line.strip() and not line.startswith("#")}
 
 
 if __name__ == "__main__":
