@@ -183,7 +183,7 @@ bool ScanOneFile(const RuleSet& set, const std::string& file, const ParsedArgs& 
   }
   mime::ParsedMessage msg = mime::Parse(raw, options.limits);
   // The relay path as SpamAssassin infers it without trusted_networks.
-  AddRelayPseudoHeaders(&msg, TrustNetworks());
+  AddRelayPseudoHeaders(&msg, TrustNetworks(), set.relay_headers_read());
   ScanResult result;
   Status s = set.Scan(msg, &result);
   if (!s.ok()) {

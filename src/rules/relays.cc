@@ -2,6 +2,8 @@
 // headers, and the pseudo-headers built from it.
 #include "rules/relays.h"
 
+#include <algorithm>
+
 #include <strings.h>
 
 #include <re2/re2.h>
@@ -159,22 +161,45 @@ RelayPath ComputeRelayPath(const std::vector<mime::Header>& headers, const Trust
   return path;
 }
 
-std::vector<mime::Header> RelayPseudoHeaders(const RelayPath& path, const std::vector<mime::Header>& headers) {
+const std::vector<std::string>& RelayPseudoHeaderNames() {
+  static const std::vector<std::string> names = {
+      "X-Spam-Relays-Trusted", "X-Spam-Relays-Untrusted", "X-Spam-Relays-Internal", "X-Spam-Relays-External",
+      "ALL-TRUSTED",           "ALL-INTERNAL",            "ALL-UNTRUSTED",          "ALL-EXTERNAL"};
+  return names;
+}
+
+bool IsRelayPseudoHeader(std::string_view name) {
+  const std::vector<std::string>& names = RelayPseudoHeaderNames();
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+std::vector<mime::Header> RelayPseudoHeaders(const RelayPath& path, const std::vector<mime::Header>& headers,
+                                             const std::vector<std::string>& wanted) {
+  // ALL-*: ranges of the message's headers as delivered (the handover
+  // lines on top), copied only when one of them is wanted.
   std::vector<mime::Header> all;
-  for (const std::string& line : path.prepended) {
-    all.push_back(Pseudo("Received", line));
-    all.back().raw = " " + line;
+  auto delivered = [&]() -> const std::vector<mime::Header>& {
+    if (all.empty()) {
+      for (const std::string& line : path.prepended) {
+        all.push_back(Pseudo("Received", line));
+        all.back().raw = " " + line;
+      }
+      all.insert(all.end(), headers.begin(), headers.end());
+    }
+    return all;
+  };
+  std::vector<mime::Header> out;
+  for (const std::string& name : wanted) {
+    const char* n = name.c_str();
+    if (name == "X-Spam-Relays-Trusted") out.push_back(Pseudo(n, Joined(path.trusted)));
+    else if (name == "X-Spam-Relays-Untrusted") out.push_back(Pseudo(n, Joined(path.untrusted)));
+    else if (name == "X-Spam-Relays-Internal") out.push_back(Pseudo(n, Joined(path.internal)));
+    else if (name == "X-Spam-Relays-External") out.push_back(Pseudo(n, Joined(path.external)));
+    else if (name == "ALL-TRUSTED") out.push_back(HeaderRange(n, delivered(), 0, path.last_trusted_index + 1, false, true));
+    else if (name == "ALL-INTERNAL") out.push_back(HeaderRange(n, delivered(), 0, path.last_internal_index + 1, false, true));
+    else if (name == "ALL-UNTRUSTED") out.push_back(HeaderRange(n, delivered(), path.last_trusted_index + 1, 0, true, false));
+    else if (name == "ALL-EXTERNAL") out.push_back(HeaderRange(n, delivered(), path.last_internal_index + 1, 0, true, false));
   }
-  all.insert(all.end(), headers.begin(), headers.end());
-  std::vector<mime::Header> out = {
-      Pseudo("X-Spam-Relays-Trusted", Joined(path.trusted)),
-      Pseudo("X-Spam-Relays-Untrusted", Joined(path.untrusted)),
-      Pseudo("X-Spam-Relays-Internal", Joined(path.internal)),
-      Pseudo("X-Spam-Relays-External", Joined(path.external))};
-  out.push_back(HeaderRange("ALL-TRUSTED", all, 0, path.last_trusted_index + 1, false, true));
-  out.push_back(HeaderRange("ALL-INTERNAL", all, 0, path.last_internal_index + 1, false, true));
-  out.push_back(HeaderRange("ALL-UNTRUSTED", all, path.last_trusted_index + 1, 0, true, false));
-  out.push_back(HeaderRange("ALL-EXTERNAL", all, path.last_internal_index + 1, 0, true, false));
   // As header_view does for every header: the final "\n" is left out
   // (RE2's $ is \z; Perl's also matches before a final newline).
   for (mime::Header& h : out) {
@@ -184,15 +209,10 @@ std::vector<mime::Header> RelayPseudoHeaders(const RelayPath& path, const std::v
   return out;
 }
 
-bool IsRelayPseudoHeader(std::string_view name) {
-  return name == "X-Spam-Relays-Trusted" || name == "X-Spam-Relays-Untrusted" ||
-         name == "X-Spam-Relays-Internal" || name == "X-Spam-Relays-External" || name == "ALL-TRUSTED" ||
-         name == "ALL-UNTRUSTED" || name == "ALL-INTERNAL" || name == "ALL-EXTERNAL";
-}
-
 void AddRelayPseudoHeaders(mime::ParsedMessage* msg, const TrustNetworks& trust,
-                           const std::vector<std::string>& prepended) {
-  msg->pseudo_headers = RelayPseudoHeaders(ComputeRelayPath(msg->headers, trust, prepended), msg->headers);
+                           const std::vector<std::string>& wanted, const std::vector<std::string>& prepended) {
+  if (wanted.empty()) return;
+  msg->pseudo_headers = RelayPseudoHeaders(ComputeRelayPath(msg->headers, trust, prepended), msg->headers, wanted);
 }
 
 std::string ReceivedForClient(const std::string& helo, const std::string& rdns, const std::string& ip,

@@ -57,19 +57,25 @@ struct RelayPath {
 RelayPath ComputeRelayPath(const std::vector<mime::Header>& headers, const TrustNetworks& trust,
                            const std::vector<std::string>& prepended = {});
 
-// The eight pseudo-headers (always present, possibly empty) from `path`
-// and the message's `headers`, as header rules read them.
-std::vector<mime::Header> RelayPseudoHeaders(const RelayPath& path,
-                                             const std::vector<mime::Header>& headers);
+// The eight names: X-Spam-Relays-{Trusted,Untrusted,Internal,External},
+// ALL-{TRUSTED,INTERNAL,UNTRUSTED,EXTERNAL}.
+const std::vector<std::string>& RelayPseudoHeaderNames();
 
-// True for the eight names above: header rules read them from
+// True for the eight names: header rules read them from
 // ParsedMessage::pseudo_headers, not from the message's own headers.
 bool IsRelayPseudoHeader(std::string_view name);
 
-// Fills msg->pseudo_headers from its headers (what `sendguard scan` and the
-// daemon call before RuleSet::Scan; without it relay rules are unknown).
+// The pseudo-headers named in `wanted` (each present, possibly empty) from
+// `path` and the message's `headers`, as header rules read them.
+std::vector<mime::Header> RelayPseudoHeaders(const RelayPath& path, const std::vector<mime::Header>& headers,
+                                             const std::vector<std::string>& wanted);
+
+// Fills msg->pseudo_headers with the `wanted` ones (RuleSet::
+// relay_headers_read(); what `sendguard scan` and the daemon call before
+// RuleSet::Scan; without it relay rules are unknown). Nothing wanted:
+// nothing is parsed.
 void AddRelayPseudoHeaders(mime::ParsedMessage* msg, const TrustNetworks& trust,
-                           const std::vector<std::string>& prepended = {});
+                           const std::vector<std::string>& wanted, const std::vector<std::string>& prepended = {});
 
 // The Received header value the MTA writes for the client it saw
 // (Postfix's format: "from HELO (RDNS [IP]) by BY (Postfix) with ESMTP[S][A]

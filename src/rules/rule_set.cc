@@ -88,6 +88,7 @@ struct RuleSet::Impl {
   std::vector<int> meta_order;  // dependencies first
   std::vector<int> max_count;   // rule -> most matches counted (1 unless multiple)
   std::vector<RuleInfo> infos;  // rule -> what the console shows of it
+  std::vector<std::string> relay_headers;  // pseudo-headers read by a header group or exists rule
 
   Status ScanText(const TextGroup& g, std::string_view text, std::vector<int>* counts,
                   std::vector<std::string>* matched) const;
@@ -128,10 +129,20 @@ class RuleSetBuilder {
     ResolveMetas();
     Report();
     DescribeRules();
+    ListRelayHeaders();
     return std::move(impl_);
   }
 
  private:
+  void ListRelayHeaders() {
+    std::vector<std::string>& out = impl_->relay_headers;
+    auto add = [&out](const std::string& name) {
+      if (IsRelayPseudoHeader(name) && std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+    };
+    for (const TextGroup& g : impl_->headers) add(g.header);
+    for (const ExistsRule& e : impl_->exists) add(e.header);
+  }
+
   void CreateRules() {
     for (const RuleDef& def : parsed_.defs) {
       CompiledRule r;
@@ -391,6 +402,8 @@ RuleSet::~RuleSet() = default;
 int RuleSet::num_rules() const { return static_cast<int>(impl_->rules.size()); }
 
 const std::vector<RuleInfo>& RuleSet::rule_infos() const { return impl_->infos; }
+
+const std::vector<std::string>& RuleSet::relay_headers_read() const { return impl_->relay_headers; }
 
 int64_t RuleSet::dfa_fallbacks() const {
   int64_t n = 0;

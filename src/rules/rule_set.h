@@ -94,6 +94,9 @@ class RuleSet {
   int num_rules() const;
   // Every rule defined, in definition order.
   const std::vector<RuleInfo>& rule_infos() const;
+  // The relay pseudo-headers (rules/relays.h) the rules that run read; the
+  // caller computes only these (none: no Received parsing at all).
+  const std::vector<std::string>& relay_headers_read() const;
   // Sum over all regex groups of the DFA-out-of-memory fallbacks so far.
   int64_t dfa_fallbacks() const;
 

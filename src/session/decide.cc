@@ -123,7 +123,8 @@ bool Session::RefusedByContent(EndOfMessage* result) {
   mime::ParsedMessage parsed = mime::Parse(m.scan_text, snap.config.scan_limits);
   // SpamAssassin's default inference (no trusted_networks) over the
   // message as delivered: this handover on top of its own Received headers.
-  rules::AddRelayPseudoHeaders(&parsed, rules::TrustNetworks(), ClientHandover(parsed));
+  const std::vector<std::string>& wanted = snap.rules->relay_headers_read();
+  if (!wanted.empty()) rules::AddRelayPseudoHeaders(&parsed, rules::TrustNetworks(), wanted, ClientHandover(parsed));
   rules::ScanResult scan;
   Status s = snap.rules->Scan(parsed, &scan);
   if (!s.ok()) {

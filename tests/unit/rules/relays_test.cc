@@ -151,7 +151,7 @@ BOOST_AUTO_TEST_CASE(private_ranges_are_spamassassins) {
 
 BOOST_AUTO_TEST_CASE(default_inference_trusts_private_and_authenticated_relays_until_the_first_other) {
   mime::ParsedMessage msg = mime::Parse(kMessage, mime::ScanLimits());
-  AddRelayPseudoHeaders(&msg, TrustNetworks());
+  AddRelayPseudoHeaders(&msg, TrustNetworks(), RelayPseudoHeaderNames());
   std::map<std::string, std::string> got = PseudoOf(msg);
   const std::vector<std::pair<std::string, std::string>> expected = {
       {"X-Spam-Relays-Trusted",
@@ -170,10 +170,36 @@ BOOST_AUTO_TEST_CASE(default_inference_trusts_private_and_authenticated_relays_u
   for (const auto& [name, value] : expected) BOOST_TEST(got[name] == value, name);
 }
 
+BOOST_AUTO_TEST_CASE(only_the_wanted_pseudo_headers_are_made) {
+  mime::ParsedMessage msg = mime::Parse(kMessage, mime::ScanLimits());
+  AddRelayPseudoHeaders(&msg, TrustNetworks(), {});
+  BOOST_TEST(msg.pseudo_headers.empty());
+  AddRelayPseudoHeaders(&msg, TrustNetworks(), {"X-Spam-Relays-External", "ALL-EXTERNAL"});
+  std::map<std::string, std::string> got = PseudoOf(msg);
+  BOOST_TEST(got.size() == 2u);
+  mime::ParsedMessage every = mime::Parse(kMessage, mime::ScanLimits());
+  AddRelayPseudoHeaders(&every, TrustNetworks(), RelayPseudoHeaderNames());
+  std::map<std::string, std::string> all = PseudoOf(every);
+  BOOST_TEST(all.size() == 8u);
+  BOOST_TEST(got["X-Spam-Relays-External"] == all["X-Spam-Relays-External"]);
+  BOOST_TEST(got["ALL-EXTERNAL"] == all["ALL-EXTERNAL"]);
+}
+
+BOOST_AUTO_TEST_CASE(a_rule_set_lists_the_pseudo_headers_its_rules_read) {
+  auto set = MustLoad("header R1 X-Spam-Relays-External =~ /rdns= /\nscore R1 1\n"
+                      "header R2 exists:ALL-TRUSTED\nscore R2 1\n"
+                      "header R3 Subject =~ /x/\nscore R3 1\n");
+  BOOST_REQUIRE(set);
+  std::vector<std::string> read = set->relay_headers_read();
+  std::sort(read.begin(), read.end());
+  BOOST_TEST((read == std::vector<std::string>{"ALL-TRUSTED", "X-Spam-Relays-External"}));
+}
+
 BOOST_AUTO_TEST_CASE(configured_networks_and_msa_decide_trust) {
   mime::ParsedMessage msg = mime::Parse(kMessage, mime::ScanLimits());
   AddRelayPseudoHeaders(&msg, Networks({"192.168.1.0/24", "209.85.221.0/24"}, {"192.168.1.0/24"},
-                                       {"209.85.221.0/24"}));
+                                       {"209.85.221.0/24"}),
+                        RelayPseudoHeaderNames());
   std::map<std::string, std::string> got = PseudoOf(msg);
   const std::vector<std::pair<std::string, std::string>> expected = {
       {"X-Spam-Relays-Trusted",
@@ -203,7 +229,7 @@ BOOST_AUTO_TEST_CASE(relay_rules_hit_and_stay_unknown_without_pseudo_headers) {
   ScanResult unknown;
   BOOST_REQUIRE(set->Scan(msg, &unknown).ok());
   BOOST_TEST(unknown.hits.empty());  // not supplied: neither =~ nor !~ hits
-  AddRelayPseudoHeaders(&msg, TrustNetworks());
+  AddRelayPseudoHeaders(&msg, TrustNetworks(), set->relay_headers_read());  // as the daemon and scan do
   ScanResult r;
   BOOST_REQUIRE(set->Scan(msg, &r).ok());
   BOOST_TEST(!Hit(r, "RDNS_NONE_TEST"));  // the first untrusted relay has an rDNS
@@ -219,13 +245,13 @@ BOOST_AUTO_TEST_CASE(the_daemons_handover_comes_first_as_postfix_writes_it) {
              "[ ip=203.0.113.50 rdns= helo=laptop.example.com by=smtp.example.org ident= envfrom= intl=0 id=4F1A2B3C "
              "auth=ESMTPSA msa=0 ] private=0");
   mime::ParsedMessage msg = mime::Parse("From: a@example.com\nSubject: x\n\nbody\n", mime::ScanLimits());
-  AddRelayPseudoHeaders(&msg, TrustNetworks(), {line});
+  AddRelayPseudoHeaders(&msg, TrustNetworks(), RelayPseudoHeaderNames(), {line});
   std::map<std::string, std::string> got = PseudoOf(msg);
   // Authenticated: trusted and internal on the delivered message.
   BOOST_TEST(got["X-Spam-Relays-Untrusted"] == "");
   BOOST_TEST(got["X-Spam-Relays-Trusted"].find("intl=1") != std::string::npos);
   std::string unauth = ReceivedForClient("pc", "", "203.0.113.50", "smtp.example.org", false, false, "5D6E7F80");
-  AddRelayPseudoHeaders(&msg, TrustNetworks(), {unauth});
+  AddRelayPseudoHeaders(&msg, TrustNetworks(), RelayPseudoHeaderNames(), {unauth});
   got = PseudoOf(msg);
   BOOST_TEST(got["X-Spam-Relays-Untrusted"] ==
              "[ ip=203.0.113.50 rdns= helo=pc by=smtp.example.org ident= envfrom= intl=0 id=5D6E7F80 auth= msa=0 ]");
