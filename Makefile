@@ -59,7 +59,7 @@ libs_for    = $(foreach m,$(call mod_closure,$(1)),$($(m)_LIBS))
 TEST_MODULES := $(patsubst tests/unit/%/,%,$(sort $(dir $(wildcard tests/unit/*/*_test.cc))))
 TEST_BINS    := $(foreach m,$(TEST_MODULES),$(BUILD)/tests/$(m)_test)
 
-.PHONY: FORCE all build-deps deps test check-layering test-unit test-asan test-e2e test-protocol test-redis test-fuzz unit-tests fuzz-bins \
+.PHONY: FORCE all build-deps deps test check-layering test-unit test-asan test-e2e test-protocol test-redis test-fuzz unit-tests fuzz-bins sanitizer-builds \
         run demo bench fuzz clean agreement test-agreement man install deb deb-deps test-package
 .DEFAULT_GOAL := all
 
@@ -182,10 +182,23 @@ build-deps:
 deps:
 	@contrib/scripts/install-deps.sh contrib/debian-build-packages.txt contrib/debian-deb-packages.txt contrib/debian-packages.txt
 
+# The sanitizer and fuzz builds are only compiling: make test runs them at the
+# lowest CPU priority while the phases that mostly wait on daemons (Postfix,
+# Redis, the package) run, and runs their tests once both builds are done.
+ASAN_MAKE = $(MAKE) --no-print-directory -j$(JOBS) BUILD=obj/asan OPT=-O1 HARDEN= SAN="$(ASAN)"
+FUZZ_MAKE = $(MAKE) --no-print-directory -j$(JOBS) BUILD=obj/fuzz CXX=clang++ OPT=-O1 HARDEN= SAN="$(FUZZ_FLAGS)"
+sanitizer-builds:
+	@$(ASAN_MAKE) unit-tests
+	@$(FUZZ_MAKE) fuzz-bins
+
 test: deps
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	@$(MAKE) --no-print-directory -j$(JOBS) all unit-tests
-	@$(MAKE) --no-print-directory check-layering test-unit test-asan test-agreement test-protocol test-redis test-e2e test-package test-fuzz KEEP_GOING=1
+	@echo "sanitizer builds: in the background at nice 19, log in $(RESULTS)/sanitizer-builds.log"
+	@( nice -n 19 $(MAKE) --no-print-directory sanitizer-builds >$(RESULTS)/sanitizer-builds.log 2>&1 & \
+	   $(MAKE) --no-print-directory check-layering test-unit test-agreement test-protocol test-redis test-e2e \
+	     test-package KEEP_GOING=1; rc=$$?; wait; exit $$rc )
+	@$(MAKE) --no-print-directory test-asan test-fuzz KEEP_GOING=1
 	@tests/summarize.sh $(RESULTS) layering unit asan agreement protocol redis e2e package fuzz
 
 check-layering:
@@ -197,7 +210,7 @@ test-unit: unit-tests
 	@tests/run_unit.sh $(RESULTS)/unit.tally $(TEST_BINS) || [ -n "$(KEEP_GOING)" ]
 
 test-asan:
-	@$(MAKE) --no-print-directory -j$(JOBS) BUILD=obj/asan OPT=-O1 HARDEN= SAN="$(ASAN)" unit-tests
+	@$(ASAN_MAKE) unit-tests
 	@mkdir -p $(RESULTS)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	  tests/run_unit.sh $(RESULTS)/asan.tally $(patsubst $(BUILD)/%,obj/asan/%,$(TEST_BINS)) || [ -n "$(KEEP_GOING)" ]
@@ -240,7 +253,7 @@ test-package: deb
 FUZZ_SECONDS ?= 20
 FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
 test-fuzz:
-	@$(MAKE) --no-print-directory -j$(JOBS) BUILD=obj/fuzz CXX=clang++ OPT=-O1 HARDEN= SAN="$(FUZZ_FLAGS)" fuzz-bins
+	@$(FUZZ_MAKE) fuzz-bins
 	@mkdir -p $(RESULTS)
 	@tests/run_fuzz.sh $(RESULTS)/fuzz.tally $(FUZZ_SECONDS) $(patsubst $(BUILD)/%,obj/fuzz/%,$(FUZZ_BINS)) || [ -n "$(KEEP_GOING)" ]
 
