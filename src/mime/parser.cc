@@ -43,6 +43,14 @@ void CutUtf8(std::string* s, size_t n) {
   s->resize(n);
 }
 
+// SpamAssassin reads every text/* type but these three as text/plain
+// (Util::parse_content_type, bug 5399): text/rfc822-headers, text/enriched
+// and the like join the body.
+bool ReadAsPlainText(const std::string& type) {
+  return type.compare(0, 5, "text/") == 0 && type != "text/html" && type != "text/calendar" &&
+         type != "text/x-vcard";
+}
+
 // What a part's headers say about it.
 struct EntityType {
   StructuredValue content_type;
@@ -52,8 +60,8 @@ struct EntityType {
 
 class Walker {
  public:
-  Walker(const ScanLimits& limits, ParsedMessage* out)
-      : limits_(limits), out_(out),
+  Walker(const ScanLimits& limits, const TldList& tlds, ParsedMessage* out)
+      : limits_(limits), tlds_(tlds), out_(out),
         max_depth_(std::min(limits.max_depth, kDepthCeiling)) {}
 
   void Message(std::string_view raw) {
@@ -66,6 +74,7 @@ class Walker {
       CutUtf8(&out_->body, limits_.max_scan_bytes);
       LimitHit("max_scan_bytes (body)");
     }
+    AddUrisFrom(out_->body);  // SpamAssassin's text starts with the Subject
     Entity(block, 0, "text/plain");
   }
 
@@ -221,7 +230,7 @@ class Walker {
       for (const std::string& link : links) AddUri(NormalizeUri(link));
       AppendSection(rendered, "body", &out_->body);
       AddUrisFrom(rendered);
-    } else if (info.content_type == "text/plain") {
+    } else if (ReadAsPlainText(info.content_type)) {
       AppendSection(text, "body", &out_->body);
       AddUrisFrom(text);
     }
@@ -242,7 +251,7 @@ class Walker {
 
   void AddUrisFrom(const std::string& text) {
     std::vector<std::string> found;
-    FindUris(text, &found);
+    FindUris(text, &found, tlds_);
     for (std::string& u : found) AddUri(std::move(u));
   }
 
@@ -254,6 +263,7 @@ class Walker {
   }
 
   const ScanLimits& limits_;
+  const TldList& tlds_;
   ParsedMessage* out_;
   size_t max_depth_;
   size_t parts_seen_ = 0;
@@ -264,11 +274,11 @@ class Walker {
 
 }  // namespace
 
-ParsedMessage Parse(std::string_view raw_message, const ScanLimits& limits) {
+ParsedMessage Parse(std::string_view raw_message, const ScanLimits& limits, const TldList& tlds) {
   ParsedMessage out;
   std::string_view scanned = raw_message.substr(0, limits.max_scan_bytes);
   out.full.assign(scanned.data(), scanned.size());
-  Walker walker(limits, &out);
+  Walker walker(limits, tlds, &out);
   if (scanned.size() < raw_message.size()) {
     walker.LimitHit("max_scan_bytes");
   }

@@ -12,9 +12,9 @@
 //
 // Targets:
 //   headers  the top-level header block; `decoded` is RFC 2047 decoded UTF-8
-//   body     decoded Subject + "\n", then every text/plain and text/html
-//            part (SpamAssassin renders only these; transfer encoding
-//            undone, converted to UTF-8, HTML rendered to text),
+//   body     decoded Subject + "\n", then every text/* part but text/calendar
+//            and text/x-vcard (SpamAssassin reads the others as text/plain;
+//            transfer encoding undone, converted to UTF-8, HTML rendered),
 //            each followed by "\n". Lines are kept as they are (the rule
 //            engine joins them into SpamAssassin's paragraphs, rules/body_text.h).
 //            Text parts of multipart/alternative are all included.
@@ -22,8 +22,9 @@
 //            SpamAssassin's get_decoded_body_text_array), decoded and
 //            converted, HTML not rendered.
 //   full     the raw bytes (first max_scan_bytes).
-//   uris     every URL in text parts, rendered HTML and HTML href/src/action
-//            attributes, normalised (mime/uri.h), de-duplicated, in order.
+//   uris     every URL in the decoded Subject, text parts, rendered HTML and
+//            HTML href/src/action attributes, normalised (mime/uri.h; `tlds`
+//            are the rule set's util_rb_tld names), de-duplicated, in order.
 // message/rfc822 parts are parsed as nested messages (their text parts join
 // body/rawbody; their headers are not in `headers`). Non-text leaves only get
 // a PartInfo.
@@ -36,11 +37,13 @@
 
 #include "mime/parsed_message.h"
 #include "mime/scan_limits.h"
+#include "mime/tld_list.h"
 
 namespace sendguard {
 namespace mime {
 
-ParsedMessage Parse(std::string_view raw_message, const ScanLimits& limits);
+ParsedMessage Parse(std::string_view raw_message, const ScanLimits& limits,
+                    const TldList& tlds = TldList::None());
 
 // Decoded value of the first header named `name` (case-insensitive) in the
 // top-level block, or nullptr.

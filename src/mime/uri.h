@@ -6,12 +6,14 @@
 // (and "http://" to scheme-less "//host"), turns "\" into "/" in the scheme
 // separator, %-decodes and lower-cases the host, drops a trailing dot of the
 // host. Path, query and fragment are kept as written. Returns "" for input
-// that holds no URL. FindUris appends every http(s)/ftp/mailto/www. URL found
-// in plain text (bare domains like "example.com/x" are not recognised) and
-// trims trailing punctuation that is most likely prose; bare mail addresses
-// (outside those URLs) become "mailto:local@host", as SpamAssassin's text
-// URI parser makes them (its TLD list approximated: the last label is 2 or
-// more letters).
+// that holds no URL. FindUris reads plain text as SpamAssassin's text URI
+// scanner (PerMsgStatus _tbirdurire) does, left to right, a match hiding
+// what starts inside it: http(s)/ftp/mailto/www. URLs, trailing prose
+// punctuation trimmed; bare mail addresses as "mailto:local@host" when the
+// domain's last label is in `tlds` ("host/x@y" as http://host/x@y); and
+// schemeless host names ending in a label of `tlds` ("example.com/x" ->
+// http://example.com/x). With an empty list there are no schemeless URLs and
+// a mail domain's last label need only be 2 or more letters.
 // Thread-safety: pure functions.
 #ifndef SENDGUARD_MIME_URI_H_
 #define SENDGUARD_MIME_URI_H_
@@ -20,13 +22,16 @@
 #include <string_view>
 #include <vector>
 
+#include "mime/tld_list.h"
+
 namespace sendguard {
 namespace mime {
 
 std::string NormalizeUri(std::string_view uri);
 
 // Appends normalised URLs found in `text` to *out (duplicates kept).
-void FindUris(std::string_view text, std::vector<std::string>* out);
+void FindUris(std::string_view text, std::vector<std::string>* out,
+              const TldList& tlds = TldList::None());
 
 }  // namespace mime
 }  // namespace sendguard

@@ -220,6 +220,10 @@ class FileParser {
     } else if (directive == "tflags") {
       TflagsLine(rest);
     } else if (directive.rfind("replace_", 0) == 0 && ReplaceLine(directive, rest)) {
+    } else if (directive == "util_rb_tld") {
+      for (std::string_view w = NextWord(&rest); !w.empty(); w = NextWord(&rest)) rules_->tlds.Add(w);
+    } else if (directive == "clear_util_rb") {
+      rules_->tlds.Clear();
     } else if (const char* category = UnsupportedRuleDirective(directive)) {
       std::string name(NextWord(&rest));
       RuleDef def = NewRule(name, Target::kMeta);

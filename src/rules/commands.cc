@@ -181,7 +181,7 @@ bool ScanOneFile(const RuleSet& set, const std::string& file, const ParsedArgs& 
     err << "sendguard scan: cannot read " << file << "\n";
     return false;
   }
-  mime::ParsedMessage msg = mime::Parse(raw, options.limits);
+  mime::ParsedMessage msg = mime::Parse(raw, options.limits, set.tlds());
   // The relay path as SpamAssassin infers it without trusted_networks.
   AddRelayPseudoHeaders(&msg, TrustNetworks(), set.relay_headers_read());
   ScanResult result;

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "mime/tld_list.h"
 #include "rules/replace_tags.h"
 
 namespace sendguard {
@@ -88,6 +89,7 @@ struct ParsedRules {
   std::map<std::string, size_t> index;    // name -> position in defs
   std::map<std::string, RuleAttrs> attrs;
   ReplaceTagConfig replace;               // replace_* lines, applied by Compile
+  mime::TldList tlds;                     // util_rb_tld names (clear_util_rb empties)
   // Rules defined only inside `ifplugin`/`if` blocks that are false here
   // (name -> where and why), so that lint accounts for every rule written.
   struct Skipped {

@@ -89,6 +89,7 @@ struct RuleSet::Impl {
   std::vector<int> max_count;   // rule -> most matches counted (1 unless multiple)
   std::vector<RuleInfo> infos;  // rule -> what the console shows of it
   std::vector<std::string> relay_headers;  // pseudo-headers read by a header group or exists rule
+  mime::TldList tlds;                      // util_rb_tld: what text URL finding takes as a TLD
 
   Status ScanText(const TextGroup& g, std::string_view text, std::vector<int>* counts,
                   std::vector<std::string>* matched) const;
@@ -127,6 +128,7 @@ class RuleSetBuilder {
       MatchAbsent(&impl_->mimeheaders[i]);
     }
     ResolveMetas();
+    impl_->tlds = std::move(parsed_.tlds);
     Report();
     DescribeRules();
     ListRelayHeaders();
@@ -404,6 +406,8 @@ int RuleSet::num_rules() const { return static_cast<int>(impl_->rules.size()); }
 const std::vector<RuleInfo>& RuleSet::rule_infos() const { return impl_->infos; }
 
 const std::vector<std::string>& RuleSet::relay_headers_read() const { return impl_->relay_headers; }
+
+const mime::TldList& RuleSet::tlds() const { return impl_->tlds; }
 
 int64_t RuleSet::dfa_fallbacks() const {
   int64_t n = 0;

@@ -97,6 +97,9 @@ class RuleSet {
   // The relay pseudo-headers (rules/relays.h) the rules that run read; the
   // caller computes only these (none: no Received parsing at all).
   const std::vector<std::string>& relay_headers_read() const;
+  // The top-level domains the files name (`util_rb_tld`); the caller hands
+  // them to mime::Parse so that text URLs are found as SpamAssassin finds them.
+  const mime::TldList& tlds() const;
   // Sum over all regex groups of the DFA-out-of-memory fallbacks so far.
   int64_t dfa_fallbacks() const;
 

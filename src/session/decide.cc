@@ -120,7 +120,7 @@ bool Session::RefusedByContent(EndOfMessage* result) {
   Message& m = *message_;
   const Snapshot& snap = *m.snapshot;
   if (!snap.rules) return false;
-  mime::ParsedMessage parsed = mime::Parse(m.scan_text, snap.config.scan_limits);
+  mime::ParsedMessage parsed = mime::Parse(m.scan_text, snap.config.scan_limits, snap.rules->tlds());
   // SpamAssassin's default inference (no trusted_networks) over the
   // message as delivered: this handover on top of its own Received headers.
   const std::vector<std::string>& wanted = snap.rules->relay_headers_read();

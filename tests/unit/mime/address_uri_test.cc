@@ -96,7 +96,71 @@ BOOST_AUTO_TEST_CASE(find_uris_turns_bare_mail_addresses_into_mailto) {
            "See http://x.example/?to=carol@example.com and [cid:image001.png@01D4986E.E3459640] "
            "or joe@localhost, v@gra",
            &found);
-  std::vector<std::string> want = {"http://x.example/?to=carol@example.com",
-                                   "mailto:Postmaster@Example.ORG", "mailto:bob@mail.example.net"};
+  std::vector<std::string> want = {"mailto:Postmaster@Example.ORG", "mailto:bob@mail.example.net",
+                                   "http://x.example/?to=carol@example.com"};
   BOOST_TEST(found == want, boost::test_tools::per_element());
+}
+
+namespace {
+TldList SomeTlds() {
+  TldList t;
+  for (const char* n : {"com", "org", "net", "uk", "md", "txt-no", "DE"}) t.Add(n);
+  return t;
+}
+
+std::vector<std::string> FoundWith(std::string_view text, const TldList& tlds) {
+  std::vector<std::string> out;
+  FindUris(text, &out, tlds);
+  return out;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(tld_list_is_case_insensitive) {
+  TldList t = SomeTlds();
+  BOOST_TEST(t.Contains("COM"));
+  BOOST_TEST(t.Contains("de"));
+  BOOST_TEST(!t.Contains("co"));
+  BOOST_TEST(!t.Contains(""));
+  BOOST_TEST(TldList::None().empty());
+}
+
+// Host names ending in a listed TLD are URLs, as SpamAssassin's text URI
+// scanner reads them (each case checked against SpamAssassin 4.0.1's
+// get_uri_list): a delimiter before, the end of the URL after.
+BOOST_AUTO_TEST_CASE(find_uris_takes_schemeless_hosts_ending_in_a_listed_tld) {
+  TldList tlds = SomeTlds();
+  std::vector<std::string> found = FoundWith(
+      "Visit docs.python.org. and example.com, or (example.net) and readme.md\n"
+      "test.co.uk/path/a?b=1 and a_b.c.com plus foo_bar.com and x.y.z 1.2.3.4\n"
+      "foo.com/bar@baz.com and user.name@mail.example.org, file.txt\n"
+      "exampleCOM.Com:8080/p end example.com/ end -dash.com mail.example.com.evil",
+      tlds);
+  std::vector<std::string> want = {"http://docs.python.org", "http://readme.md",
+                                   "http://test.co.uk/path/a?b=1", "http://a_b.c.com",
+                                   "http://foo.com/bar@baz.com", "mailto:user.name@mail.example.org",
+                                   "http://examplecom.com:8080/p"};
+  BOOST_TEST(found == want, boost::test_tools::per_element());
+}
+
+// A match hides what starts inside it: the host in a scheme URL and the
+// one in a mail address are not found again on their own.
+BOOST_AUTO_TEST_CASE(find_uris_schemeless_never_inside_other_matches) {
+  TldList tlds = SomeTlds();
+  std::vector<std::string> found =
+      FoundWith("see https://a.example.com/x.org and ann@b.example.net or www.c.org "
+                "and foo.com/a'b@c.org",
+                tlds);
+  std::vector<std::string> want = {"https://a.example.com/x.org", "mailto:ann@b.example.net",
+                                   "http://www.c.org", "http://foo.com/a'b@c.org"};
+  BOOST_TEST(found == want, boost::test_tools::per_element());
+}
+
+// With a TLD list, a mail domain must end in one of its names.
+BOOST_AUTO_TEST_CASE(find_uris_checks_mail_domains_against_the_tld_list) {
+  TldList tlds = SomeTlds();
+  std::vector<std::string> found = FoundWith("to bob@example.org and eve@example.invalid", tlds);
+  std::vector<std::string> want = {"mailto:bob@example.org"};
+  BOOST_TEST(found == want, boost::test_tools::per_element());
+  // Without a list, any 2+ letter last label passes and nothing is schemeless.
+  BOOST_TEST(Found("to eve@example.invalid and example.com/x").size() == 1u);
 }

@@ -48,6 +48,23 @@ BOOST_AUTO_TEST_CASE(parse_simple_message_crlf) {
   BOOST_TEST(FindHeader(m, "subject") == &m.headers[1]);
 }
 
+// SpamAssassin's text starts with the Subject, and it reads every text/*
+// type but html, calendar and x-vcard as text/plain.
+BOOST_AUTO_TEST_CASE(parse_finds_uris_in_subject_and_reads_other_text_types_as_plain) {
+  TldList tlds;
+  tlds.Add("org");
+  ParsedMessage m = Parse(
+      "Subject: see python.org\nContent-Type: multipart/report; boundary=b\n\n"
+      "--b\nContent-Type: text/rfc822-headers\n\nReceived: from relay.example.org\n"
+      "--b\nContent-Type: text/x-vcard\n\nURL:http://card.example.org/\n--b--\n",
+      ScanLimits(), tlds);
+  std::vector<std::string> want = {"http://python.org", "http://relay.example.org"};
+  BOOST_TEST(m.uris == want, boost::test_tools::per_element());
+  BOOST_TEST(Contains(m.body, "Received: from relay.example.org"));
+  BOOST_TEST(!Contains(m.body, "card.example.org"));
+  BOOST_TEST(Contains(m.rawbody, "card.example.org"));
+}
+
 BOOST_AUTO_TEST_CASE(parse_lf_only_and_no_subject) {
   ParsedMessage m = P("To: x@y\n\nbody line\n");
   BOOST_TEST(m.body == "\nbody line\n");

@@ -20,9 +20,10 @@ struct Timed {
   double seconds;
 };
 
-Timed TimedParse(const std::string& raw, const ScanLimits& limits = ScanLimits()) {
+Timed TimedParse(const std::string& raw, const ScanLimits& limits = ScanLimits(),
+                 const TldList& tlds = TldList::None()) {
   auto start = std::chrono::steady_clock::now();
-  ParsedMessage m = Parse(raw, limits);
+  ParsedMessage m = Parse(raw, limits, tlds);
   std::chrono::duration<double> d = std::chrono::steady_clock::now() - start;
   return {std::move(m), d.count()};
 }
@@ -167,6 +168,28 @@ BOOST_AUTO_TEST_CASE(uri_limit) {
   Timed t = TimedParse(raw, limits);
   BOOST_TEST(t.m.uris.size() == 100u);
   BOOST_TEST(t.m.truncated);
+}
+
+// Schemeless URLs whose path never ends (no delimiter, over 2048 bytes):
+// each '/' starts a new try, and none may rescan the path. Only a start
+// within 2048 bytes of the line's end is a URL (as in SpamAssassin).
+BOOST_AUTO_TEST_CASE(schemeless_paths_without_end) {
+  TldList tlds;
+  tlds.Add("com");
+  std::string line;
+  while (line.size() < 900000) line += "a.com/";
+  ScanLimits limits;
+  limits.max_scan_bytes = 1 << 20;
+  Timed t = TimedParse("Subject: x\n\n" + line + "\n", limits, tlds);
+  BOOST_TEST(t.seconds < kMaxSeconds);
+  BOOST_TEST_REQUIRE(t.m.uris.size() == 1u);
+  BOOST_TEST(t.m.uris[0].size() <= 2048 + std::string("http://a.com/").size());
+  // Cut into lines under 2 KB, each is one URL again.
+  std::string lines;
+  for (size_t i = 0; i < 500; ++i) lines += line.substr(0, 1800) + "\n";
+  t = TimedParse("Subject: x\n\n" + lines, limits, tlds);
+  BOOST_TEST(t.seconds < kMaxSeconds);
+  BOOST_TEST(t.m.uris.size() == 1u);  // the same line each time
 }
 
 BOOST_AUTO_TEST_CASE(html_bombs) {

@@ -172,3 +172,23 @@ BOOST_AUTO_TEST_CASE(cf_parser_remembers_rules_of_false_blocks) {
   BOOST_TEST(r.total == 4);  // LANG, OLD, NEW, BOTH (once)
   BOOST_TEST(r.loaded == 2);
 }
+
+// util_rb_tld names are kept for text URL finding; clear_util_rb empties
+// the list first (as Debian's 20_aux_tlds.cf does).
+BOOST_AUTO_TEST_CASE(cf_parser_keeps_util_rb_tld_names) {
+  ParsedRules p;
+  LoadReport r;
+  BOOST_REQUIRE(ParseCfText("util_rb_tld stale\n"
+                            "clear_util_rb\n"
+                            "util_rb_tld com ORG\n"
+                            "util_rb_tld  net\n"
+                            "util_rb_2tld co.uk\n",
+                            "t.cf", &p, &r).ok());
+  BOOST_TEST(p.tlds.size() == 3u);
+  BOOST_TEST(p.tlds.Contains("org"));
+  BOOST_TEST(p.tlds.Contains("net"));
+  BOOST_TEST(!p.tlds.Contains("stale"));
+  auto set = sendguard::rules::RuleSet::Compile(std::move(p), sendguard::rules::LoadOptions(), &r);
+  BOOST_REQUIRE(set.ok());
+  BOOST_TEST((*set)->tlds().Contains("com"));
+}
