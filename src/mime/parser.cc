@@ -75,6 +75,7 @@ class Walker {
       LimitHit("max_scan_bytes (body)");
     }
     AddUrisFrom(out_->body);  // SpamAssassin's text starts with the Subject
+    subject_bytes_ = out_->body.size();
     Entity(block, 0, "text/plain");
   }
 
@@ -198,6 +199,7 @@ class Walker {
   }
 
   void Leaf(const EntityType& type, std::string_view body, size_t depth) {
+    SeparateBodyPart();
     PartInfo info;
     info.content_type = type.content_type.value;
     info.charset = Lower(Trim(type.content_type.Param("charset")));
@@ -228,16 +230,24 @@ class Walker {
       std::vector<std::string> links;
       RenderHtml(text, &rendered, &links);
       for (const std::string& link : links) AddUri(NormalizeUri(link));
-      AppendSection(rendered, "body", &out_->body);
+      AppendSection(rendered, "body", &out_->body, false);
       AddUrisFrom(rendered);
     } else if (ReadAsPlainText(info.content_type)) {
-      AppendSection(text, "body", &out_->body);
+      AppendSection(text, "body", &out_->body, false);
       AddUrisFrom(text);
     }
   }
 
-  // Appends a part's text and a line break, within max_scan_bytes.
-  void AppendSection(const std::string& text, const char* what, std::string* target) {
+  // SpamAssassin's body text (get_body_text_array_common): a "\n" before
+  // every leaf part once there is text after the Subject line, so that two
+  // text parts are two paragraphs unless the first ends without a newline.
+  void SeparateBodyPart() {
+    if (out_->body.size() > subject_bytes_ && out_->body.size() < limits_.max_scan_bytes) out_->body.push_back('\n');
+  }
+
+  // Appends a part's text (and a line break, if `end_line` and it has none),
+  // within max_scan_bytes.
+  void AppendSection(const std::string& text, const char* what, std::string* target, bool end_line = true) {
     size_t max = limits_.max_scan_bytes;
     size_t room = max - std::min(target->size(), max);
     if (text.size() > room) {
@@ -246,7 +256,7 @@ class Walker {
       return LimitHit(std::string("max_scan_bytes (") + what + ")");
     }
     target->append(text);
-    if (!target->empty() && target->back() != '\n' && target->size() < max) target->push_back('\n');
+    if (end_line && !target->empty() && target->back() != '\n' && target->size() < max) target->push_back('\n');
   }
 
   void AddUrisFrom(const std::string& text) {
@@ -267,6 +277,7 @@ class Walker {
   ParsedMessage* out_;
   size_t max_depth_;
   size_t parts_seen_ = 0;
+  size_t subject_bytes_ = 0;  // body bytes before the first part: the Subject line
   std::unordered_set<std::string> uri_set_;
   std::unordered_set<std::string> limits_seen_;
   std::string limits_hit_;  // for the log line

@@ -15,7 +15,8 @@
 //   body     decoded Subject + "\n", then every text/* part but text/calendar
 //            and text/x-vcard (SpamAssassin reads the others as text/plain;
 //            transfer encoding undone, converted to UTF-8, HTML rendered),
-//            each followed by "\n". Lines are kept as they are (the rule
+//            with "\n" before every later leaf part, text or not, as
+//            SpamAssassin joins them. Lines are kept as they are (the rule
 //            engine joins them into SpamAssassin's paragraphs, rules/body_text.h).
 //            Text parts of multipart/alternative are all included.
 //   rawbody  every text/* and message/* leaf but text/calendar (as

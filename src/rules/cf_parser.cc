@@ -393,6 +393,7 @@ class FileParser {
       std::string flag(NextWord(&rest));
       if (flag == "nice") a.nice = true;
       if (flag == "multiple") a.multiple = true;
+      if (flag == "nosubject") a.nosubject = true;
       if (flag.rfind("maxhits=", 0) == 0) a.maxhits = atoi(flag.c_str() + 8);
     }
   }

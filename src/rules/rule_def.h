@@ -55,6 +55,7 @@ struct RuleAttrs {
   bool nice = false;
   bool multiple = false;
   int maxhits = 0;  // 0: unlimited (with `multiple`)
+  bool nosubject = false;  // body rule: not run on the Subject line
 };
 
 enum class Severity { kWarning, kError };

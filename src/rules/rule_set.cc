@@ -82,6 +82,7 @@ std::string HeaderKey(const RuleDef& def) {
 struct RuleSet::Impl {
   std::vector<CompiledRule> rules;
   TextGroup body, rawbody, full, uri;
+  TextGroup body_nosubject;  // body rules with `tflags nosubject`: the text after the Subject line
   std::vector<TextGroup> headers;
   std::vector<TextGroup> mimeheaders;  // one per header view, run on each MIME part
   std::vector<ExistsRule> exists;
@@ -116,6 +117,7 @@ class RuleSetBuilder {
     ChooseRules();
     AssignGroups();
     BuildGroup(&impl_->body, body_specs_, false);
+    BuildGroup(&impl_->body_nosubject, body_nosubject_specs_, false);
     BuildGroup(&impl_->rawbody, rawbody_specs_, false);
     BuildGroup(&impl_->full, full_specs_, false);
     BuildGroup(&impl_->uri, uri_specs_, true);
@@ -228,10 +230,13 @@ class RuleSetBuilder {
         AddHeaderRule(def, i, spec, &mimeheader_index, &impl_->mimeheaders, &mimeheader_specs_);
         continue;
       }
-      TextGroup* g = def.target == Target::kBody ? &impl_->body
+      bool nosubject = def.target == Target::kBody && parsed_.attrs[def.name].nosubject;
+      TextGroup* g = nosubject ? &impl_->body_nosubject
+                     : def.target == Target::kBody ? &impl_->body
                      : def.target == Target::kRawBody ? &impl_->rawbody
                      : def.target == Target::kFull ? &impl_->full : &impl_->uri;
-      std::vector<RegexSpec>* specs = def.target == Target::kBody ? &body_specs_
+      std::vector<RegexSpec>* specs = nosubject ? &body_nosubject_specs_
+                                      : def.target == Target::kBody ? &body_specs_
                                       : def.target == Target::kRawBody ? &rawbody_specs_
                                       : def.target == Target::kFull ? &full_specs_ : &uri_specs_;
       g->rule_of.push_back(static_cast<int>(i));
@@ -390,7 +395,7 @@ class RuleSetBuilder {
   std::unique_ptr<RuleSet::Impl> impl_;
   std::vector<bool> bad_;
   std::vector<std::string> category_, reason_;
-  std::vector<RegexSpec> body_specs_, rawbody_specs_, full_specs_, uri_specs_;
+  std::vector<RegexSpec> body_specs_, body_nosubject_specs_, rawbody_specs_, full_specs_, uri_specs_;
   std::vector<std::vector<RegexSpec>> header_specs_, mimeheader_specs_;
   std::vector<int> state_;
   std::vector<bool> nonzero_;  // SpamAssassin's score of the rule is not 0
@@ -411,7 +416,7 @@ const mime::TldList& RuleSet::tlds() const { return impl_->tlds; }
 
 int64_t RuleSet::dfa_fallbacks() const {
   int64_t n = 0;
-  for (const TextGroup* g : {&impl_->body, &impl_->rawbody, &impl_->full, &impl_->uri})
+  for (const TextGroup* g : {&impl_->body, &impl_->body_nosubject, &impl_->rawbody, &impl_->full, &impl_->uri})
     n += g->regexes->dfa_fallbacks();
   for (const TextGroup& g : impl_->headers) n += g.regexes->dfa_fallbacks();
   for (const TextGroup& g : impl_->mimeheaders) n += g.regexes->dfa_fallbacks();
@@ -555,6 +560,11 @@ Status RuleSet::Scan(const mime::ParsedMessage& msg, ScanResult* out) const {
   std::string body = msg.body;
   ToParagraphs(&body);
   Status s = m.ScanText(m.body, body, &counts, &matched);
+  if (s.ok() && !m.body_nosubject.rule_of.empty()) {
+    size_t subject_end = body.find('\n');  // SpamAssassin's first text element
+    s = m.ScanText(m.body_nosubject, subject_end == std::string::npos ? std::string_view() :
+                   std::string_view(body).substr(subject_end + 1), &counts, &matched);
+  }
   if (s.ok()) s = m.ScanText(m.rawbody, msg.rawbody, &counts, &matched);
   if (s.ok()) s = m.ScanText(m.full, msg.full, &counts, &matched);
   if (s.ok()) s = m.ScanUris(msg.uris, &counts, &matched);

@@ -101,7 +101,9 @@ BOOST_AUTO_TEST_CASE(parse_transfer_encodings_and_charsets) {
       "--b1--\n"
       "epilogue ignored\n";
   ParsedMessage m = P(raw);
-  BOOST_TEST(m.body == "t\ncaf\xC3\xA9 au lait\n\xC3\xA9t\xC3\xA9\n\xE6\x97\xA5\xE6\x9C\xAC\n");
+  // The line break before a boundary is the boundary's; SpamAssassin puts
+  // "\n" before each later part (two text parts, two paragraphs).
+  BOOST_TEST(m.body == "t\ncaf\xC3\xA9 au lait\n\xC3\xA9t\xC3\xA9\n\n\xE6\x97\xA5\xE6\x9C\xAC\n");
   BOOST_TEST(!Contains(m.body, "preamble"));
   BOOST_TEST(!Contains(m.body, "epilogue"));
   BOOST_TEST(!Contains(m.body, "JVBER"));
@@ -165,7 +167,7 @@ BOOST_AUTO_TEST_CASE(parse_nested_multipart_and_rfc822) {
       "forwarded body http://fwd.example/\n"
       "--outer--\n";
   ParsedMessage m = P(raw);
-  BOOST_TEST(m.body == "outer\ninner text\nforwarded body http://fwd.example/\n");
+  BOOST_TEST(m.body == "outer\ninner text\nforwarded body http://fwd.example/");
   BOOST_TEST_REQUIRE(m.parts.size() == 2u);
   BOOST_TEST(m.parts[0].depth == 2);
   BOOST_TEST(m.parts[1].depth == 2);
@@ -182,7 +184,7 @@ BOOST_AUTO_TEST_CASE(parse_digest_defaults_to_rfc822) {
       "--d\n\nSubject: two\n\nsecond\n"
       "--d--\n";
   ParsedMessage m = P(raw);
-  BOOST_TEST(m.body == "\nfirst\nsecond\n");
+  BOOST_TEST(m.body == "\nfirst\nsecond");
 }
 
 BOOST_AUTO_TEST_CASE(parse_similar_boundaries_are_not_confused) {
@@ -192,7 +194,7 @@ BOOST_AUTO_TEST_CASE(parse_similar_boundaries_are_not_confused) {
       "--bb\n\nin bb\n--bb--\n"
       "--b\n\nin b --b not a delimiter\n--b--\n";
   ParsedMessage m = P(raw);
-  BOOST_TEST(m.body == "\nin bb\nin b --b not a delimiter\n");
+  BOOST_TEST(m.body == "\nin bb\nin b --b not a delimiter");
   BOOST_TEST(m.parts.size() == 2u);
 }
 

@@ -47,8 +47,8 @@ BOOST_AUTO_TEST_CASE(ten_thousand_parts) {
   ScanLimits defaults;
   BOOST_TEST(t.m.parts.size() == defaults.max_parts - 1);  // the container counts too
   BOOST_TEST(t.m.truncated);
-  BOOST_TEST(t.m.body.find("part 998\n") != std::string::npos);
-  BOOST_TEST(t.m.body.find("part 999\n") == std::string::npos);
+  BOOST_TEST(t.m.body.find("part 998") != std::string::npos);
+  BOOST_TEST(t.m.body.find("part 999") == std::string::npos);
   BOOST_TEST(t.m.warnings.size() <= 65u);
 }
 
@@ -117,7 +117,7 @@ BOOST_AUTO_TEST_CASE(missing_closing_boundary) {
       "Content-Type: multipart/mixed; boundary=m\n\n"
       "--m\n\nfirst\n--m\nContent-Type: text/html\n\n<b>second</b> runs to the end\n";
   Timed t = TimedParse(raw);
-  BOOST_TEST(t.m.body == "\nfirst\nsecond runs to the end\n");
+  BOOST_TEST(t.m.body == "\nfirst\nsecond runs to the end");
   BOOST_TEST_REQUIRE(t.m.warnings.size() == 1u);
   BOOST_TEST(t.m.warnings[0].find("missing closing boundary") != std::string::npos);
   BOOST_TEST(!t.m.truncated);

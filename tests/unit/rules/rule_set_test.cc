@@ -82,6 +82,23 @@ BOOST_AUTO_TEST_CASE(rule_set_body_rawbody_uri_full_targets) {
   BOOST_TEST(FindHit(r, "URI_IP")->matched == "http://192.0.2.7/");
 }
 
+// `tflags nosubject`: the body rule skips SpamAssassin's first text element,
+// the Subject line (Debian's __NONEMPTY_BODY, behind EMPTY_MESSAGE).
+BOOST_AUTO_TEST_CASE(rule_set_body_nosubject_skips_the_subject_line) {
+  const std::string cf =
+      "body SUBJ_ANY /invoice/\n"
+      "body SUBJ_NOT /invoice/\ntflags SUBJ_NOT nosubject\n"
+      "body TEXT_NOT /Hello Bob/\ntflags TEXT_NOT nosubject\n"
+      "body NONEMPTY /\\S/\ntflags NONEMPTY nosubject\n";
+  ScanResult r = ScanWith(cf);
+  BOOST_TEST(Hit(r, "SUBJ_ANY"));
+  BOOST_TEST(!Hit(r, "SUBJ_NOT"));
+  BOOST_TEST(Hit(r, "TEXT_NOT"));
+  BOOST_TEST(Hit(r, "NONEMPTY"));
+  r = ScanWith(cf, "Subject: only a subject\r\n\r\n\r\n");
+  BOOST_TEST(!Hit(r, "NONEMPTY"));
+}
+
 BOOST_AUTO_TEST_CASE(rule_set_meta_and_subrules) {
   ScanResult r = ScanWith(
       "body __PAY /please pay/\n"
