@@ -78,7 +78,7 @@ class Connection {
     char buf[8192];
     int64_t idle_since = SteadyNowMicros();
     for (;;) {
-      if (g_stopping && !reader_.Partial()) return;  // idle: Postfix reconnects elsewhere
+      if (g_stopping && IdleWithNothingPending()) return;  // Postfix reconnects elsewhere
       pollfd p = {fd_, POLLIN, 0};
       int ready = poll(&p, 1, kSliceMs);
       if (ready < 0 && errno != EINTR) return;
@@ -100,6 +100,16 @@ class Connection {
   }
 
  private:
+  // A stopping worker closes a connection only between requests and only once
+  // it has answered one: a client accepted in the moment of a retire, or one
+  // whose next request is already in the socket, would otherwise be reset with
+  // its request unread.
+  bool IdleWithNothingPending() const {
+    if (reader_.Partial() || !answered_any_) return false;
+    pollfd p = {fd_, POLLIN, 0};
+    return poll(&p, 1, 0) == 0;
+  }
+
   // A started request must be finished within request_timeout of its first
   // byte; between requests a client may stay idle_timeout.
   bool TimedOut(int64_t idle_since) const {
@@ -116,6 +126,7 @@ class Connection {
       answers += FormatAnswer(responder_.Answer(request));
       partial_since_ = SteadyNowMicros();  // what follows is the next request
     }
+    if (!answers.empty()) answered_any_ = true;
     if (!answers.empty() && !WriteAll(fd_, answers, options_.request_timeout_s * 1000)) {
       Drop("does not read its answers");
       return false;
@@ -136,6 +147,7 @@ class Connection {
   Responder responder_;
   RequestReader reader_;
   int64_t partial_since_ = 0;  // first byte of the request in progress
+  bool answered_any_ = false;
 };
 
 void ServeConnection(int fd, const ServerOptions* o, const SnapshotHolder* holder, Runtime* runtime) {

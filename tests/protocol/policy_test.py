@@ -337,6 +337,22 @@ try:
         check(out.returncode == 0, f"reload: {out.stdout} {out.stderr}")
         check(c.closed_by_server(1.5), "the old worker kept its idle connection")  # idle_timeout is 4 s
         check(served(SPEC) and served(UNIX_SPEC), "not served after the reload")
+
+    @case("reload_serves_a_connection_accepted_before_its_first_request")
+    def _():
+        # Postfix connects, then writes: a worker retiring in between must
+        # answer that first request, not reset the connection unread.
+        c = pc.Client(SPEC)
+        time.sleep(0.5)  # accepted by a worker (it polls every 200 ms)
+        out = subprocess.run([SG, "reload", "-c", CONF], capture_output=True, text=True, timeout=60)
+        check(out.returncode == 0, f"reload: {out.stdout} {out.stderr}")
+        time.sleep(0.5)  # the old worker is retiring now
+        try:
+            answer = c.ask(pc.request("CONNECT"))
+        except OSError as e:
+            answer = f"{type(e).__name__}: {e}"
+        check(answer == "DUNNO", f"first request after the reload: {answer}")
+        check(c.closed_by_server(1.5), "the retiring worker kept the connection after answering")
 finally:
     stop_daemon(proc)
 
