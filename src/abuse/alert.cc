@@ -4,25 +4,9 @@
 #include <cstdio>
 #include <sstream>
 
-namespace sendguard::abuse {
-namespace {
+#include "core/strings.h"
 
-std::string Json(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      snprintf(buf, sizeof(buf), "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
+namespace sendguard::abuse {
 
 std::string SignalsJson(const Signals& s) {
   std::ostringstream o;
@@ -37,16 +21,14 @@ std::string SignalsJson(const Signals& s) {
   return o.str();
 }
 
-}  // namespace
-
 std::string AlertJson(const std::string& identity, const Change& c, const Record& r, const std::string& relay,
                       int64_t now) {
   std::ostringstream o;
-  o << "{\"type\": \"sendguard.abuse\", \"identity\": " << Json(identity) << ", \"action\": " << Json(c.what)
-    << ", \"condition\": " << Json(c.condition) << ", \"from\": " << Json(LevelName(c.from))
-    << ", \"to\": " << Json(LevelName(c.to)) << ", \"until\": " << c.until << ", \"relay\": " << Json(relay)
+  o << "{\"type\": \"sendguard.abuse\", \"identity\": " << JsonString(identity) << ", \"action\": " << JsonString(c.what)
+    << ", \"condition\": " << JsonString(c.condition) << ", \"from\": " << JsonString(LevelName(c.from))
+    << ", \"to\": " << JsonString(LevelName(c.to)) << ", \"until\": " << c.until << ", \"relay\": " << JsonString(relay)
     << ", \"time\": " << now << ", \"signals\": " << SignalsJson(c.signals) << ", \"evidence\": [";
-  for (size_t i = 0; i < r.evidence.size(); ++i) o << (i ? ", " : "") << Json(r.evidence[i]);
+  for (size_t i = 0; i < r.evidence.size(); ++i) o << (i ? ", " : "") << JsonString(r.evidence[i]);
   o << "]}";
   return o.str();
 }

@@ -21,6 +21,8 @@ namespace sendguard::abuse {
 
 std::string AlertJson(const std::string& identity, const Change& change, const Record& record,
                       const std::string& relay, int64_t now);
+// Every signal of the last hour and the baseline, as a JSON object.
+std::string SignalsJson(const Signals& signals);
 std::string AlertId(const std::string& identity, int64_t now_us);
 std::string AlertMailSubject(const std::string& identity, const Change& change);
 std::string AlertMailBody(const std::string& identity, const Change& change, const Record& record,

@@ -23,7 +23,9 @@
 #include "notify/outbox.h"
 #include "quota/identity.h"
 #include "session/abuse_admin.h"
+#include "session/audit_log.h"
 #include "session/held_mail.h"
+#include "session/line_log.h"
 #include "session/runtime.h"
 
 namespace sendguard {
@@ -135,9 +137,7 @@ void AlertManualChange(Context& c, const std::string& user, const abuse::Change&
   notify::WebhookOptions o;
   o.url = a.webhook_url;
   o.outbox_dir = a.outbox_dir;
-  char host[256] = {0};
-  gethostname(host, sizeof(host) - 1);
-  notify::Alert alert{abuse::AlertId(user, SteadyNowMicros()), abuse::AlertJson(user, change, after, host, c.now)};
+  notify::Alert alert{abuse::AlertId(user, SteadyNowMicros()), abuse::AlertJson(user, change, after, RelayName(), c.now)};
   Status s = notify::Enqueue(o, alert);
   if (!s.ok()) {
     c.err << "sendguard: alert not queued: " << s.ToString() << "\n";
@@ -176,17 +176,17 @@ int Suspend(Context& c, const std::string& user, const std::vector<std::string>&
   }, &after);
   if (!s.ok()) return c.err << "sendguard: " << s.ToString() << "\n", 1;
   AlertManualChange(c, user, change, after);
-  SG_LOG(kWarning) << "abuse: identity=" << user << " action=" << abuse::LevelName(level) << " condition=manual by="
-                   << Invoker() << " until=" << (duration ? std::to_string(c.now + duration) : "manual");
+  Audit(abuse::FromChange(user, change, c.now, Invoker(), reason));
   PrintState(c, user, after);
   return 0;
 }
 
 // postsuper -H (out of the hold queue, then delivered at once with
 // postqueue -i) or postsuper -d (deleted), for each queue id.
-int HeldMail(Context& c, bool deliver, const std::vector<std::string>& ids) {
+int HeldMail(Context& c, const std::string& user, bool deliver, const std::vector<std::string>& ids) {
   if (ids.empty()) return 0;
   Status s = RunHeldMailTool(c.config, deliver, ids);
+  Audit(HeldMailEntry(user, deliver, ids, Invoker(), c.now, s));
   if (!s.ok()) {
     c.err << "sendguard: " << s.message() << "\n";
     return 1;
@@ -211,9 +211,9 @@ int Release(Context& c, const std::string& user, const std::vector<std::string>&
   }, &after);
   if (!s.ok()) return c.err << "sendguard: " << s.ToString() << "\n", 1;
   AlertManualChange(c, user, change, after);
-  SG_LOG(kWarning) << "abuse: identity=" << user << " action=release condition=manual by=" << Invoker();
+  Audit(abuse::FromChange(user, change, c.now, Invoker()));
   PrintState(c, user, after);
-  return held_action ? HeldMail(c, held_action > 0, held) : 0;
+  return held_action ? HeldMail(c, user, held_action > 0, held) : 0;
 }
 
 // abuse learn --postfix-log FILE... [--dry-run]: baselines from old logs,
@@ -272,6 +272,17 @@ int Dispatch(Context& c, const std::vector<std::string>& args) {
   return c.err << "sendguard: unknown abuse command '" << verb << "'\n" << kUsage, kExitUsage;
 }
 
+// The commands that change an identity's state write their audit entries to
+// [log] audit_log themselves; one that cannot open it does not act.
+int OpenAuditLog(const Config& config, const std::string& verb, std::ostream& err) {
+  if (config.log.audit_log.empty() || (verb != "suspend" && verb != "release")) return 0;
+  Result<int> fd = OpenLogFile(config.log.audit_log, "[log] audit_log");
+  if (!fd.ok()) return err << "sendguard: " << fd.status().message() << "; nothing changed\n", 1;
+  auto log = std::make_shared<LineLog>(*fd, "audit log", metrics::Family::kAuditLogErrors);
+  SetAuditSink([log](const std::string& line) { log->Write(line); });
+  return 0;
+}
+
 }  // namespace
 
 int RunAbuseCommand(const std::vector<std::string>& args, const std::string& config_path, std::ostream& out,
@@ -287,6 +298,7 @@ int RunAbuseCommand(const std::vector<std::string>& args, const std::string& con
   log.to_syslog = config->log.to_syslog;
   log.min_level = config->log.level;
   ConfigureLogging(log);
+  if (int code = OpenAuditLog(*config, args[0], err); code != 0) return code;
   Result<std::unique_ptr<quota::QuotaStore>> store = OpenQuotaStore(*config, /*for_cli=*/true);
   if (!store.ok()) return err << "sendguard: " << store.status().ToString() << "\n", 1;
   Context c{*config, std::move(store).value(), SystemClock::Instance().NowSeconds(), out, err};

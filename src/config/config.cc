@@ -431,6 +431,8 @@ const std::vector<KeySpec>& Keys() {
       {"log", "level", "debug, info, warning or error", LogLevelField()},
       {"log", "decision_log", "JSON-lines file, one object per decision (reopened by `sendguard reopen-logs`); \"\" = none",
        Str(FIELD(log.decision_log), true)},
+      {"log", "audit_log", "JSON-lines file, one object per abuse action, automatic or by hand (reopened by `sendguard reopen-logs`); \"\" = none",
+       Str(FIELD(log.audit_log), true)},
       {"identity", "trusted_networks", "unauthenticated clients here are identified (and counted) by address",
        TrustedNetworks()},
       {"identity", "fold_case", "lower-case SASL logins before counting", Bool(FIELD(identity.fold_case))},

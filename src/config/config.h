@@ -56,6 +56,7 @@ struct LogConfig {
   bool to_syslog = true;                 // target = "syslog" | "stderr"
   LogLevel level = LogLevel::kInfo;
   std::string decision_log;              // JSON lines, one per decision; "" = none
+  std::string audit_log;                 // JSON lines, one per abuse action; "" = none
 };
 
 // The HTTP server (http/): Prometheus metrics and the admin console, in a

@@ -10,6 +10,17 @@ char LowerChar(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A'
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
 bool IsBlank(char c) { return c == ' ' || c == '\t'; }
 
+// Length of the UTF-8 sequence at s[i], or 0 if it is not one.
+size_t Utf8Length(std::string_view s, size_t i) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+  if (n == 0 || i + n > s.size() || (n == 2 && c < 0xc2)) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    if ((static_cast<unsigned char>(s[i + k]) & 0xc0) != 0x80) return 0;
+  }
+  return n;
+}
+
 template <typename Pred>
 std::string_view TrimIf(std::string_view s, Pred drop) {
   while (!s.empty() && drop(s.front())) s.remove_prefix(1);
@@ -86,6 +97,31 @@ std::string DomainOf(std::string_view address) {
 std::string CanonicalDnsName(std::string_view name) {
   while (!name.empty() && name.back() == '.') name.remove_suffix(1);
   return Lower(name);
+}
+
+std::string JsonString(std::string_view s) {
+  std::string out = "\"";
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = Utf8Length(s, i);
+    if (n == 0) {
+      out += "\\ufffd";
+      ++i;
+      continue;
+    }
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c == 0x7f) {
+      char esc[8];
+      snprintf(esc, sizeof esc, "\\u%04x", c);
+      out += esc;
+    } else {
+      out.append(s.substr(i, n));
+    }
+    i += n;
+  }
+  return out + "\"";
 }
 
 }  // namespace sendguard

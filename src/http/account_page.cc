@@ -13,6 +13,7 @@
 #include "quota/identity.h"
 #include "quota/units.h"
 #include "session/abuse_admin.h"
+#include "session/audit_log.h"
 
 namespace sendguard::http {
 namespace {
@@ -205,13 +206,14 @@ Response AccountPage::Change(const Request& r, const ConsoleSession& s, bool sus
   if (!store_ || id.empty()) return TextResponse(400, "no such account\n");
   int64_t now = Now();
   std::string by = "console:" + s.user;
+  const char* reason = suspend ? "suspended in the console" : "";
+  abuse::Change change;
   Result<abuse::Record> saved = ChangeAbuseRecord(store_, AbuseRecordKey(config_, id), [&](abuse::Record* rec) {
-    return suspend ? abuse::Suspend(rec, abuse::Level::kSuspended, now, 0, "suspended in the console", by)
-                   : abuse::Release(rec, now, by);
+    return change = suspend ? abuse::Suspend(rec, abuse::Level::kSuspended, now, 0, reason, by)
+                            : abuse::Release(rec, now, by);
   });
   if (!saved.ok()) return TextResponse(503, "the store did not answer: " + saved.status().ToString() + "\n");
-  SG_LOG(kWarning) << "abuse: identity=" << id << " action=" << (suspend ? "suspend" : "release")
-                   << " condition=manual by=" << by;
+  Audit(abuse::FromChange(id, change, now, by, reason));
   return Redirect("/console/account?id=" + UrlEncode(id));
 }
 

@@ -14,7 +14,7 @@
 #include "http/console_page.h"
 #include "http/metrics_page.h"
 #include "session/abuse_admin.h"
-#include "session/decision_log.h"
+#include "session/line_log.h"
 
 namespace sendguard::http {
 namespace {

@@ -22,6 +22,7 @@
 #include "http/server.h"
 #include "http/site.h"
 #include "metrics/metrics.h"
+#include "session/audit_log.h"
 #include "session/runtime.h"
 
 namespace sendguard {
@@ -101,6 +102,13 @@ class ParentLine {
     }
   }
 
+  // A message that gets no answer (an audit line).
+  void Tell(const std::string& text) {
+    std::lock_guard<std::mutex> lock(mu_);
+    Status sent = proc::SendMessage(fd_, text);
+    if (!sent.ok()) SG_LOG(kError) << "audit: the parent did not take an audit line: " << sent.message();
+  }
+
  private:
   static constexpr int64_t kAnswerTimeoutUs = 60 * 1000000LL;
   std::mutex mu_;
@@ -124,6 +132,7 @@ std::shared_ptr<http::Console> OpenConsole(const HttpChildSetup& s) {
   if (s.channel_fd >= 0) {
     auto line = std::make_shared<ParentLine>(s.channel_fd);
     services.held_mail = [line](const http::HeldMailAsk& ask) { return line->Ask(ask); };
+    SetAuditSink([line](const std::string& audit) { line->Tell("audit " + audit); });
   }
   auto console = std::make_shared<http::Console>(c, s.secrets.console_users, std::move(store), std::move(ring).value(),
                                                  std::move(services));

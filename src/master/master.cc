@@ -37,7 +37,8 @@
 #include "proc/channel.h"
 #include "proc/control_socket.h"
 #include "proc/restart_backoff.h"
-#include "session/decision_log.h"
+#include "session/audit_log.h"
+#include "session/line_log.h"
 
 namespace sendguard {
 namespace {
@@ -91,6 +92,15 @@ class Master {
     slots_.assign(setup_.sockets.size(), std::vector<SlotState>(per_socket_));
     helpers_ = std::make_unique<HelperService>(snapshot_->config.spf.helper_command, setup_.helper_account);
     key_watch_ = std::make_unique<KeyWatch>(setup_.helper_account);
+    if (setup_.audit_log_fd >= 0) {
+      audit_log_ = std::make_shared<LineLog>(setup_.audit_log_fd, "audit log", metrics::Family::kAuditLogErrors);
+      setup_.audit_log_fd = -1;  // the LineLog's now
+    }
+    // The parent's own entries, those of the children it forks for held
+    // mail (they inherit this), and the lines workers and the HTTP child send.
+    SetAuditSink([this](const std::string& line) {
+      if (audit_log_) audit_log_->Write(line);
+    });
   }
 
   int Run();
@@ -125,6 +135,9 @@ class Master {
   void RestartHttp();
   void PublishGauges() const;
   std::string ReopenLogs();
+  std::string ReopenAuditLog();
+  std::string ReopenDecisionLog();
+  void WriteChildAudit(const std::string& line);
 
   // Reload and stop.
   void BeginReload(int client);
@@ -156,6 +169,7 @@ class Master {
   int64_t http_start_at_us_ = 0;
   proc::RestartBackoff http_backoff_;
   std::set<pid_t> mailers_;  // alert mails in flight
+  std::shared_ptr<LineLog> audit_log_;  // [log] audit_log; null: none
   std::optional<PendingReload> reload_;
   std::unique_ptr<KeyWatch> key_watch_;
   std::optional<KeyCheckedReload> key_reload_;
@@ -303,6 +317,7 @@ void Master::OnChannel(pid_t pid) {
     w.startup_error = m->text.substr(14);
     return;
   }
+  if (m->text.compare(0, 6, "audit ") == 0) return WriteChildAudit(m->text.substr(6));
   size_t space = m->text.find(' ');
   if (space == std::string::npos) return;
   if (m->text.compare(space + 1, std::string::npos, "decision-log") == 0) {
@@ -326,8 +341,10 @@ void Master::OnHttpChannel() {
     return;
   }
   if (m->fd >= 0) close(m->fd);
+  if (m->text.compare(0, 6, "audit ") == 0) return WriteChildAudit(m->text.substr(6));
   std::vector<int> close = FdsToCloseInChild(-1);
   for (const proc::ListenSocket& l : setup_.sockets) close.push_back(l.fd);
+  if (audit_log_) close.erase(std::remove(close.begin(), close.end(), audit_log_->fd()), close.end());  // it audits
   StartHeldMailAction(snapshot_->config, m->text, http_channel_, close, &held_actions_);
 }
 
@@ -396,7 +413,7 @@ void Master::EnsureWorkers() {
 std::vector<int> Master::FdsToCloseInChild(int own_channel) const {
   std::vector<int> fds = {setup_.signal_fd,          setup_.control_fd,        own_channel,
                           helpers_->exe_fd(),        setup_.http_socket.fd,    setup_.decision_log_fd,
-                          http_channel_};
+                          http_channel_,             audit_log_ ? audit_log_->fd() : -1};
   for (const auto& [pid, w] : workers_) fds.push_back(w.channel);
   if (reload_) fds.insert(fds.end(), reload_->clients.begin(), reload_->clients.end());
   if (key_reload_) fds.insert(fds.end(), key_reload_->clients.begin(), key_reload_->clients.end());
@@ -694,13 +711,42 @@ void Master::RestartHttp() {
   kill(http_pid_, SIGTERM);
 }
 
+// A child's audit line (session/audit_log.h); the child has logged its text.
+void Master::WriteChildAudit(const std::string& line) {
+  if (!IsAuditLine(line)) {
+    SG_LOG(kWarning) << "audit: a child sent a malformed audit line; not written";
+    return;
+  }
+  if (audit_log_) audit_log_->Write(line);
+}
+
+// The audit log's path opened again (rotated, or named or renamed by a
+// reload); if it does not open, the old file stays in use.
+std::string Master::ReopenAuditLog() {
+  const std::string& path = snapshot_->config.log.audit_log;
+  if (path.empty()) {
+    if (audit_log_) SG_LOG(kInfo) << "audit log off";
+    audit_log_.reset();
+    return "";
+  }
+  Result<int> fd = OpenLogFile(path, "[log] audit_log");
+  if (!fd.ok()) {
+    SG_LOG(kError) << "reopen-logs: " << fd.status().message() << (audit_log_ ? "; writing on to the old file" : "");
+    return "error " + fd.status().message() + "\n";
+  }
+  if (audit_log_) audit_log_->Replace(*fd);
+  else audit_log_ = std::make_shared<LineLog>(*fd, "audit log", metrics::Family::kAuditLogErrors);
+  SG_LOG(kInfo) << "reopened the audit log " << path;
+  return "ok reopened " + path + "\n";
+}
+
 // The decision log's path is opened again (logrotate moved the file, or a
 // reload named another); every worker is told to fetch the new descriptor.
 // If it does not open, the old one stays in use.
-std::string Master::ReopenLogs() {
+std::string Master::ReopenDecisionLog() {
   const std::string& path = snapshot_->config.log.decision_log;
-  if (path.empty() || setup_.decision_log_fd < 0) return "ok no decision log to reopen\n";
-  Result<int> fd = OpenDecisionLogFile(path);
+  if (path.empty() || setup_.decision_log_fd < 0) return "";
+  Result<int> fd = OpenLogFile(path, "[log] decision_log");
   if (!fd.ok()) {
     SG_LOG(kError) << "reopen-logs: " << fd.status().message() << "; writing on to the old file";
     return "error " + fd.status().message() + "\n";
@@ -712,6 +758,18 @@ std::string Master::ReopenLogs() {
   }
   SG_LOG(kInfo) << "reopened the decision log " << path;
   return "ok reopened " + path + "\n";
+}
+
+// Both logs, each on its own: one that does not open leaves the other
+// reopened. The answer is the first error, else what was reopened.
+std::string Master::ReopenLogs() {
+  std::string decision = ReopenDecisionLog(), audit = ReopenAuditLog();
+  for (const std::string* a : {&decision, &audit}) {
+    if (a->compare(0, 6, "error ") == 0) return *a;
+  }
+  if (decision.empty() && audit.empty()) return "ok no decision or audit log to reopen\n";
+  if (decision.empty() || audit.empty()) return decision + audit;
+  return "ok reopened " + snapshot_->config.log.decision_log + " and " + snapshot_->config.log.audit_log + "\n";
 }
 
 void Master::PublishGauges() const {

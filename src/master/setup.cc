@@ -14,7 +14,7 @@
 
 #include "core/log.h"
 #include "proc/control_socket.h"
-#include "session/decision_log.h"
+#include "session/line_log.h"
 
 namespace sendguard {
 namespace {
@@ -195,9 +195,14 @@ Status Prepare(const MasterOptions& options, const Config& c, DaemonSetup* d) {
   if (s.ok()) s = OpenHttpSocket(c, d);
   if (!s.ok()) return s;
   if (!c.log.decision_log.empty()) {
-    Result<int> log = OpenDecisionLogFile(c.log.decision_log);
+    Result<int> log = OpenLogFile(c.log.decision_log, "[log] decision_log");
     if (!log.ok()) return log.status();
     d->decision_log_fd = *log;
+  }
+  if (!c.log.audit_log.empty()) {
+    Result<int> log = OpenLogFile(c.log.audit_log, "[log] audit_log");
+    if (!log.ok()) return log.status();
+    d->audit_log_fd = *log;
   }
   Result<int> control = proc::OpenControlSocket(c.ControlSocket());
   if (!control.ok()) return control.status();
@@ -232,6 +237,8 @@ void ReleaseDaemon(DaemonSetup* d) {
   if (d->signal_fd >= 0) close(d->signal_fd);
   if (d->decision_log_fd >= 0) close(d->decision_log_fd);
   d->decision_log_fd = -1;
+  if (d->audit_log_fd >= 0) close(d->audit_log_fd);
+  d->audit_log_fd = -1;
   if (!d->pid_file.empty()) unlink(d->pid_file.c_str());
   d->control_fd = d->signal_fd = -1;
 }

@@ -32,6 +32,7 @@ struct DaemonSetup {
   std::string control_path;
   std::string pid_file;
   int decision_log_fd = -1;  // [log] decision_log, opened as root; -1: none
+  int audit_log_fd = -1;     // [log] audit_log, opened as root (the Master takes it); -1: none
 };
 
 Result<DaemonSetup> PrepareDaemon(const MasterOptions& options, const Config& config);

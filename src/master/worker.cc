@@ -14,6 +14,7 @@
 #include "milter/milter.h"
 #include "notify/outbox.h"
 #include "policyd/server.h"
+#include "session/audit_log.h"
 #include "session/policy_tie.h"
 #include "session/runtime.h"
 
@@ -128,7 +129,8 @@ void RunWorkerProcess(const WorkerSetup& w) {
     if (message.size() > proc::kMaxChannelMessage) message.resize(proc::kMaxChannelMessage);
     (void)channel.Notify(message);
   };
-  if (w.decision_log_fd >= 0) (*runtime)->decision_log = std::make_shared<DecisionLog>(w.decision_log_fd);
+  SetAuditSink([&channel](const std::string& line) { (void)channel.Notify("audit " + line); });
+  if (w.decision_log_fd >= 0) (*runtime)->decision_log = std::make_shared<LineLog>(w.decision_log_fd);
   if (w.run_maintenance) std::thread(MaintenanceLoop, runtime->get()).detach();
   if (w.run_maintenance && w.snapshot->abuse && !w.snapshot->config.abuse.webhook_url.empty()) {
     std::thread(OutboxLoop, WebhookOptionsOf(*w.snapshot)).detach();

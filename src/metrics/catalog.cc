@@ -68,6 +68,8 @@ std::vector<FamilySpec> Build() {
        "Worker processes that died and were replaced", {}, {}},
       {Family::kDecisionLogErrors, "sendguard_decision_log_errors_total", Kind::kCounter, S,
        "Decision log lines that could not be written", {}, {}},
+      {Family::kAuditLogErrors, "sendguard_audit_log_errors_total", Kind::kCounter, S,
+       "Audit log lines (abuse actions) that could not be written", {}, {}},
       {Family::kOpenConnections, "sendguard_open_connections", Kind::kGauge, S, "Milter connections open now", {}, {}},
       {Family::kRedisOutage, "sendguard_redis_outage", Kind::kGauge, Merge::kMax,
        "1 while some worker finds Redis unavailable", {}, {}},

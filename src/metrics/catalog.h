@@ -34,6 +34,7 @@ enum class Family : uint16_t {
   kReloads,             // counter {result}
   kWorkerRestarts,      // counter
   kDecisionLogErrors,   // counter: lines the decision log could not write
+  kAuditLogErrors,      // counter: lines the audit log could not write
   kOpenConnections,     // gauge (sum over workers)
   kRedisOutage,         // gauge (max over workers): 1 while Redis is unavailable
   kWorkers,             // gauge (the parent's): worker processes serving

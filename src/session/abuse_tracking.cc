@@ -8,15 +8,16 @@
 // changed the record in between. A store that cannot answer never refuses
 // mail on its own: the state is then unknown and the message goes on (the
 // quota check, with its own outage policy, still applies).
-#include <unistd.h>
 
 #include <algorithm>
 
 #include "abuse/alert.h"
+#include "abuse/audit.h"
 #include "abuse/ladder.h"
 #include "core/log.h"
 #include "core/strings.h"
 #include "metrics/metrics.h"
+#include "session/audit_log.h"
 #include "session/message_state.h"
 #include "session/session.h"
 
@@ -35,18 +36,13 @@ std::string Address(std::string a) {
   return a;
 }
 
-// The audit line: every automatic change of an identity's state.
-void LogChange(const std::string& identity, const abuse::Change& c, const std::string& queue_id) {
+// The audit entry: every automatic change of an identity's state, with the
+// message that made it as evidence.
+void AuditChange(const std::string& identity, const abuse::Change& c, const std::string& queue_id, int64_t now) {
   if (!c.level_changed && !c.notify) return;
-  SG_LOG(kWarning) << "abuse: identity=" << identity << " action=" << c.what << " condition=" << (c.condition.empty() ? "-" : c.condition)
-      << " from=" << abuse::LevelName(c.from) << " to=" << abuse::LevelName(c.to)
-      << " until=" << (c.to == abuse::Level::kNone ? std::string("-") : c.until == 0 ? "manual" : std::to_string(c.until))
-      << " evidence=" << (queue_id.empty() ? "NOQUEUE" : queue_id) << " " << abuse::SignalsText(c.signals);
-}
-
-std::string RelayName() {
-  char host[256] = {0};
-  return gethostname(host, sizeof(host) - 1) == 0 ? host : "unknown";
+  abuse::AuditEntry entry = abuse::FromChange(identity, c, now, abuse::kAutomatic);
+  entry.queue_ids = {queue_id.empty() ? "NOQUEUE" : queue_id};
+  Audit(entry);
 }
 
 // Queues the webhook alert of a change (a file in the outbox; the network is
@@ -248,7 +244,7 @@ void Session::FinishAbuseWrite(const EndOfMessage* result) {
     SG_LOG(kWarning) << "abuse: cannot record a message of " << m.identity.ToString() << ": " << st.ToString();
     return;
   }
-  LogChange(m.identity.ToString(), final.change, e.queue_id);
+  AuditChange(m.identity.ToString(), final.change, e.queue_id, e.now_s);
   if (final.change.level_changed || final.change.notify) metrics::Count(metrics::Family::kAbuseActions, {final.change.what});
   Alert(snap, m.identity.ToString(), final.change, final.record, e.now_s);
   AlertMail(snap, *runtime_, m.identity.ToString(), final.change, final.record);

@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "metrics/metrics.h"
-#include "session/decision_log.h"
+#include "session/line_log.h"
 #include "session/message_state.h"
 
 namespace sendguard {

@@ -8,8 +8,10 @@
 #include <cctype>
 
 #include "abuse/signals.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "session/abuse_admin.h"
+#include "session/audit_log.h"
 
 namespace sendguard {
 namespace {
@@ -56,6 +58,19 @@ Status RunHeldMailTool(const Config& c, bool deliver, const std::vector<std::str
   return Status::Ok();
 }
 
+abuse::AuditEntry HeldMailEntry(const std::string& user, bool deliver, const std::vector<std::string>& ids,
+                                const std::string& by, int64_t now, const Status& result) {
+  abuse::AuditEntry e;
+  e.time = now;
+  e.identity = user;
+  e.action = deliver ? "deliver-held" : "delete-held";
+  e.by = by;
+  e.condition = "manual";
+  e.queue_ids = ids;
+  e.result = result.ok() ? "ok" : result.ToString();
+  return e;
+}
+
 Result<std::string> ActOnHeldMessage(const Config& c, quota::QuotaStore* store, const std::string& user,
                                      const std::string& queue_id, bool deliver, const std::string& by) {
   if (!IsQueueId(queue_id)) return Status::InvalidArgument("'" + queue_id + "' is not a Postfix queue id");
@@ -66,13 +81,8 @@ Result<std::string> ActOnHeldMessage(const Config& c, quota::QuotaStore* store, 
     return Status::NotFound(queue_id + " is not held mail of " + user);
   }
   Status ran = RunHeldMailTool(c, deliver, {queue_id});
-  const char* action = deliver ? "deliver-held" : "delete-held";
-  if (!ran.ok()) {
-    SG_LOG(kError) << "abuse: identity=" << user << " action=" << action << " queue_id=" << queue_id << " by=" << by
-                   << " failed: " << ran.ToString();
-    return ran;
-  }
-  SG_LOG(kWarning) << "abuse: identity=" << user << " action=" << action << " queue_id=" << queue_id << " by=" << by;
+  Audit(HeldMailEntry(user, deliver, {queue_id}, by, SystemClock::Instance().NowSeconds(), ran));
+  if (!ran.ok()) return ran;
   Result<abuse::Record> saved = ChangeAbuseRecord(store, key, [&](abuse::Record* r) {
     abuse::TakeHeld(r, queue_id);
     return abuse::Change();

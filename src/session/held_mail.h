@@ -11,7 +11,8 @@
 // postfix_config_dir; an error says which tool failed. ActOnHeldMessage()
 // checks that `queue_id` is well formed and in the held list of `user`'s
 // abuse record, runs the tool, takes the id out of the list and logs the
-// audit line naming `by`; a refusal is InvalidArgument (bad id) or NotFound
+// audit entry naming `by` (HeldMailEntry: action deliver-held or
+// delete-held, the ids, the tool's result); a refusal is InvalidArgument (bad id) or NotFound
 // (not this account's held mail), a store or tool failure Unavailable /
 // Internal. Returns what was done, for the admin.
 // Thread-safety: safe for concurrent calls (forks and waits for its tools).
@@ -21,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "abuse/audit.h"
 #include "config/config.h"
 #include "core/status.h"
 #include "quota/quota_store.h"
@@ -30,6 +32,9 @@ namespace sendguard {
 bool IsQueueId(const std::string& id);
 
 Status RunHeldMailTool(const Config& config, bool deliver, const std::vector<std::string>& ids);
+
+abuse::AuditEntry HeldMailEntry(const std::string& user, bool deliver, const std::vector<std::string>& ids,
+                                const std::string& by, int64_t now, const Status& result);
 
 Result<std::string> ActOnHeldMessage(const Config& config, quota::QuotaStore* store, const std::string& user,
                                      const std::string& queue_id, bool deliver, const std::string& by);

@@ -20,7 +20,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "quota/quota_store.h"
-#include "session/decision_log.h"
+#include "session/line_log.h"
 #include "spf/spf_client.h"
 
 namespace sendguard {
@@ -32,7 +32,7 @@ struct Runtime {
   std::function<void(const std::string& subject, const std::string& body)> send_alert_mail;
   std::unique_ptr<quota::QuotaStore> quota_store;
   std::unique_ptr<spf::SpfClient> spf;
-  std::shared_ptr<DecisionLog> decision_log;  // null: no decision log
+  std::shared_ptr<LineLog> decision_log;  // null: no decision log
 };
 
 Result<std::unique_ptr<Runtime>> OpenRuntime(const Config& config,

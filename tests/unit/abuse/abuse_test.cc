@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "abuse/abuse_policy.h"
+#include "abuse/audit.h"
 #include "abuse/ladder.h"
 #include "abuse/log_learner.h"
 #include "abuse/signals.h"
@@ -405,4 +406,47 @@ BOOST_AUTO_TEST_CASE(take_held_removes_one_queue_id) {
   BOOST_TEST(TakeHeld(&r, "AAAAAA"));
   BOOST_TEST(!TakeHeld(&r, "AAAAAA"));
   BOOST_TEST(r.held == std::vector<std::string>({"BBBBBB"}));
+}
+
+BOOST_AUTO_TEST_CASE(audit_entry_of_a_manual_suspension_is_one_json_line) {
+  Record r;
+  Change c = Suspend(&r, Level::kSuspended, kT0, kT0 + 3600, "phishing \"reported\"", "cli:root");
+  AuditEntry e = FromChange("mallory@example.org", c, kT0, "cli:root", "phishing \"reported\"");
+  std::string json = AuditJson(e, "relay1");
+  std::string head = "{\"type\": \"sendguard.audit\", \"time\": " + std::to_string(kT0) +
+                     ", \"relay\": \"relay1\", \"identity\": \"mallory@example.org\", \"action\": \"suspend\", "
+                     "\"by\": \"cli:root\", \"condition\": \"manual\", \"from\": \"none\", \"to\": \"suspend\", "
+                     "\"until\": " + std::to_string(kT0 + 3600) +
+                     ", \"reason\": \"phishing \\\"reported\\\"\", \"queue_ids\": [], \"result\": \"ok\", "
+                     "\"signals\": {\"messages\": 0, ";
+  BOOST_TEST(json.substr(0, head.size()) == head);
+  BOOST_TEST(json.back() == '}');
+  BOOST_TEST(json.find('\n') == std::string::npos);
+  std::string text = AuditText(e);
+  BOOST_TEST(text.find("identity=mallory@example.org action=suspend by=cli:root condition=manual from=none "
+                       "to=suspend until=" + std::to_string(kT0 + 3600) + " queue_ids=- reason=\"phishing") == 0u,
+             text);
+}
+
+BOOST_AUTO_TEST_CASE(audit_entry_of_an_automatic_change_names_the_evidence_and_stays_valid_json) {
+  auto p = Policy(kPolicy);
+  Record r;
+  Change c;
+  for (int i = 0; i < 50; ++i) {
+    Observe(&r, Msg(kT0, {"a@x.example"}));
+    c = Evaluate(&r, *p, kT0, false);
+  }
+  BOOST_REQUIRE(c.level_changed);
+  AuditEntry e = FromChange("bad\xff" "login", c, kT0, kAutomatic);
+  e.queue_ids = {"4Xyz12AbC"};
+  std::string json = AuditJson(e, "relay1");
+  BOOST_TEST(json.find("\"identity\": \"bad\\ufffdlogin\"") != std::string::npos, json);
+  BOOST_TEST(json.find("\"by\": \"sendguard\", \"condition\": \"burst\"") != std::string::npos, json);
+  BOOST_TEST(json.find("\"queue_ids\": [\"4Xyz12AbC\"]") != std::string::npos, json);
+  BOOST_TEST(json.find("\"messages\": 50") != std::string::npos, json);
+  // A release leaves no restriction: no "until", whatever the change said.
+  Change released = Release(&r, kT0 + 60, "console:alice");
+  AuditEntry rel = FromChange("bad", released, kT0 + 60, "console:alice");
+  BOOST_TEST(AuditJson(rel, "r").find("\"to\": \"none\", \"until\": 0") != std::string::npos);
+  BOOST_TEST(AuditText(rel).find("until=-") != std::string::npos);
 }

@@ -1,4 +1,4 @@
-// Tests for session/decision_log: valid JSON strings from any bytes, one
+// Tests for session/line_log: valid JSON strings from any bytes, one
 // line per write, and a swapped descriptor.
 #include <boost/test/unit_test.hpp>
 
@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "session/decision_log.h"
+#include "session/line_log.h"
 #include "../temp_dir.h"
 
 namespace sendguard {
@@ -31,11 +31,11 @@ BOOST_AUTO_TEST_CASE(json_strings_escape_and_repair_utf8) {
 BOOST_AUTO_TEST_CASE(lines_go_to_the_current_file) {
   test::TempDir dir;
   std::string a = dir.path() + "/a.jsonl", b = dir.path() + "/b.jsonl";
-  Result<int> fa = OpenDecisionLogFile(a);
+  Result<int> fa = OpenLogFile(a, "[log] decision_log");
   BOOST_REQUIRE(fa.ok());
-  DecisionLog log(*fa);
+  LineLog log(*fa);
   log.Write("{\"n\":1}");
-  Result<int> fb = OpenDecisionLogFile(b);
+  Result<int> fb = OpenLogFile(b, "[log] decision_log");
   BOOST_REQUIRE(fb.ok());
   log.Replace(*fb);
   log.Write("{\"n\":2}");
@@ -44,7 +44,7 @@ BOOST_AUTO_TEST_CASE(lines_go_to_the_current_file) {
 }
 
 BOOST_AUTO_TEST_CASE(an_unopenable_path_names_the_key) {
-  Result<int> fd = OpenDecisionLogFile("/nonexistent-dir/x.jsonl");
+  Result<int> fd = OpenLogFile("/nonexistent-dir/x.jsonl", "[log] decision_log");
   BOOST_REQUIRE(!fd.ok());
   BOOST_CHECK(fd.status().message().find("[log] decision_log") != std::string::npos);
 }
