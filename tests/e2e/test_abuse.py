@@ -9,7 +9,9 @@ the Postfix hold queue unsigned, and `release --deliver-held` delivers it,
 learn`); a bulk sender (an exempt class, a large learned baseline) sending
 as much is never restricted. Every change is POSTed to a webhook, signed
 with HMAC-SHA256, and retried from the outbox while the receiver is down,
-and mailed to the abuse desk through the local sendmail(1)."""
+and mailed to the abuse desk through the local sendmail(1). Every action,
+automatic or by hand, held mail included, is a line of the audit log, which
+follows a rotation (`sendguard reopen-logs`)."""
 
 import hashlib
 import hmac
@@ -23,7 +25,7 @@ from sgbed import bed, messages, procs
 
 PW = "pw"
 CAROL, DAVE, ERIN, BULK = "carol@example.org", "dave@example.org", "erin@example.org", "news@example.org"
-FRANK = "frank@example.org"
+FRANK, GRACE = "frank@example.org", "grace@example.org"
 SECRET = "e2e-webhook-secret"
 ABUSE_DESK, ALERTS_FROM = "abuse-desk@example.net", "sendguard-alerts@example.org"
 RCPT = "friend@example.net"
@@ -131,7 +133,8 @@ class AbuseTest(bed.BedTestCase):
             f.write(SECRET + "\n")
         os.chmod(secret_file, 0o600)
         options = bed.BedOptions(
-            users={CAROL: PW, DAVE: PW, ERIN: PW, BULK: PW, FRANK: PW},
+            users={CAROL: PW, DAVE: PW, ERIN: PW, BULK: PW, FRANK: PW, GRACE: PW},
+            audit_log="${files}/audit.jsonl",
             extra_main_cf="smtpd_authorized_xclient_hosts = 127.0.0.1\n",
             files={"quota.conf": QUOTA_CONF, "actions.conf": ACTIONS_CONF, "abuse.conf": ABUSE_CONF},
             extra_toml=f"""\
@@ -172,6 +175,21 @@ alert_mail_from = "{ALERTS_FROM}"
         sg = self.bed.sendguard
         return sg.command("abuse", *args, "-c", sg.config_path)
 
+    def audit_path(self):
+        return os.path.join(self.bed.sendguard.files_dir, "audit.jsonl")
+
+    def audit(self, identity, action, path=None):
+        """The audit log's entries about `identity` with `action` (each line
+        must be one JSON object)."""
+        try:
+            with open(path or self.audit_path()) as f:
+                entries = [json.loads(line) for line in f]
+        except FileNotFoundError:
+            return []
+        for e in entries:
+            self.assertEqual(e["type"], "sendguard.audit", e)
+        return [e for e in entries if e["identity"] == identity and e["action"] == action]
+
     def assert_suspended_reply(self, outcome):
         self.assertFalse(outcome.accepted, str(outcome))
         self.assertEqual((outcome.stage, outcome.code), ("MAIL", 550), str(outcome))
@@ -204,7 +222,13 @@ alert_mail_from = "{ALERTS_FROM}"
         listed = self.abuse("list")
         self.assertIn(CAROL, listed.stdout)
         log = self.bed.sendguard.log_since(0)
-        self.assertIn(f"abuse: identity={CAROL} action=suspend", log)
+        self.assertIn(f"abuse: identity={CAROL} action=suspend by=sendguard", log)
+        entry = procs.wait_until(lambda: self.audit(CAROL, "suspend"), 5, "the audit entry of the suspension")[0]
+        self.assertEqual((entry["by"], entry["to"], entry["result"]), ("sendguard", "suspend", "ok"), entry)
+        self.assertIn(entry["condition"], ("fanout", "many_addresses"), entry)
+        self.assertTrue(entry["queue_ids"] and entry["queue_ids"][0] != "NOQUEUE", entry)
+        self.assertGreater(entry["until"], entry["time"], entry)
+        self.assertGreaterEqual(entry["signals"]["messages"], 3, entry)
 
         alerts = procs.wait_until(lambda: self.receiver.alerts(CAROL, "suspend"), 15, "the webhook alert")
         self.assertEqual(alerts[0]["to"], "suspend")
@@ -225,7 +249,10 @@ alert_mail_from = "{ALERTS_FROM}"
 
         released = self.abuse("release", CAROL)
         self.assertEqual(released.returncode, 0, released.stdout + released.stderr)
-        self.assertIn(f"abuse: identity={CAROL} action=release condition=manual", released.stderr)  # audit line
+        self.assertIn(f"abuse: identity={CAROL} action=release by=cli:", released.stderr)
+        entry = self.audit(CAROL, "release")[0]
+        self.assertTrue(entry["by"].startswith("cli:"), entry)
+        self.assertEqual((entry["condition"], entry["from"], entry["to"]), ("manual", "suspend", "none"), entry)
         self.assertTrue(self.send(CAROL)[0].accepted)
         procs.wait_until(lambda: self.receiver.alerts(CAROL, "release"), 15, "the webhook alert of the release")
         history = self.abuse("history", CAROL)
@@ -250,6 +277,9 @@ alert_mail_from = "{ALERTS_FROM}"
         self.assertIn("released 1 held message", released.stdout)
         received = self.bed.sink.wait_for_message_id(message_id)
         self.assertEqual(received.header_values("DKIM-Signature"), [])
+        self.assertEqual(self.audit(DAVE, "hold")[0]["by"], "sendguard")
+        entry = self.audit(DAVE, "deliver-held")[0]
+        self.assertEqual((entry["queue_ids"], entry["result"]), ([queue_id], "ok"), entry)
 
     def test_held_mail_is_deleted_on_release(self):
         queue_id, message_id = self.hold_with_content(ERIN)
@@ -257,6 +287,39 @@ alert_mail_from = "{ALERTS_FROM}"
         self.assertEqual(released.returncode, 0, released.stdout + released.stderr)
         procs.wait_until(lambda: queue_id not in self.bed.postfix.queue_ids(), 10, f"{queue_id} deleted")
         self.assertEqual(self.bed.sink.with_message_id(message_id), [])
+        entry = self.audit(ERIN, "delete-held")[0]
+        self.assertEqual((entry["queue_ids"], entry["result"]), ([queue_id], "ok"), entry)
+
+    def test_audit_log_follows_a_rotation_and_suspend_needs_it(self):
+        sg = self.bed.sendguard
+        suspended = self.abuse("suspend", GRACE, "--for", "1h", "--reason", "reported by a customer")
+        self.assertEqual(suspended.returncode, 0, suspended.stdout + suspended.stderr)
+        entry = self.audit(GRACE, "suspend")[0]
+        self.assertEqual((entry["reason"], entry["condition"]), ("reported by a customer", "manual"), entry)
+        self.assertEqual(entry["until"], entry["time"] + 3600, entry)
+        self.assertEqual(os.stat(self.audit_path()).st_mode & 0o777, 0o640)
+        rotated = self.audit_path() + ".1"
+        os.rename(self.audit_path(), rotated)
+        reopened = sg.command("reopen-logs", "-c", sg.config_path)
+        self.assertEqual(reopened.returncode, 0, reopened.stdout + reopened.stderr)
+        self.assertIn("audit.jsonl", reopened.stdout)
+        self.assertEqual(self.abuse("release", GRACE).returncode, 0)
+        self.hold_with_content(GRACE)  # an automatic action: written by the daemon
+        procs.wait_until(lambda: self.audit(GRACE, "hold"), 10, "the hold in the reopened audit log")
+        self.assertEqual(len(self.audit(GRACE, "release")), 1)
+        self.assertEqual([e["action"] for e in self.audit(GRACE, "suspend", rotated)], ["suspend"])
+        self.assertEqual(self.audit(GRACE, "hold", rotated), [], "the daemon wrote on to the rotated file")
+        # A command that would act but cannot write its audit entry does not act.
+        os.rename(self.audit_path(), rotated)
+        os.mkdir(self.audit_path())
+        try:
+            refused = self.abuse("suspend", GRACE)
+        finally:
+            os.rmdir(self.audit_path())
+            os.rename(rotated, self.audit_path())
+        self.assertNotEqual(refused.returncode, 0, refused.stdout + refused.stderr)
+        self.assertIn("[log] audit_log", refused.stderr)
+        self.assertIn(f"{GRACE}: hold", self.abuse("show", GRACE).stdout)
 
     def test_exempt_bulk_sender_with_a_large_baseline_is_not_restricted(self):
         for i in range(30):

@@ -12,6 +12,7 @@ login and every action answers 401; failed logins are rate limited.
 Screenshots go to obj/results/console/."""
 
 import http.client
+import json
 import os
 import re
 import time
@@ -46,6 +47,7 @@ class ConsoleTest(bed.BedTestCase):
         users={ALICE: ALICE_PW, MALLORY: MALLORY_PW},
         user="nobody",
         workers=2,
+        audit_log="${files}/audit.jsonl",
         files={"quota.conf": "class default { messages 100/1h }\n", "abuse.conf": ABUSE_CONF},
         extra_toml=f"""
 [quota]
@@ -184,6 +186,11 @@ login_attempts = 5
         d.find_element(By.ID, "release").click()
         self.wait_state("none")
         self.assertIn("console:admin", d.find_element(By.ID, "history-table").text)
+        with open(os.path.join(self.bed.sendguard.files_dir, "audit.jsonl")) as f:
+            audit = [json.loads(line) for line in f]
+        actions = [(e["identity"], e["action"], e["by"]) for e in audit]
+        self.assertIn((MALLORY, "suspend", "sendguard"), actions)
+        self.assertIn((MALLORY, "release", "console:admin"), actions)  # written by the parent for the HTTP child
         self.shot("account-released")
         self.assertEqual(self.abuse_show(MALLORY), f"{MALLORY}: none")
         again, _ = self.send(MALLORY, MALLORY_PW, ["bob@example.net"])

@@ -84,6 +84,7 @@ policy_file = "${files}/quota.conf"
         with open(SNIPPET) as f:
             snippet = f.read()
         snippet = (snippet.replace("/var/log/sendguard/decisions.jsonl", self.log_path)
+                   .replace("/var/log/sendguard/audit.jsonl", os.path.join(sg.files_dir, "audit.jsonl"))
                    .replace("/usr/local/sbin/sendguard", sg.options.binary)
                    .replace("/etc/sendguard/sendguard.conf", sg.config_path)
                    .replace(">/dev/null || true", f"> {self.log_path}.reopen 2>&1")

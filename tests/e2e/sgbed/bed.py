@@ -35,6 +35,7 @@ class BedOptions:
     user: str = ""                      # sendguard's [daemon] user ("" = as the parent)
     workers: int = 0                    # sendguard's [daemon] workers (0 = one per core)
     decision_log: str = ""              # sendguard's [log] decision_log ("${files}" = files dir)
+    audit_log: str = ""                 # sendguard's [log] audit_log ("${files}" = files dir)
     mta: str = "postfix"                # or "sendmail": Debian's sendmail-bin, unpacked (sendmail.py)
     chroot: bool = False                # Postfix as Debian runs it: smtpd, cleanup, ... chrooted in
                                         # the queue dir; sendguard's socket in queue/sendguard/,
@@ -97,7 +98,7 @@ class TestBed:
                                                      extra_toml=o.extra_toml, files=o.files,
                                                      trusted_networks=o.trusted_networks,
                                                      user=o.user, workers=o.workers,
-                                                     decision_log=o.decision_log,
+                                                     decision_log=o.decision_log, audit_log=o.audit_log,
                                                      socket_path=socket_path,
                                                      postfix_milter=postfix_milter))
             self.sendguard.start()

@@ -32,7 +32,7 @@ failure_action = "{failure_action}"
 [log]
 target = "stderr"
 level = "{log_level}"
-{decision_log_line}
+{log_lines}
 [identity]
 trusted_networks = [{trusted_networks}]
 """
@@ -41,12 +41,14 @@ DEFAULT_TRUSTED_NETWORKS = ("127.0.0.0/8", "::1/128")
 
 
 def render_config(listen, state_dir, failure_action="tempfail", log_level="info",
-                  trusted_networks=DEFAULT_TRUSTED_NETWORKS, user="", workers=0, decision_log=""):
+                  trusted_networks=DEFAULT_TRUSTED_NETWORKS, user="", workers=0, decision_log="", audit_log=""):
     """The bed's base config (the [daemon], [log] and [identity] tables)."""
+    log_lines = "".join(f'{key} = "{path}"\n' for key, path in (("decision_log", decision_log),
+                                                                ("audit_log", audit_log)) if path)
     return CONFIG_TEMPLATE.format(
         listen=listen, state_dir=state_dir, failure_action=failure_action, log_level=log_level,
         user=user, workers_line="" if workers is None else f"workers = {workers}\n",
-        decision_log_line=f'decision_log = "{decision_log}"\n' if decision_log else "",
+        log_lines=log_lines,
         trusted_networks=", ".join(f'"{n}"' for n in trusted_networks))
 
 
@@ -62,6 +64,7 @@ class SendguardOptions:
     user: str = ""                   # [daemon] user: the workers' account ("" = the parent's)
     workers: int = 0                 # [daemon] workers per socket (0 = one per core; None = no key)
     decision_log: str = ""           # [log] decision_log ("${files}" = files_dir); "" = none
+    audit_log: str = ""              # [log] audit_log ("${files}" = files_dir); "" = none
     socket_path: str = ""            # unix socket path ("" = sendguard.sock under root)
     postfix_milter: str = ""         # how Postfix names that socket ("" = unix:<socket_path>)
 
@@ -98,7 +101,8 @@ class Sendguard:
         config = render_config(self.listen, self.state_dir, self.options.failure_action,
                                self.options.log_level, self.options.trusted_networks,
                                self.options.user, self.options.workers,
-                               self.options.decision_log.replace("${files}", self.files_dir))
+                               self.options.decision_log.replace("${files}", self.files_dir),
+                               self.options.audit_log.replace("${files}", self.files_dir))
         extra = self.options.extra_toml.replace("${files}", self.files_dir)
         with open(self.config_path, "w") as f:
             f.write(config + ("\n" + extra if extra else ""))
