@@ -157,7 +157,7 @@ console_users_file = "${{files}}/console-users"
         self.assertNotIn(queue_id, self.bed.postfix.held_ids())
         received = self.bed.sink.wait_for_message_id(message_id)
         self.assertIsNotNone(received)
-        self.assertIn(f"abuse: identity={DAVE} action=deliver-held queue_id={queue_id} by=console:{ADMIN}",
+        self.assertIn(f"abuse: identity={DAVE} action=deliver-held by=console:{ADMIN} condition=manual from=none to=none until=- queue_ids={queue_id}",
                       self.bed.sendguard.log_since(log_at))
         self.shot("account-delivered")
 
@@ -169,7 +169,7 @@ console_users_file = "${{files}}/console-users"
         self.wait_gone_from_page(queue_id)
         procs.wait_until(lambda: queue_id not in self.bed.postfix.queue_ids(), 10, f"{queue_id} deleted")
         self.assertEqual(self.bed.sink.with_message_id(message_id), [])
-        self.assertIn(f"abuse: identity={DAVE} action=delete-held queue_id={queue_id} by=console:{ADMIN}",
+        self.assertIn(f"abuse: identity={DAVE} action=delete-held by=console:{ADMIN} condition=manual from=none to=none until=- queue_ids={queue_id}",
                       self.bed.sendguard.log_since(log_at))
         self.assertIn("0 in the hold queue", self.driver.page_source)
 
