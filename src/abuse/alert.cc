@@ -24,11 +24,11 @@ std::string SignalsJson(const Signals& s) {
 std::string AlertJson(const std::string& identity, const Change& c, const Record& r, const std::string& relay,
                       int64_t now) {
   std::ostringstream o;
-  o << "{\"type\": \"sendguard.abuse\", \"identity\": " << JsonString(identity) << ", \"action\": " << JsonString(c.what)
-    << ", \"condition\": " << JsonString(c.condition) << ", \"from\": " << JsonString(LevelName(c.from))
-    << ", \"to\": " << JsonString(LevelName(c.to)) << ", \"until\": " << c.until << ", \"relay\": " << JsonString(relay)
+  o << "{\"type\": \"sendguard.abuse\", \"identity\": " << Quoted(identity) << ", \"action\": " << Quoted(c.what)
+    << ", \"condition\": " << Quoted(c.condition) << ", \"from\": " << Quoted(LevelName(c.from))
+    << ", \"to\": " << Quoted(LevelName(c.to)) << ", \"until\": " << c.until << ", \"relay\": " << Quoted(relay)
     << ", \"time\": " << now << ", \"signals\": " << SignalsJson(c.signals) << ", \"evidence\": [";
-  for (size_t i = 0; i < r.evidence.size(); ++i) o << (i ? ", " : "") << JsonString(r.evidence[i]);
+  for (size_t i = 0; i < r.evidence.size(); ++i) o << (i ? ", " : "") << Quoted(r.evidence[i]);
   o << "]}";
   return o.str();
 }

@@ -36,13 +36,13 @@ AuditEntry FromChange(const std::string& identity, const Change& change, int64_t
 
 std::string AuditJson(const AuditEntry& e, const std::string& relay) {
   std::ostringstream o;
-  o << "{\"type\": \"sendguard.audit\", \"time\": " << e.time << ", \"relay\": " << JsonString(relay)
-    << ", \"identity\": " << JsonString(e.identity) << ", \"action\": " << JsonString(e.action)
-    << ", \"by\": " << JsonString(e.by) << ", \"condition\": " << JsonString(e.condition)
-    << ", \"from\": " << JsonString(LevelName(e.from)) << ", \"to\": " << JsonString(LevelName(e.to))
-    << ", \"until\": " << e.until << ", \"reason\": " << JsonString(e.reason) << ", \"queue_ids\": [";
-  for (size_t i = 0; i < e.queue_ids.size(); ++i) o << (i ? ", " : "") << JsonString(e.queue_ids[i]);
-  o << "], \"result\": " << JsonString(e.result);
+  o << "{\"type\": \"sendguard.audit\", \"time\": " << e.time << ", \"relay\": " << Quoted(relay)
+    << ", \"identity\": " << Quoted(e.identity) << ", \"action\": " << Quoted(e.action)
+    << ", \"by\": " << Quoted(e.by) << ", \"condition\": " << Quoted(e.condition)
+    << ", \"from\": " << Quoted(LevelName(e.from)) << ", \"to\": " << Quoted(LevelName(e.to))
+    << ", \"until\": " << e.until << ", \"reason\": " << Quoted(e.reason) << ", \"queue_ids\": [";
+  for (size_t i = 0; i < e.queue_ids.size(); ++i) o << (i ? ", " : "") << Quoted(e.queue_ids[i]);
+  o << "], \"result\": " << Quoted(e.result);
   if (e.signals) o << ", \"signals\": " << SignalsJson(*e.signals);
   o << "}";
   return o.str();

@@ -11,7 +11,8 @@
 // expiry), "from", "to" (levels), "until" (unix seconds, 0 = until
 // released or no restriction), "reason", "queue_ids" (the evidence of an
 // automatic action, the held messages of a held-mail action), "result"
-// ("ok" or what failed), "signals" (automatic actions only)}. Strings are
+// ("ok" or what failed), "signals" (the identity's at the time, for
+// changes of its state; absent for held-mail actions)}. Strings are
 // valid JSON whatever bytes the identity holds. AuditText() is the same as
 // key=value words for syslog. FromChange() fills an entry from a ladder
 // Change.

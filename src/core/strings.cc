@@ -72,22 +72,6 @@ std::string Join(const std::vector<std::string>& parts, std::string_view separat
   return out;
 }
 
-std::string Quoted(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c == 0x7f) {
-      char esc[8];
-      std::snprintf(esc, sizeof esc, "\\u%04x", c);
-      out += esc;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
 
 std::string DomainOf(std::string_view address) {
   size_t at = address.rfind('@');
@@ -99,7 +83,7 @@ std::string CanonicalDnsName(std::string_view name) {
   return Lower(name);
 }
 
-std::string JsonString(std::string_view s) {
+std::string Quoted(std::string_view s) {
   std::string out = "\"";
   for (size_t i = 0; i < s.size();) {
     unsigned char c = static_cast<unsigned char>(s[i]);

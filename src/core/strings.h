@@ -27,12 +27,10 @@ std::string_view TrimBlanks(std::string_view s);
 std::vector<std::string> SplitWords(std::string_view s);
 std::string Join(const std::vector<std::string>& parts, std::string_view separator);
 
-// `s` in double quotes with '"', '\\' and control characters escaped
-// (\uXXXX): a valid JSON string and a valid TOML basic string.
+// `s` in double quotes with '"', '\\' and control characters (and DEL)
+// escaped as \uXXXX, and bytes that are not UTF-8 replaced by \ufffd: a
+// valid JSON string and a valid TOML basic string whatever `s` holds.
 std::string Quoted(std::string_view s);
-// A JSON string literal of `s` that is valid UTF-8 whatever `s` holds: bytes
-// that are not UTF-8 become U+FFFD, control characters \uXXXX.
-std::string JsonString(std::string_view s);
 
 // The lower-cased domain of "local@Domain" (after the last '@'; "" if none).
 std::string DomainOf(std::string_view address);

@@ -212,7 +212,7 @@ Response Console::Login(const Request& r) {
   auto it = users_.find(user);
   if (it == users_.end() || !VerifyPassword(it->second, Get(form, "password"))) {
     limiter_.Failed(r.client_ip, now);
-    SG_LOG(kWarning) << "console: failed login for " << JsonString(user) << " from " << r.client_ip;
+    SG_LOG(kWarning) << "console: failed login for " << Quoted(user) << " from " << r.client_ip;
     return LoginForm("Wrong user or password.", 401);
   }
   SG_LOG(kInfo) << "console: " << user << " logged in from " << r.client_ip;
@@ -237,8 +237,8 @@ Response Console::HistoryJson(const Request& r) {
   std::string range = Get(r.query, "range");
   int64_t minutes = range == "week" ? HistoryRing::kMinutes : range == "day" ? 1440 : 60;
   int64_t points = range == "week" ? 168 : range == "day" ? 144 : 60;
-  std::string json = "{\"range\":" + JsonString(range.empty() ? "hour" : range) + ",\"series\":[";
-  for (size_t i = 0; i < kHistorySeries; ++i) json += (i ? "," : "") + JsonString(kHistorySeriesNames[i]);
+  std::string json = "{\"range\":" + Quoted(range.empty() ? "hour" : range) + ",\"series\":[";
+  for (size_t i = 0; i < kHistorySeries; ++i) json += (i ? "," : "") + Quoted(kHistorySeriesNames[i]);
   json += "],\"points\":[";
   std::vector<HistoryPoint> pts = history_->Range(Now(), minutes, points);
   for (size_t p = 0; p < pts.size(); ++p) {

@@ -102,9 +102,10 @@ class ParentLine {
     }
   }
 
-  // A message that gets no answer (an audit line).
+  // A message that gets no answer (an audit line). Not behind mu_: a
+  // SOCK_SEQPACKET message goes whole, and an audit entry must not wait for
+  // a held-mail answer that may take a minute.
   void Tell(const std::string& text) {
-    std::lock_guard<std::mutex> lock(mu_);
     Status sent = proc::SendMessage(fd_, text);
     if (!sent.ok()) SG_LOG(kError) << "audit: the parent did not take an audit line: " << sent.message();
   }

@@ -63,16 +63,16 @@ std::string Number(double v) {
 
 std::string JsonList(const std::vector<std::string>& items) {
   std::string out = "[";
-  for (const std::string& i : items) out += (out.size() > 1 ? "," : "") + JsonString(i);
+  for (const std::string& i : items) out += (out.size() > 1 ? "," : "") + Quoted(i);
   return out + "]";
 }
 
 // "key": "value" pairs joined into one object, in order.
 class JsonObject {
  public:
-  JsonObject& Str(const char* key, std::string_view value) { return Raw(key, JsonString(value)); }
+  JsonObject& Str(const char* key, std::string_view value) { return Raw(key, Quoted(value)); }
   JsonObject& Raw(const char* key, const std::string& json) {
-    text_ += (text_.size() > 1 ? "," : "") + JsonString(key) + ":" + json;
+    text_ += (text_.size() > 1 ? "," : "") + Quoted(key) + ":" + json;
     return *this;
   }
   std::string Close() const { return text_ + "}"; }

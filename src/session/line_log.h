@@ -11,7 +11,7 @@
 // never interleave. A line that cannot be written is counted (the metric
 // family given) and reported at most once a minute under the log's name; it
 // never delays or changes a decision. Strings in the lines are written with
-// JsonString (core/strings.h).
+// Quoted (core/strings.h).
 // Thread-safety: LineLog is safe for concurrent use.
 #ifndef SENDGUARD_SESSION_LINE_LOG_H_
 #define SENDGUARD_SESSION_LINE_LOG_H_
@@ -22,7 +22,7 @@
 #include <string_view>
 
 #include "core/status.h"
-#include "core/strings.h"  // JsonString, for the writers of lines
+#include "core/strings.h"  // Quoted, for the writers of lines
 #include "metrics/catalog.h"
 
 namespace sendguard {

@@ -37,3 +37,10 @@ BOOST_AUTO_TEST_CASE(quoted_is_json_and_toml) {
   BOOST_TEST(Quoted("tab\there\n") == "\"tab\\u0009here\\u000a\"");
   BOOST_TEST(Quoted("Grüße") == "\"Grüße\"");
 }
+
+BOOST_AUTO_TEST_CASE(quoted_strings_are_valid_utf8_whatever_the_bytes) {
+  BOOST_CHECK_EQUAL(Quoted("a\"b\\c\n"), "\"a\\\"b\\\\c\\u000a\"");
+  BOOST_CHECK_EQUAL(Quoted("caf\xc3\xa9"), "\"caf\xc3\xa9\"");
+  BOOST_CHECK_EQUAL(Quoted("bad\xff\xc3"), "\"bad\\ufffd\\ufffd\"");
+  BOOST_CHECK_EQUAL(Quoted("\xc0\xaf"), "\"\\ufffd\\ufffd\"");  // overlong '/'
+}
