@@ -355,23 +355,28 @@ fi
 # What metrics, the decision log and a scraped HTTP server cost: the full
 # pipeline without them (obs-off-rN: no [http], no decision log; the
 # counters themselves are always kept) and with them (obs-on-rN, scraped
-# every second), interleaved BENCH_OBS_ROUNDS times (default 2); the report
-# compares each one's best round.
+# every second); and what compromised-account detection costs: the full
+# pipeline without [abuse] (abuse-off-rN) against obs-off-rN. Interleaved
+# BENCH_OBS_ROUNDS times (default 2); the report compares best rounds.
 if [[ " $daemons " == *" sendguard "* ]]; then
   BENCH_HTTP_PORT=$(daemon_free_port)
   for round in $(seq 1 "${BENCH_OBS_ROUNDS:-2}"); do
-    for SG_STAGE in full observed; do
-      name=$([ "$SG_STAGE" = observed ] && echo on || echo off)
-      echo "bench: sendguard over unix, 8 connections, metrics endpoint + decision log $name (round $round)"
+    for SG_STAGE in full observed no-abuse; do
+      case $SG_STAGE in
+        full) cell="obs-off-r$round"; what="metrics endpoint + decision log off" ;;
+        observed) cell="obs-on-r$round"; what="metrics endpoint + decision log on" ;;
+        no-abuse) cell="abuse-off-r$round"; what="compromised-account detection off" ;;
+      esac
+      echo "bench: sendguard over unix, 8 connections, $what (round $round)"
       if start_daemon sendguard unix; then
         scraper=""
         if [ "$SG_STAGE" = observed ]; then
           (while sleep 1; do curl -s -o /dev/null "http://127.0.0.1:$BENCH_HTTP_PORT/metrics"; done) &
           scraper=$!
         fi
-        run_cell sendguard unix 8 "obs-$name-r$round" "$corpus_dir"
+        run_cell sendguard unix 8 "$cell" "$corpus_dir"
         [ -n "$scraper" ] && kill "$scraper" 2>/dev/null && wait "$scraper" 2>/dev/null
-        stop_daemon sendguard "unix-obs-$name-r$round"
+        stop_daemon sendguard "unix-$cell"
       else
         status=1; daemon_stop_all
       fi
