@@ -93,7 +93,7 @@ $(BUILD)/tests/unit/%.o: CXXFLAGS += -DBOOST_TEST_DYN_LINK
 define TEST_template
 $(BUILD)/tests/$(1)_test: $(patsubst %.cc,$(BUILD)/%.o,$(wildcard tests/unit/$(1)/*.cc)) $(BUILD)/tests/unit/test_main.o $(call objs_for,$(1))
 	@mkdir -p $$(dir $$@)
-	$$(CXX) $$(LDFLAGS) -o $$@ $$^ $(call libs_for,$(1)) -lboost_unit_test_framework
+	$$(CXX) $$(LDFLAGS) -o $$@ $$^ $$(call libs_for,$(1)) -lboost_unit_test_framework
 endef
 $(foreach m,$(TEST_MODULES),$(eval $(call TEST_template,$(m))))
 
@@ -106,7 +106,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.cc,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 define FUZZ_template
 $(BUILD)/fuzz/$(1)/$(2): $(BUILD)/tests/fuzz/$(1)/$(2).o $(call objs_for,$(1))
 	@mkdir -p $$(dir $$@)
-	$$(CXX) $$(LDFLAGS) -fsanitize=fuzzer -o $$@ $$^ $(call libs_for,$(1))
+	$$(CXX) $$(LDFLAGS) -fsanitize=fuzzer -o $$@ $$^ $$(call libs_for,$(1))
 endef
 $(foreach f,$(FUZZ_SRCS),$(eval $(call FUZZ_template,$(word 3,$(subst /, ,$(f))),$(basename $(notdir $(f))))))
 fuzz-bins: $(FUZZ_BINS)

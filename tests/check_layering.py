@@ -18,13 +18,20 @@ Rules, one test case per module (plus one for the declarations as a whole):
              transitively closed (the Makefile links <m> with exactly
              <m>_DEPS, so a dependency's dependencies must be listed too;
              closed and self-free also means free of cycles).
+And one case for what the build installs (layering/build_installs_build_packages):
+  `make` and `make run` (dry run, make -n) install only the packages of
+  contrib/debian-build-packages.txt, never the test beds' list (a mail
+  admin builds on the relay itself), and that list shares no package with
+  contrib/debian-packages.txt.
 Prints "ok   layering/<m>" or "FAIL layering/<m>" followed by one line per
 violation ("file:line: ... (rule)"), then "layering: N passed, N failed";
 writes "passed failed" to FILE with --tally. Exits 1 if anything failed.
 """
 import os
 import re
+import subprocess
 import sys
+import tempfile
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 DEPS = re.compile(r"^\s*(\w+)_DEPS\s*:?=\s*(.*?)\s*(#.*)?$")
@@ -158,6 +165,39 @@ def closure_violations(module, modules):
             yield f"{mk}: {module} and {d} depend on each other (a cycle)"
 
 
+BUILD_LIST = "contrib/debian-build-packages.txt"
+TEST_LIST = "contrib/debian-packages.txt"
+
+
+def installs_of(root, target):
+    """The package lists each install-deps.sh call of `make -n TARGET` names."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    with tempfile.TemporaryDirectory() as build:
+        out = subprocess.run(["make", "-n", "--no-print-directory", "-C", root, f"BUILD={build}", target],
+                             env=env, capture_output=True, text=True, check=False).stdout
+    return [line.split("install-deps.sh", 1)[1].split() for line in out.splitlines()
+            if "install-deps.sh" in line]
+
+
+def package_names(root, path):
+    with open(os.path.join(root, path), encoding="utf-8") as f:
+        return {line.split()[0] for line in f if line.strip() and not line.startswith("#")}
+
+
+def build_install_violations(root):
+    for target in ("all", "run"):
+        calls = installs_of(root, target)
+        if not calls:
+            yield f"make {target}: installs no build packages (expected install-deps.sh {BUILD_LIST})"
+        for lists in calls:
+            if lists != [BUILD_LIST]:
+                yield f"make {target}: installs {' '.join(lists)} (only {BUILD_LIST} allowed)"
+    if not any(TEST_LIST in lists for lists in installs_of(root, "deps")):
+        yield f"make deps: does not install {TEST_LIST} (this check cannot see installs)"
+    for pkg in sorted(package_names(root, BUILD_LIST) & package_names(root, TEST_LIST)):
+        yield f"{BUILD_LIST}: {pkg} is also in {TEST_LIST}"
+
+
 def main(argv):
     tally = None
     if len(argv) > 1 and argv[0] == "--tally":
@@ -182,6 +222,15 @@ def main(argv):
         else:
             passed += 1
             print(f"ok   layering/{module}")
+    problems = list(build_install_violations(root))
+    if problems:
+        failed += 1
+        print("FAIL layering/build_installs_build_packages")
+        for p in problems:
+            print(f"    {p}")
+    else:
+        passed += 1
+        print("ok   layering/build_installs_build_packages")
     print(f"layering: {passed} passed, {failed} failed")
     if tally:
         with open(tally, "w") as f:

@@ -23,9 +23,11 @@ for pkg in $packages; do
   esac
 done
 [ -z "$missing" ] && exit 0
-echo "make deps: installing$missing"
+# Named by the lists asked for: `make` and `make run` ask for the build list only.
+lists=$(echo $(for list in "$@"; do basename "$list"; done))
+echo "install-deps ($lists): installing$missing"
 if [ "$(id -u)" != 0 ]; then
-  echo "make deps: need root to apt-get install:$missing" >&2
+  echo "install-deps ($lists): need root to apt-get install:$missing" >&2
   exit 1
 fi
 # Postfix, when this installs it (the test beds' list), must install

@@ -3,7 +3,10 @@
 // a pattern at least as wide as RE2's.
 #include "rules/hyperscan_prefilter.h"
 
-#ifdef SENDGUARD_HAVE_HYPERSCAN
+// Built with Hyperscan wherever its header is installed (src/rules/module.mk
+// links -lhs on the same condition).
+#if __has_include(<hs/hs.h>)
+#define SENDGUARD_HAVE_HYPERSCAN 1
 #include <hs/hs.h>
 #endif
 

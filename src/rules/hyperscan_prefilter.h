@@ -11,7 +11,7 @@
 // `(*may_match)[i]` for each accepted pattern i that may occur in the text.
 // A non-ok Status from Scan() is an engine failure, never "no match".
 // Hyperscan (BSD, Debian libhyperscan-dev) is used only in this module. It
-// is x86-64 only: built without it (SENDGUARD_HAVE_HYPERSCAN unset),
+// is x86-64 only: built without it (its header absent),
 // Available() is false and Build() accepts nothing.
 // Thread-safety: immutable after Build(); Scan() may run concurrently (each
 // call borrows a scratch space from a mutex-guarded pool).

@@ -33,7 +33,7 @@ bench-tools: $(BUILD)/miltergen $(BUILD)/policygen
 define MICRO_template
 $(BUILD)/bench/$(2): $(BUILD)/tests/unit/$(1)/bench/$(2).o $(call objs_for,$(1))
 	@mkdir -p $$(dir $$@)
-	$$(CXX) $$(LDFLAGS) -o $$@ $$^ $(call libs_for,$(1)) -pthread
+	$$(CXX) $$(LDFLAGS) -o $$@ $$^ $$(call libs_for,$(1)) -pthread
 endef
 BENCH_MICRO := quota:quota_bench rules:rules_bench dkim:dkim_bench redisquota:redis_bench abuse:abuse_sim
 $(foreach p,$(BENCH_MICRO),$(eval $(call MICRO_template,$(word 1,$(subst :, ,$(p))),$(word 2,$(subst :, ,$(p))))))
